@@ -1,0 +1,413 @@
+// Package config loads userdesk's settings from the environment (and a few command-line flags),
+// validates every one of them, and reports all problems at once. It is the only package that
+// reads the environment; the rest of the program is configured through Go values built from
+// Config.
+//
+// Secrets (client secrets, the Management API token, session keys) may also be given as
+// NAME_FILE, the path of a file holding the value, so that Kubernetes Secrets and Docker secrets
+// can be mounted as files.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net"
+	"net/netip"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// MinSecretLen is the shortest session secret accepted, in bytes.
+const MinSecretLen = 32
+
+// Config is every setting userdesk runs with. Load fills and validates it.
+type Config struct {
+	// Demo is true with -demo: the dashboard runs against an emulated tenant mounted on the same
+	// origin, and the tenant, OIDC, Management API and session settings are generated, not read.
+	Demo bool
+
+	// Addr is the listen address, e.g. ":8080".
+	Addr string
+	// BaseURL is the public origin of the dashboard, without a trailing slash,
+	// e.g. "https://userdesk.example.com".
+	BaseURL string
+
+	// Domain is the Auth0 tenant domain, e.g. "acme.eu.auth0.com".
+	Domain string
+	// APIURL overrides the Management API base URL ("https://DOMAIN/api/v2") when set.
+	APIURL string
+	// MgmtClientID and MgmtClientSecret are the Machine-to-Machine application's credentials for
+	// the client-credentials grant. Either they or MgmtToken are set, never both.
+	MgmtClientID     string
+	MgmtClientSecret string
+	// MgmtToken is a static Management API token.
+	MgmtToken string
+	// MgmtRate is the client-side limit on Management API requests per second; 0 is none.
+	MgmtRate float64
+
+	// OIDCIssuer is the issuer staff sign in with, "https://DOMAIN/" by default.
+	OIDCIssuer string
+	// OIDCClientID and OIDCClientSecret identify the dashboard to the issuer.
+	OIDCClientID     string
+	OIDCClientSecret string
+
+	// SessionSecrets sign the session cookie: the first signs, all verify. Each is at least
+	// MinSecretLen bytes.
+	SessionSecrets [][]byte
+	// IdleTimeout ends a session after this long without a request.
+	IdleTimeout time.Duration
+	// AbsoluteTimeout ends a session this long after sign-in.
+	AbsoluteTimeout time.Duration
+
+	// RoleClaim is the ID-token claim holding the person's roles.
+	RoleClaim string
+	// AdminRoles, HelpdeskRoles and ViewerRoles are the claim values that map to each
+	// dashboard role. A value appears in at most one list.
+	AdminRoles    []string
+	HelpdeskRoles []string
+	ViewerRoles   []string
+
+	// TrustedProxies are the networks whose X-Forwarded-For header is believed.
+	TrustedProxies []netip.Prefix
+	// LogLevel is the minimum level of the application log.
+	LogLevel slog.Level
+	// AuditLog is "stdout", "stderr" or a file path: where audit events are written.
+	AuditLog string
+}
+
+// CallbackURL returns the OIDC redirect URI, BaseURL + "/callback".
+func (c Config) CallbackURL() string { return c.BaseURL + "/callback" }
+
+// SecureCookies reports whether the base URL is https, so cookies must be Secure.
+func (c Config) SecureCookies() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+// Error lists every problem found in the settings.
+type Error struct {
+	Problems []string
+}
+
+// Error returns the problems, one per line.
+func (e *Error) Error() string {
+	var b strings.Builder
+	if len(e.Problems) == 1 {
+		b.WriteString("config: 1 problem:")
+	} else {
+		fmt.Fprintf(&b, "config: %d problems:", len(e.Problems))
+	}
+	for _, p := range e.Problems {
+		b.WriteString("\n  - ")
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+// loader accumulates problems while reading settings.
+type loader struct {
+	getenv   func(string) string
+	problems []string
+}
+
+func (l *loader) problem(format string, args ...any) {
+	l.problems = append(l.problems, fmt.Sprintf(format, args...))
+}
+
+// get returns the trimmed value of an environment variable.
+func (l *loader) get(name string) string { return strings.TrimSpace(l.getenv(name)) }
+
+// secret returns name's value, or the content of the file named by name_FILE.
+func (l *loader) secret(name string) string {
+	v, file := l.getenv(name), l.get(name+"_FILE")
+	switch {
+	case v != "" && file != "":
+		l.problem("%s and %s_FILE are both set: set one", name, name)
+		return v // reported; do not also report it as missing
+	case file != "":
+		b, err := os.ReadFile(file)
+		if err != nil {
+			l.problem("%s_FILE: cannot read the file: %v", name, errors.Unwrap(err))
+			return ""
+		}
+		return strings.TrimRight(string(b), "\r\n")
+	}
+	return v
+}
+
+func (l *loader) duration(name string, def time.Duration) time.Duration {
+	v := l.get(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		l.problem("%s=%q is not a positive duration such as 30m or 8h", name, v)
+		return def
+	}
+	return d
+}
+
+func (l *loader) list(name, def string) []string {
+	v := l.getenv(name)
+	if v == "" {
+		v = def
+	}
+	var out []string
+	for part := range strings.SplitSeq(v, ",") {
+		if p := strings.TrimSpace(part); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Load reads the settings from the command-line flags in args (without the program name) and
+// from getenv, and validates them. The error, when not nil, is an *Error listing every problem,
+// or flag.ErrHelp when -h was given.
+func Load(args []string, getenv func(string) string) (Config, error) {
+	var c Config
+	fs := flag.NewFlagSet("userdesk", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.BoolVar(&c.Demo, "demo", false, "run against an emulated tenant on the same origin")
+	addr := fs.String("addr", "", "listen address (overrides "+envAddr+")")
+	baseURL := fs.String("base-url", "", "public URL of the dashboard (overrides "+envBaseURL+")")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return Config{}, err
+		}
+		return Config{}, &Error{Problems: []string{err.Error()}}
+	}
+	l := &loader{getenv: getenv}
+	if fs.NArg() > 0 {
+		l.problem("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+
+	c.Addr = firstNonEmpty(*addr, l.get(envAddr))
+	if c.Addr == "" {
+		c.Addr = DefaultAddr
+		if c.Demo {
+			c.Addr = DefaultDemoAddr
+		}
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		l.problem("listen address %q is not host:port (e.g. :8080)", c.Addr)
+	}
+
+	c.BaseURL = strings.TrimSuffix(firstNonEmpty(*baseURL, l.get(envBaseURL)), "/")
+	if c.BaseURL == "" && c.Demo {
+		c.BaseURL = demoBaseURL(c.Addr)
+	}
+	l.checkBaseURL(c.BaseURL, c.Demo)
+
+	c.IdleTimeout = l.duration(envIdleTimeout, 30*time.Minute)
+	c.AbsoluteTimeout = l.duration(envAbsoluteTimeout, 8*time.Hour)
+	if c.IdleTimeout > c.AbsoluteTimeout {
+		l.problem("%s (%s) is longer than %s (%s)", envIdleTimeout, c.IdleTimeout, envAbsoluteTimeout, c.AbsoluteTimeout)
+	}
+
+	c.RoleClaim = firstNonEmpty(l.get(envRoleClaim), DefaultRoleClaim)
+	c.AdminRoles = l.list(envAdminRoles, DefaultAdminRole)
+	c.HelpdeskRoles = l.list(envHelpdeskRoles, DefaultHelpdeskRole)
+	c.ViewerRoles = l.list(envViewerRoles, DefaultViewerRole)
+	l.checkRoles(map[string][]string{envAdminRoles: c.AdminRoles, envHelpdeskRoles: c.HelpdeskRoles, envViewerRoles: c.ViewerRoles})
+
+	for _, cidr := range l.list(envTrustedProxies, "") {
+		p, err := netip.ParsePrefix(cidr)
+		if err != nil {
+			l.problem("%s: %q is not a CIDR such as 10.0.0.0/8", envTrustedProxies, cidr)
+			continue
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+	}
+
+	if v := l.get(envLogLevel); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			l.problem("%s=%q is not one of debug, info, warn, error", envLogLevel, v)
+		}
+	}
+	c.AuditLog = firstNonEmpty(l.get(envAuditLog), "stdout")
+
+	if !c.Demo {
+		l.loadTenant(&c)
+	}
+
+	if len(l.problems) > 0 {
+		return Config{}, &Error{Problems: l.problems}
+	}
+	return c, nil
+}
+
+// loadTenant reads the settings that demo mode generates itself: the tenant, the Management API
+// credentials, the OIDC client and the session secrets.
+func (l *loader) loadTenant(c *Config) {
+	c.Domain = l.get(envDomain)
+	switch {
+	case c.Domain == "":
+		l.problem("%s is required (the tenant domain, e.g. acme.eu.auth0.com)", envDomain)
+	case strings.ContainsAny(c.Domain, "/:@?# ") || strings.Contains(c.Domain, ".."):
+		l.problem("%s=%q must be a bare host name such as acme.eu.auth0.com (no scheme, port or path)", envDomain, c.Domain)
+	}
+
+	c.APIURL = strings.TrimSuffix(l.get(envAPIURL), "/")
+	if c.APIURL != "" {
+		l.checkURL(envAPIURL, c.APIURL)
+	}
+	c.MgmtClientID = l.get(envMgmtClientID)
+	c.MgmtClientSecret = l.secret(envMgmtClientSecret)
+	c.MgmtToken = l.secret(envMgmtToken)
+	switch {
+	case c.MgmtToken != "" && (c.MgmtClientID != "" || c.MgmtClientSecret != ""):
+		l.problem("set either %s or %s/%s, not both", envMgmtToken, envMgmtClientID, envMgmtClientSecret)
+	case c.MgmtToken != "":
+	case c.MgmtClientID == "" && c.MgmtClientSecret == "":
+		l.problem("Management API credentials are required: %s and %s (or %s)", envMgmtClientID, envMgmtClientSecret, envMgmtToken)
+	case c.MgmtClientID == "":
+		l.problem("%s is required with %s", envMgmtClientID, envMgmtClientSecret)
+	case c.MgmtClientSecret == "":
+		l.problem("%s is required with %s", envMgmtClientSecret, envMgmtClientID)
+	}
+	if v := l.get(envMgmtRate); v != "" {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil || r < 0 || math.IsNaN(r) || math.IsInf(r, 0) {
+			l.problem("%s=%q is not a number of requests per second (0 = no limit)", envMgmtRate, v)
+		}
+		c.MgmtRate = r
+	}
+
+	c.OIDCIssuer = l.get(envOIDCIssuer)
+	if c.OIDCIssuer == "" && c.Domain != "" {
+		c.OIDCIssuer = "https://" + c.Domain + "/"
+	}
+	if c.OIDCIssuer != "" {
+		l.checkURL(envOIDCIssuer, c.OIDCIssuer)
+	}
+	c.OIDCClientID = l.get(envOIDCClientID)
+	if c.OIDCClientID == "" {
+		l.problem("%s is required (the dashboard's application in Auth0)", envOIDCClientID)
+	}
+	c.OIDCClientSecret = l.secret(envOIDCClientSecret)
+	if c.OIDCClientSecret == "" {
+		l.problem("%s is required", envOIDCClientSecret)
+	}
+
+	secrets := l.secret(envSessionSecrets)
+	if secrets == "" {
+		l.problem("%s is required: at least one random key of %d bytes or more (e.g. openssl rand -base64 48)", envSessionSecrets, MinSecretLen)
+	}
+	for i, s := range strings.Split(secrets, ",") {
+		s = strings.TrimSpace(s)
+		if secrets == "" {
+			break // already reported as missing
+		}
+		if len(s) < MinSecretLen {
+			// Never print the secret itself, only where it is and how long.
+			l.problem("%s: key %d is %d bytes; each key must be at least %d bytes", envSessionSecrets, i+1, len(s), MinSecretLen)
+			continue
+		}
+		c.SessionSecrets = append(c.SessionSecrets, []byte(s))
+	}
+}
+
+// checkBaseURL checks that the base URL is an http(s) origin; plain http only for loopback
+// hosts, or anywhere in demo mode.
+func (l *loader) checkBaseURL(v string, demo bool) {
+	if v == "" {
+		l.problem("%s is required (the dashboard's public URL, e.g. https://userdesk.example.com)", envBaseURL)
+		return
+	}
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		l.problem("%s=%q is not an http(s) URL", envBaseURL, v)
+		return
+	}
+	if u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		l.problem("%s=%q must be an origin without path, query or user (serve userdesk at the root of its host)", envBaseURL, v)
+	}
+	if u.Scheme == "http" && !demo && !isLoopback(u.Hostname()) {
+		l.problem("%s=%q uses plain http: use https (http is only allowed for localhost)", envBaseURL, v)
+	}
+}
+
+// checkURL checks an absolute http(s) URL, https unless the host is a loopback address.
+func (l *loader) checkURL(name, v string) {
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		l.problem("%s=%q is not an absolute http(s) URL", name, v)
+		return
+	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		l.problem("%s=%q uses plain http: use https (http is only allowed for localhost)", name, v)
+	}
+}
+
+// checkRoles checks that every role list is usable and that no claim value maps to two roles.
+func (l *loader) checkRoles(lists map[string][]string) {
+	seen := map[string]string{}
+	names := make([]string, 0, len(lists))
+	for name := range lists {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		for _, v := range lists[name] {
+			if other, ok := seen[v]; ok {
+				l.problem("role value %q is in both %s and %s", v, other, name)
+			}
+			seen[v] = name
+		}
+	}
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
+}
+
+// demoBaseURL derives the demo's base URL from its listen address.
+func demoBaseURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return ""
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// Usage writes the command-line usage and the table of environment variables.
+func Usage(w io.Writer) {
+	fmt.Fprint(w, `Usage:
+  userdesk                 serve the dashboard (settings from the environment)
+  userdesk -demo [-addr localhost:8080] [-base-url URL]
+                           the dashboard on an emulated tenant with demo accounts, on one port
+  userdesk tenant [-users N] [-addr localhost:4000]
+                           the emulated tenant alone, for manual tests and load scripts
+
+Flags:
+  -demo          demo mode
+  -addr ADDR     listen address (overrides `+envAddr+`)
+  -base-url URL  public URL (overrides `+envBaseURL+`)
+
+Environment:
+`)
+	_ = WriteMarkdown(w)
+}

@@ -1,0 +1,383 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"log/slog"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// env is a map-backed getenv.
+type env map[string]string
+
+func (e env) get(name string) string { return e[name] }
+
+// with returns a copy of e with the given name=value pairs set (an empty value deletes).
+func (e env) with(kv ...string) env {
+	out := env{}
+	for k, v := range e {
+		out[k] = v
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			delete(out, kv[i])
+			continue
+		}
+		out[kv[i]] = kv[i+1]
+	}
+	return out
+}
+
+const secret32 = "0123456789abcdef0123456789abcdef"
+
+// good is a complete production configuration.
+var good = env{
+	"USERDESK_DOMAIN":             "acme.eu.auth0.com",
+	"USERDESK_BASE_URL":           "https://userdesk.example.com",
+	"USERDESK_OIDC_CLIENT_ID":     "dash-client",
+	"USERDESK_OIDC_CLIENT_SECRET": "dash-secret",
+	"USERDESK_MGMT_CLIENT_ID":     "m2m-client",
+	"USERDESK_MGMT_CLIENT_SECRET": "m2m-secret",
+	"USERDESK_SESSION_SECRETS":    secret32,
+}
+
+func TestLoadDefaults(t *testing.T) {
+	got, err := Load(nil, good.get)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	want := Config{
+		Addr:             ":8080",
+		BaseURL:          "https://userdesk.example.com",
+		Domain:           "acme.eu.auth0.com",
+		MgmtClientID:     "m2m-client",
+		MgmtClientSecret: "m2m-secret",
+		OIDCIssuer:       "https://acme.eu.auth0.com/",
+		OIDCClientID:     "dash-client",
+		OIDCClientSecret: "dash-secret",
+		SessionSecrets:   [][]byte{[]byte(secret32)},
+		IdleTimeout:      30 * time.Minute,
+		AbsoluteTimeout:  8 * time.Hour,
+		RoleClaim:        DefaultRoleClaim,
+		AdminRoles:       []string{DefaultAdminRole},
+		HelpdeskRoles:    []string{DefaultHelpdeskRole},
+		ViewerRoles:      []string{DefaultViewerRole},
+		LogLevel:         slog.LevelInfo,
+		AuditLog:         "stdout",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Load() =\n%+v\nwant\n%+v", got, want)
+	}
+	if got.CallbackURL() != "https://userdesk.example.com/callback" {
+		t.Errorf("CallbackURL() = %q", got.CallbackURL())
+	}
+	if !got.SecureCookies() {
+		t.Error("SecureCookies() = false under https")
+	}
+}
+
+func TestLoadEverySetting(t *testing.T) {
+	e := good.with(
+		"USERDESK_ADDR", "127.0.0.1:9000",
+		"USERDESK_BASE_URL", "http://localhost:9000/",
+		"USERDESK_API_URL", "https://acme.example/api/v2/",
+		"USERDESK_MGMT_CLIENT_ID", "", "USERDESK_MGMT_CLIENT_SECRET", "",
+		"USERDESK_MGMT_TOKEN", "static-token",
+		"USERDESK_MGMT_RATE", "2.5",
+		"USERDESK_OIDC_ISSUER", "https://login.acme.example/",
+		"USERDESK_SESSION_SECRETS", secret32+", "+strings.Repeat("x", 40),
+		"USERDESK_IDLE_TIMEOUT", "10m",
+		"USERDESK_ABSOLUTE_TIMEOUT", "2h",
+		"USERDESK_ROLE_CLAIM", "https://acme.example/roles",
+		"USERDESK_ADMIN_ROLES", "root, ops",
+		"USERDESK_HELPDESK_ROLES", "support",
+		"USERDESK_VIEWER_ROLES", "audit,,",
+		"USERDESK_TRUSTED_PROXIES", "10.0.0.1/8, 192.168.1.0/24",
+		"USERDESK_LOG_LEVEL", "debug",
+		"USERDESK_AUDIT_LOG", "/var/log/userdesk-audit.json",
+	)
+	got, err := Load(nil, e.get)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	want := Config{
+		Addr:             "127.0.0.1:9000",
+		BaseURL:          "http://localhost:9000",
+		Domain:           "acme.eu.auth0.com",
+		APIURL:           "https://acme.example/api/v2",
+		MgmtToken:        "static-token",
+		MgmtRate:         2.5,
+		OIDCIssuer:       "https://login.acme.example/",
+		OIDCClientID:     "dash-client",
+		OIDCClientSecret: "dash-secret",
+		SessionSecrets:   [][]byte{[]byte(secret32), []byte(strings.Repeat("x", 40))},
+		IdleTimeout:      10 * time.Minute,
+		AbsoluteTimeout:  2 * time.Hour,
+		RoleClaim:        "https://acme.example/roles",
+		AdminRoles:       []string{"root", "ops"},
+		HelpdeskRoles:    []string{"support"},
+		ViewerRoles:      []string{"audit"},
+		TrustedProxies:   []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.0/24")},
+		LogLevel:         slog.LevelDebug,
+		AuditLog:         "/var/log/userdesk-audit.json",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Load() =\n%+v\nwant\n%+v", got, want)
+	}
+	if got.SecureCookies() {
+		t.Error("SecureCookies() = true under http")
+	}
+}
+
+func TestLoadFlagsOverrideEnv(t *testing.T) {
+	got, err := Load([]string{"-addr", ":9999", "-base-url", "https://other.example.com"}, good.get)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if got.Addr != ":9999" || got.BaseURL != "https://other.example.com" {
+		t.Errorf("Addr, BaseURL = %q, %q; want the flags' values", got.Addr, got.BaseURL)
+	}
+}
+
+func TestLoadDemo(t *testing.T) {
+	tests := []struct {
+		args        []string
+		env         env
+		wantAddr    string
+		wantBaseURL string
+	}{
+		{[]string{"-demo"}, env{}, "localhost:8080", "http://localhost:8080"},
+		{[]string{"-demo", "-addr", ":8080"}, env{}, ":8080", "http://localhost:8080"},
+		{[]string{"-demo", "-addr", ":8080", "-base-url", "http://devbox.lan:8080"}, env{}, ":8080", "http://devbox.lan:8080"},
+		{[]string{"-demo"}, env{"USERDESK_ADDR": "127.0.0.1:7000"}, "127.0.0.1:7000", "http://127.0.0.1:7000"},
+	}
+	for _, tt := range tests {
+		got, err := Load(tt.args, tt.env.get)
+		if err != nil {
+			t.Errorf("Load(%q): %v", tt.args, err)
+			continue
+		}
+		if !got.Demo || got.Addr != tt.wantAddr || got.BaseURL != tt.wantBaseURL {
+			t.Errorf("Load(%q) = Demo %v, Addr %q, BaseURL %q; want true, %q, %q",
+				tt.args, got.Demo, got.Addr, got.BaseURL, tt.wantAddr, tt.wantBaseURL)
+		}
+		if got.Domain != "" || got.SessionSecrets != nil {
+			t.Errorf("Load(%q) read tenant settings in demo mode: %+v", tt.args, got)
+		}
+	}
+}
+
+func TestLoadSecretFiles(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	e := good.with(
+		"USERDESK_OIDC_CLIENT_SECRET", "",
+		"USERDESK_OIDC_CLIENT_SECRET_FILE", write("oidc", "from-file\n"),
+		"USERDESK_MGMT_CLIENT_SECRET", "",
+		"USERDESK_MGMT_CLIENT_SECRET_FILE", write("mgmt", "m2m-from-file"),
+		"USERDESK_SESSION_SECRETS", "",
+		"USERDESK_SESSION_SECRETS_FILE", write("sessions", secret32+"\n"),
+	)
+	got, err := Load(nil, e.get)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if got.OIDCClientSecret != "from-file" || got.MgmtClientSecret != "m2m-from-file" ||
+		!reflect.DeepEqual(got.SessionSecrets, [][]byte{[]byte(secret32)}) {
+		t.Errorf("secrets from files = %q, %q, %q", got.OIDCClientSecret, got.MgmtClientSecret, got.SessionSecrets)
+	}
+}
+
+// TestLoadReportsEveryProblem feeds bad settings and checks that one error lists each problem.
+func TestLoadReportsEveryProblem(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  env
+		want []string // substrings, one per expected problem, in order
+	}{
+		{
+			name: "empty environment",
+			env:  env{},
+			want: []string{
+				"USERDESK_BASE_URL is required",
+				"USERDESK_DOMAIN is required",
+				"Management API credentials are required",
+				"USERDESK_OIDC_CLIENT_ID is required",
+				"USERDESK_OIDC_CLIENT_SECRET is required",
+				"USERDESK_SESSION_SECRETS is required",
+			},
+		},
+		{
+			name: "malformed values",
+			env: good.with(
+				"USERDESK_ADDR", "8080",
+				"USERDESK_BASE_URL", "http://userdesk.example.com/app",
+				"USERDESK_DOMAIN", "https://acme.eu.auth0.com/",
+				"USERDESK_OIDC_ISSUER", "http://login.acme.example/",
+				"USERDESK_API_URL", "ftp://x",
+				"USERDESK_MGMT_RATE", "-1",
+				"USERDESK_SESSION_SECRETS", "short,"+secret32,
+				"USERDESK_IDLE_TIMEOUT", "soon",
+				"USERDESK_ABSOLUTE_TIMEOUT", "-1h",
+				"USERDESK_TRUSTED_PROXIES", "10.0.0.0",
+				"USERDESK_LOG_LEVEL", "loud",
+			),
+			want: []string{
+				`listen address "8080" is not host:port`,
+				"must be an origin without path",
+				"uses plain http: use https",
+				`USERDESK_IDLE_TIMEOUT="soon" is not a positive duration`,
+				`USERDESK_ABSOLUTE_TIMEOUT="-1h" is not a positive duration`,
+				`USERDESK_TRUSTED_PROXIES: "10.0.0.0" is not a CIDR`,
+				`USERDESK_LOG_LEVEL="loud"`,
+				"USERDESK_DOMAIN=\"https://acme.eu.auth0.com/\" must be a bare host name",
+				`USERDESK_API_URL="ftp://x" is not an absolute http(s) URL`,
+				`USERDESK_MGMT_RATE="-1"`,
+				`USERDESK_OIDC_ISSUER="http://login.acme.example/" uses plain http`,
+				"USERDESK_SESSION_SECRETS: key 1 is 5 bytes; each key must be at least 32 bytes",
+			},
+		},
+		{
+			name: "conflicting and partial settings",
+			env: good.with(
+				"USERDESK_MGMT_TOKEN", "tok",
+				"USERDESK_OIDC_CLIENT_SECRET_FILE", "/nonexistent/secret",
+				"USERDESK_IDLE_TIMEOUT", "9h",
+				"USERDESK_HELPDESK_ROLES", "staff",
+				"USERDESK_VIEWER_ROLES", "staff",
+			),
+			want: []string{
+				"USERDESK_IDLE_TIMEOUT (9h0m0s) is longer than USERDESK_ABSOLUTE_TIMEOUT (8h0m0s)",
+				`role value "staff" is in both USERDESK_HELPDESK_ROLES and USERDESK_VIEWER_ROLES`,
+				"set either USERDESK_MGMT_TOKEN or USERDESK_MGMT_CLIENT_ID/USERDESK_MGMT_CLIENT_SECRET, not both",
+				"USERDESK_OIDC_CLIENT_SECRET and USERDESK_OIDC_CLIENT_SECRET_FILE are both set",
+			},
+		},
+		{
+			name: "client id without secret",
+			env:  good.with("USERDESK_MGMT_CLIENT_SECRET", ""),
+			want: []string{"USERDESK_MGMT_CLIENT_SECRET is required with USERDESK_MGMT_CLIENT_ID"},
+		},
+		{
+			name: "unreadable secret file",
+			env:  good.with("USERDESK_SESSION_SECRETS", "", "USERDESK_SESSION_SECRETS_FILE", "/nonexistent/keys"),
+			want: []string{"USERDESK_SESSION_SECRETS_FILE: cannot read the file", "USERDESK_SESSION_SECRETS is required"},
+		},
+		{
+			name: "unknown flag",
+			args: []string{"-verbose"},
+			env:  good,
+			want: []string{"flag provided but not defined: -verbose"},
+		},
+		{
+			name: "stray argument",
+			args: []string{"serve"},
+			env:  good,
+			want: []string{"unexpected arguments: serve"},
+		},
+		{
+			name: "demo with a bad address",
+			args: []string{"-demo", "-addr", "nope", "-base-url", "localhost:8080"},
+			env:  env{},
+			want: []string{`listen address "nope"`, `USERDESK_BASE_URL="localhost:8080" is not an http(s) URL`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(tt.args, tt.env.get)
+			var cerr *Error
+			if !errors.As(err, &cerr) {
+				t.Fatalf("Load() error = %v, want *config.Error", err)
+			}
+			if len(cerr.Problems) != len(tt.want) {
+				t.Errorf("got %d problems, want %d:\n%v", len(cerr.Problems), len(tt.want), err)
+			}
+			for i, want := range tt.want {
+				if i < len(cerr.Problems) && !strings.Contains(cerr.Problems[i], want) {
+					t.Errorf("problem %d = %q, want it to contain %q", i, cerr.Problems[i], want)
+				}
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error message lacks %q:\n%v", want, err)
+				}
+			}
+		})
+	}
+}
+
+// TestErrorsNeverShowSecrets checks that a rejected secret's value is not in the message.
+func TestErrorsNeverShowSecrets(t *testing.T) {
+	_, err := Load(nil, good.with("USERDESK_SESSION_SECRETS", "hunter2-not-long-enough").get)
+	if err == nil {
+		t.Fatal("Load accepted a short session secret")
+	}
+	if strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("error shows the secret: %v", err)
+	}
+}
+
+func TestLoadHelp(t *testing.T) {
+	_, err := Load([]string{"-h"}, good.get)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("Load(-h) error = %v, want flag.ErrHelp", err)
+	}
+}
+
+// TestSettingsListEveryVariableRead checks that Load reads no environment variable the
+// Settings table (and so the README) does not document.
+func TestSettingsListEveryVariableRead(t *testing.T) {
+	documented := map[string]bool{}
+	for _, s := range Settings() {
+		if s.Description == "" || strings.Contains(s.Description, "\n") {
+			t.Errorf("%s: the description must be one line", s.Env)
+		}
+		documented[s.Env] = true
+		if s.Secret {
+			documented[s.Env+"_FILE"] = true
+		}
+	}
+	read := map[string]bool{}
+	getenv := func(name string) string { read[name] = true; return good[name] }
+	if _, err := Load(nil, getenv); err != nil {
+		t.Fatal(err)
+	}
+	for name := range read {
+		if !documented[name] {
+			t.Errorf("Load reads %s, which Settings does not list", name)
+		}
+	}
+	for name := range documented {
+		if !read[name] {
+			t.Errorf("Settings lists %s, which Load never reads", name)
+		}
+	}
+}
+
+func TestWriteMarkdown(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	rows := strings.Count(b.String(), "\n") - 2
+	if rows != len(Settings()) {
+		t.Errorf("table has %d rows, want %d:\n%s", rows, len(Settings()), b.String())
+	}
+	for _, want := range []string{"| `USERDESK_SESSION_SECRETS` (or `USERDESK_SESSION_SECRETS_FILE`) |", "`30m`", ", flag `-base-url`"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q", want)
+		}
+	}
+}

@@ -1,0 +1,108 @@
+package config
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Environment variable names. Every setting userdesk reads is listed in Settings.
+const (
+	envAddr             = "USERDESK_ADDR"
+	envBaseURL          = "USERDESK_BASE_URL"
+	envDomain           = "USERDESK_DOMAIN"
+	envAPIURL           = "USERDESK_API_URL"
+	envMgmtClientID     = "USERDESK_MGMT_CLIENT_ID"
+	envMgmtClientSecret = "USERDESK_MGMT_CLIENT_SECRET"
+	envMgmtToken        = "USERDESK_MGMT_TOKEN"
+	envMgmtRate         = "USERDESK_MGMT_RATE"
+	envOIDCIssuer       = "USERDESK_OIDC_ISSUER"
+	envOIDCClientID     = "USERDESK_OIDC_CLIENT_ID"
+	envOIDCClientSecret = "USERDESK_OIDC_CLIENT_SECRET"
+	envSessionSecrets   = "USERDESK_SESSION_SECRETS"
+	envIdleTimeout      = "USERDESK_IDLE_TIMEOUT"
+	envAbsoluteTimeout  = "USERDESK_ABSOLUTE_TIMEOUT"
+	envRoleClaim        = "USERDESK_ROLE_CLAIM"
+	envAdminRoles       = "USERDESK_ADMIN_ROLES"
+	envHelpdeskRoles    = "USERDESK_HELPDESK_ROLES"
+	envViewerRoles      = "USERDESK_VIEWER_ROLES"
+	envTrustedProxies   = "USERDESK_TRUSTED_PROXIES"
+	envLogLevel         = "USERDESK_LOG_LEVEL"
+	envAuditLog         = "USERDESK_AUDIT_LOG"
+)
+
+// Default values of the settings that have one.
+const (
+	// DefaultAddr is the listen address in production mode.
+	DefaultAddr = ":8080"
+	// DefaultDemoAddr is the listen address in demo mode.
+	DefaultDemoAddr = "localhost:8080"
+	// DefaultRoleClaim is the ID-token claim read for dashboard roles; the emulated tenant
+	// uses the same name.
+	DefaultRoleClaim = "https://userdesk.example/roles"
+	// DefaultAdminRole, DefaultHelpdeskRole and DefaultViewerRole are the claim values that map
+	// to the dashboard's roles unless configured otherwise.
+	DefaultAdminRole    = "userdesk-admin"
+	DefaultHelpdeskRole = "userdesk-helpdesk"
+	DefaultViewerRole   = "userdesk-viewer"
+)
+
+// Setting describes one environment variable: its name, default, whether it is a secret (and so
+// also read from NAME_FILE), and a one-line description. It is the source of the README table.
+type Setting struct {
+	Env         string
+	Flag        string // the command-line flag that overrides it, if any
+	Default     string
+	Secret      bool // also accepted as Env+"_FILE", the path of a file holding the value
+	Description string
+}
+
+// Settings lists every environment variable userdesk reads, in the order the README shows them.
+func Settings() []Setting {
+	return []Setting{
+		{Env: envDomain, Description: "Auth0 tenant domain, e.g. `acme.eu.auth0.com` (required)."},
+		{Env: envBaseURL, Flag: "-base-url", Description: "Public URL of the dashboard, an origin without a path, e.g. `https://userdesk.example.com` (required); the OIDC callback is BASE/callback, cookies are Secure under https, and plain http is refused except for localhost."},
+		{Env: envOIDCClientID, Description: "Client ID of the dashboard's Regular Web Application in Auth0, used to sign staff in (required)."},
+		{Env: envOIDCClientSecret, Secret: true, Description: "Client secret of that application (required)."},
+		{Env: envOIDCIssuer, Default: "https://DOMAIN/", Description: "OIDC issuer URL, when staff sign in somewhere other than the tenant's own domain (e.g. a custom domain)."},
+		{Env: envMgmtClientID, Description: "Client ID of the Machine-to-Machine application that calls the Management API (or set USERDESK_MGMT_TOKEN)."},
+		{Env: envMgmtClientSecret, Secret: true, Description: "Client secret of that Machine-to-Machine application."},
+		{Env: envMgmtToken, Secret: true, Description: "A static Management API token, instead of the client-credentials pair (tokens expire: for tests only)."},
+		{Env: envAPIURL, Default: "https://DOMAIN/api/v2", Description: "Management API base URL override (tokens are then fetched from its origin's /oauth/token)."},
+		{Env: envMgmtRate, Default: "0", Description: "Most Management API requests per second this process makes (0 = no client-side limit)."},
+		{Env: envSessionSecrets, Secret: true, Description: "Comma-separated keys that sign session cookies, each at least 32 bytes; the first signs, the others still verify (rotation). Replicas must share them (required)."},
+		{Env: envIdleTimeout, Default: "30m", Description: "A session ends after this long without a request."},
+		{Env: envAbsoluteTimeout, Default: "8h", Description: "A session ends this long after sign-in, whatever the activity."},
+		{Env: envRoleClaim, Default: DefaultRoleClaim, Description: "ID-token claim (a string or a list of strings) that carries the person's roles, set by an Auth0 Action."},
+		{Env: envAdminRoles, Default: DefaultAdminRole, Description: "Comma-separated claim values that make someone a dashboard admin."},
+		{Env: envHelpdeskRoles, Default: DefaultHelpdeskRole, Description: "Comma-separated claim values that make someone helpdesk staff."},
+		{Env: envViewerRoles, Default: DefaultViewerRole, Description: "Comma-separated claim values that make someone a read-only viewer."},
+		{Env: envAddr, Flag: "-addr", Default: DefaultAddr, Description: "Listen address (`localhost:8080` in demo mode)."},
+		{Env: envTrustedProxies, Description: "Comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted for the client IP (default: none, use the connection's address)."},
+		{Env: envLogLevel, Default: "info", Description: "Log level: debug, info, warn or error. Logs are JSON on stderr."},
+		{Env: envAuditLog, Default: "stdout", Description: "Where audit events (JSON, one per line) go: stdout, stderr, or the path of a file to append to."},
+	}
+}
+
+// WriteMarkdown writes the settings as a Markdown table (name, default, description), for the
+// README.
+func WriteMarkdown(w io.Writer) error {
+	var b strings.Builder
+	b.WriteString("| Variable | Default | Description |\n|---|---|---|\n")
+	for _, s := range Settings() {
+		name := "`" + s.Env + "`"
+		if s.Secret {
+			name += " (or `" + s.Env + "_FILE`)"
+		}
+		if s.Flag != "" {
+			name += ", flag `" + s.Flag + "`"
+		}
+		def := ""
+		if s.Default != "" {
+			def = "`" + s.Default + "`"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", name, def, s.Description)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
