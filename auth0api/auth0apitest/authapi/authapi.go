@@ -30,7 +30,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net/http"
 	"time"
 )
 
@@ -140,33 +139,3 @@ type TokenError struct {
 func (e *TokenError) Error() string {
 	return "authapi: " + e.Code + ": " + e.Description
 }
-
-// Provider is the Authentication API of the emulated tenant. It is safe for concurrent use.
-type Provider struct {
-	handler http.Handler
-	issuer  string
-}
-
-// New builds a Provider: it validates cfg and generates the first signing key.
-func New(cfg Config) (*Provider, error) {
-	return nil, errors.New("authapi: not implemented yet")
-}
-
-// ServeHTTP answers the Authentication API paths listed in the package documentation.
-func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	p.handler.ServeHTTP(w, r)
-}
-
-// Issuer returns the issuer URL, with its trailing slash.
-func (p *Provider) Issuer() string { return p.issuer }
-
-// RotateKeys makes a new signing key current. The previous key stays published in the JWKS until
-// the next rotation, so tokens signed before still verify, and relying parties that see the new
-// kid refetch the key set.
-func (p *Provider) RotateKeys() {}
-
-// TamperIDTokens is a test knob: when f is not nil, every ID token the token endpoint returns is
-// decoded, f edits its claims in place, and it is re-signed with the current key, so tests can
-// hand a relying party a wrong issuer, audience, azp or nonce, or an expired token. Nil turns it
-// off. Never set it outside tests.
-func (p *Provider) TamperIDTokens(f func(claims map[string]any)) {}

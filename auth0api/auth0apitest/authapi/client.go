@@ -38,9 +38,11 @@ func (c *opClient) AuthMethod() oidc.AuthMethod {
 	return oidc.AuthMethodPost
 }
 
-func (c *opClient) ResponseTypes() []oidc.ResponseType { return []oidc.ResponseType{oidc.ResponseTypeCode} }
-func (c *opClient) GrantTypes() []oidc.GrantType       { return []oidc.GrantType{oidc.GrantTypeCode} }
-func (c *opClient) LoginURL(id string) string          { return c.loginBase + url.QueryEscape(id) }
+func (c *opClient) ResponseTypes() []oidc.ResponseType {
+	return []oidc.ResponseType{oidc.ResponseTypeCode}
+}
+func (c *opClient) GrantTypes() []oidc.GrantType { return []oidc.GrantType{oidc.GrantTypeCode} }
+func (c *opClient) LoginURL(id string) string    { return c.loginBase + url.QueryEscape(id) }
 func (c *opClient) AccessTokenType() op.AccessTokenType {
 	return op.AccessTokenTypeBearer
 }
