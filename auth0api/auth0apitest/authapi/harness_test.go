@@ -1,8 +1,10 @@
 package authapi
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -273,10 +275,33 @@ func (h *harness) get(t testing.TB, u string) *response {
 
 func (h *harness) postForm(t testing.TB, u string, form url.Values) *response {
 	t.Helper()
+	return h.do(t, newFormRequest(t, u, form))
+}
+
+func newFormRequest(t testing.TB, u string, form url.Values) *http.Request {
+	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return req
+}
+
+// postJSON posts body as JSON, with Basic credentials when user is not empty.
+func (h *harness) postJSON(t testing.TB, u string, body any, user, pass string) *response {
+	t.Helper()
+	b, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, u, bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if user != "" {
+		req.SetBasicAuth(user, pass)
+	}
 	return h.do(t, req)
 }
