@@ -1,0 +1,170 @@
+package auth0apitest
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"math/rand/v2"
+	"strings"
+	"time"
+)
+
+// The fixture users, present in every tenant with the same content, for
+// tests to rely on by id.
+const (
+	// FixtureUserID is Ada Lovelace (ada.lovelace@example.com, username
+	// "ada", password FixturePassword) in the database connection: verified,
+	// roles "tenant-admin" and "support-manager", two direct permissions, two
+	// organizations (acme, globex), one factor of every kind (totp, phone,
+	// email, webauthn-roaming, webauthn-platform, passkey, push, recovery
+	// code) and a dozen log events.
+	FixtureUserID = "auth0|64a1b2c3d4e5f60718293a4b"
+	// FixtureSocialUserID is Grace Hopper (grace.hopper@gmail.com) from
+	// google-oauth2, with the role "engineering-viewer" and a totp factor.
+	FixtureSocialUserID = "google-oauth2|108234567890123456789"
+	// FixtureEnterpriseUserID is Alan Turing (alan.turing@acme.example) from
+	// the SAML connection acme-saml, member of the acme organization.
+	FixtureEnterpriseUserID = "samlp|acme-saml|alan.turing@acme.example"
+	// FixtureBlockedUserID is Charles Babbage (charles.babbage@example.com,
+	// password FixturePassword): blocked, email not verified, no factors.
+	FixtureBlockedUserID = "auth0|64a1b2c3d4e5f60718293a4c"
+	// FixtureBareUserID is Edsger Dijkstra (edsger.dijkstra@example.com,
+	// password FixturePassword): no roles, permissions, organizations,
+	// factors or logs.
+	FixtureBareUserID = "auth0|64a1b2c3d4e5f60718293a4d"
+	// FixtureSlashUserID is Barbara Liskov (barbara.liskov@example.org), an
+	// imported database user whose id holds a slash and a space.
+	FixtureSlashUserID = "auth0|legacy/00042 bl"
+	// FixturePassword is the password of the database fixture users.
+	FixturePassword = "Fixture-Passw0rd!"
+)
+
+// fixtureEpoch dates the fixtures.
+var fixtureEpoch = time.Date(2024, 3, 14, 9, 26, 53, 589_000_000, time.UTC)
+
+// seedFixtures adds the fixture users.
+func (d *directory) seedFixtures() {
+	r := rand.New(rand.NewPCG(0xf1, 0x7e))
+	at := func(days int) string { return stamp(fixtureEpoch.Add(time.Duration(days) * 24 * time.Hour)) }
+	identity := func(conn, provider, id string, social bool) []any {
+		return []any{map[string]any{"connection": conn, "user_id": id, "provider": provider, "isSocial": social}}
+	}
+	ada := map[string]any{
+		"user_id": FixtureUserID, "email": "ada.lovelace@example.com", "email_verified": true, "username": "ada",
+		"name": "Ada Lovelace", "given_name": "Ada", "family_name": "Lovelace", "nickname": "ada",
+		"picture": gravatar("ada.lovelace@example.com"), "phone_number": "+447700900123", "phone_verified": true,
+		"created_at": at(0), "updated_at": at(300), "last_login": at(600), "last_ip": "81.2.69.160",
+		"logins_count": float64(42), "last_password_reset": at(200),
+		"identities":    identity(DatabaseConnection, "auth0", "64a1b2c3d4e5f60718293a4b", false),
+		"app_metadata":  map[string]any{"plan": "enterprise", "customer_id": "cus_ADA0000000001", "region": "eu", "roles": []any{"admin"}},
+		"user_metadata": map[string]any{"locale": "en-GB", "theme": "dark", "newsletter": true, "display": map[string]any{"fontSize": float64(13)}},
+		"multifactor":   []any{"guardian"}, "multifactor_last_modified": at(100),
+	}
+	grace := map[string]any{
+		"user_id": FixtureSocialUserID, "email": "grace.hopper@gmail.com", "email_verified": true,
+		"name": "Grace Hopper", "given_name": "Grace", "family_name": "Hopper", "nickname": "grace.hopper",
+		"picture":    "https://lh3.googleusercontent.com/a/ACg8ocGraceHopperFixture=s96-c",
+		"created_at": at(10), "updated_at": at(400), "last_login": at(590), "last_ip": "2001:db8::1",
+		"logins_count":  float64(7),
+		"identities":    identity(SocialConnection, "google-oauth2", "108234567890123456789", true),
+		"app_metadata":  map[string]any{"plan": "pro", "region": "us"},
+		"user_metadata": map[string]any{"locale": "en-US"},
+		"multifactor":   []any{"guardian"},
+	}
+	alan := map[string]any{
+		"user_id": FixtureEnterpriseUserID, "email": "alan.turing@acme.example", "email_verified": true,
+		"name": "Alan Turing", "given_name": "Alan", "family_name": "Turing", "nickname": "alan.turing",
+		"picture": gravatar("alan.turing@acme.example"), "created_at": at(20), "updated_at": at(20),
+		"last_login": at(500), "last_ip": "192.0.2.44", "logins_count": float64(3),
+		"identities":   identity(EnterpriseConnection, "samlp", EnterpriseConnection+"|alan.turing@acme.example", false),
+		"app_metadata": map[string]any{"plan": "business", "region": "eu"},
+	}
+	charles := map[string]any{
+		"user_id": FixtureBlockedUserID, "email": "charles.babbage@example.com", "email_verified": false, "username": "charles",
+		"name": "Charles Babbage", "given_name": "Charles", "family_name": "Babbage", "nickname": "charles",
+		"picture": gravatar("charles.babbage@example.com"), "created_at": at(30), "updated_at": at(450),
+		"last_login": at(440), "last_ip": "198.51.100.7", "logins_count": float64(12), "blocked": true,
+		"identities":   identity(DatabaseConnection, "auth0", "64a1b2c3d4e5f60718293a4c", false),
+		"app_metadata": map[string]any{"plan": "free", "region": "eu", "blocked_reason": "chargeback"},
+	}
+	edsger := map[string]any{
+		"user_id": FixtureBareUserID, "email": "edsger.dijkstra@example.com", "email_verified": true, "username": "edsger",
+		"name": "Edsger Dijkstra", "given_name": "Edsger", "family_name": "Dijkstra", "nickname": "edsger",
+		"picture": gravatar("edsger.dijkstra@example.com"), "created_at": at(40), "updated_at": at(40),
+		"logins_count": float64(0),
+		"identities":   identity(DatabaseConnection, "auth0", "64a1b2c3d4e5f60718293a4d", false),
+	}
+	barbara := map[string]any{
+		"user_id": FixtureSlashUserID, "email": "barbara.liskov@example.org", "email_verified": true, "username": "barbara",
+		"name": "Barbara Liskov", "given_name": "Barbara", "family_name": "Liskov", "nickname": "barbara",
+		"picture": gravatar("barbara.liskov@example.org"), "created_at": at(50), "updated_at": at(50),
+		"last_login": at(60), "last_ip": "203.0.113.9", "logins_count": float64(1),
+		"identities":   identity(DatabaseConnection, "auth0", "legacy/00042 bl", false),
+		"app_metadata": map[string]any{"imported_from": "legacy-db"},
+	}
+
+	perm := func(api, name string) permRef { return permRef{ResourceServer: api, Name: name} }
+	adaExtra := &userExtra{
+		roles: []string{d.roleNamed("tenant-admin"), d.roleNamed("support-manager")},
+		perms: []permRef{perm("https://api.acme.example/orders", "read:orders"), perm("https://api.acme.example/reports", "export:reports")},
+		orgs:  []string{d.orgs[0]["id"].(string), d.orgs[1]["id"].(string)},
+	}
+	created := fixtureEpoch.Add(100 * 24 * time.Hour)
+	for i, kind := range []string{"totp", "phone", "email", "webauthn-roaming", "webauthn-platform", "passkey", "push", "recovery-code"} {
+		adaExtra.methods = append(adaExtra.methods, seededMethod(r, kind, ada, created.Add(time.Duration(i)*time.Hour)))
+	}
+	var adaLogs []map[string]any
+	last := fixtureEpoch.Add(600 * 24 * time.Hour)
+	kinds := []logKind{logSuccess, logFailed[1], logSuccess, logLogout, logSuccess, logOccasions[4],
+		logSuccess, logOccasions[0], logSuccess, logFailed[0], logSuccess, logOccasions[2]}
+	for i, k := range kinds {
+		adaLogs = append(adaLogs, logEvent(r, d, ada, k, last.Add(-time.Duration(i)*37*time.Hour)))
+	}
+	adaExtra.logs = adaLogs
+
+	graceExtra := &userExtra{roles: []string{d.roleNamed("engineering-viewer")}}
+	graceExtra.methods = []map[string]any{seededMethod(r, "totp", grace, fixtureEpoch.Add(11*24*time.Hour))}
+	graceExtra.logs = []map[string]any{logEvent(r, d, grace, logSuccess, fixtureEpoch.Add(590*24*time.Hour))}
+
+	add := func(obj map[string]any, x *userExtra, password string) {
+		d.put(&userRec{id: obj["user_id"].(string), obj: obj, password: password, seedIndex: -1, extra: x})
+	}
+	add(ada, adaExtra, FixturePassword)
+	add(grace, graceExtra, "")
+	add(alan, &userExtra{orgs: []string{d.orgs[0]["id"].(string)}}, "")
+	add(charles, &userExtra{logs: []map[string]any{
+		logEvent(r, d, charles, logOccasions[9], fixtureEpoch.Add(450*24*time.Hour)),
+		logEvent(r, d, charles, logFailed[1], fixtureEpoch.Add(449*24*time.Hour)),
+	}}, FixturePassword)
+	add(edsger, &userExtra{}, FixturePassword)
+	add(barbara, &userExtra{}, FixturePassword)
+}
+
+// StaffUserID returns the tenant user id of the staff account with email.
+func StaffUserID(email string) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(email)))
+	return "auth0|" + hex.EncodeToString(sum[:12])
+}
+
+// addStaff adds a staff account as a database user with its roles in
+// app_metadata.
+func (d *directory) addStaff(s StaffAccount) {
+	email := strings.ToLower(s.Email)
+	id := StaffUserID(email)
+	name := s.Name
+	if name == "" {
+		name = email
+	}
+	local, _, _ := strings.Cut(email, "@")
+	roles := make([]any, 0, len(s.Roles))
+	for _, r := range s.Roles {
+		roles = append(roles, r)
+	}
+	obj := map[string]any{
+		"user_id": id, "email": email, "email_verified": true, "name": name, "nickname": local,
+		"picture": gravatar(email), "created_at": stamp(fixtureEpoch), "updated_at": stamp(fixtureEpoch),
+		"logins_count": float64(0),
+		"identities":   []any{map[string]any{"connection": DatabaseConnection, "user_id": strings.TrimPrefix(id, "auth0|"), "provider": "auth0", "isSocial": false}},
+		"app_metadata": map[string]any{"userdesk_roles": roles},
+	}
+	d.put(&userRec{id: id, obj: obj, password: s.Password, seedIndex: -1, extra: &userExtra{}})
+}
