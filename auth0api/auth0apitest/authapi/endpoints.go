@@ -7,8 +7,19 @@ import (
 )
 
 // authorize answers /authorize through op, turning op's plain-text refusals (unknown client,
-// unregistered redirect_uri: cases that must never redirect) into an HTML error page.
+// unregistered redirect_uri: cases that must never redirect) into an HTML error page. A request
+// without client_id or redirect_uri is refused here (op would log it as a server error).
 func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		p.renderMessage(w, http.StatusBadRequest, "Sign-in request refused", "The request could not be read.", "")
+		return
+	}
+	for _, param := range []string{"client_id", "redirect_uri"} {
+		if r.Form.Get(param) == "" {
+			p.renderMessage(w, http.StatusBadRequest, "Sign-in request refused", "The request has no "+param+".", "")
+			return
+		}
+	}
 	rec := newResponseBuffer()
 	p.op.ServeHTTP(rec, r)
 	if rec.code() >= 400 {
