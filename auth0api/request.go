@@ -72,7 +72,9 @@ func (c *Client) do(ctx context.Context, op string, ids []string, query url.Valu
 				continue
 			}
 		}
-		if res.status >= http.StatusBadRequest {
+		if res.status < 200 || res.status >= 300 {
+			// Auth0 answers errors with 4xx/5xx; a redirect is never
+			// followed (it would carry the token elsewhere) and is an error too.
 			return parseError(op, res.status, res.header, res.body)
 		}
 		if out == nil {

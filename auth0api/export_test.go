@@ -1,0 +1,17 @@
+package auth0api
+
+import (
+	"context"
+	"time"
+)
+
+// Test hooks for the external test package.
+
+// SetClock replaces the clock the token cache uses.
+func SetClock(c *Client, now func() time.Time) { c.now = now }
+
+// SetSleep replaces the wait between retries.
+func SetSleep(c *Client, sleep func(ctx context.Context, d time.Duration) error) { c.sleep = sleep }
+
+// ErrReadTimeout is the cause reported when a response stalls.
+var ErrReadTimeout = errReadTimeout

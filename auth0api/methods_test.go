@@ -1,0 +1,814 @@
+package auth0api_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"testing"
+
+	"userdesk/auth0api"
+)
+
+// methodCase is one client call and the exact request it must send.
+type methodCase struct {
+	name   string
+	call   func(ctx context.Context, c *auth0api.Client) error
+	method string
+	path   string     // escaped, after /api/v2
+	query  url.Values // nil = no query at all
+	body   string     // JSON, compared semantically; "" = no body
+	// status and reply are what the test server answers.
+	status int
+	reply  string
+}
+
+// Ids used by the cases.
+const (
+	caseUserID   = "auth0|63d17c4a9d503d76c056c160"
+	caseUserPath = "/users/auth0%7C63d17c4a9d503d76c056c160"
+	caseMethodID = "email|dev_f0O81fTcftc0kN2v"
+	caseRoleID   = "rol_NHBmr6NkzbRcHob1"
+)
+
+// Canned answers.
+const (
+	userJSON   = `{"user_id":"auth0|63d17c4a9d503d76c056c160","email":"chuck878@example.com","email_verified":true,"created_at":"2023-01-25T19:00:26.539Z","identities":[{"connection":"Username-Password-Authentication","user_id":"63d17c4a9d503d76c056c160","provider":"auth0","isSocial":false}]}`
+	methodJSON = `{"id":"email|dev_f0O81fTcftc0kN2v","type":"email","confirmed":true,"name":"Test","email":"chuc****@exam*******","created_at":"2023-03-10T16:25:51.113Z"}`
+)
+
+// q builds url.Values from key, value pairs.
+func q(kv ...string) url.Values {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Add(kv[i], kv[i+1])
+	}
+	return v
+}
+
+// check returns an error when ok is false, so calls can verify what they
+// decoded.
+func check(ok bool, format string, args ...any) error {
+	if !ok {
+		return fmt.Errorf(format, args...)
+	}
+	return nil
+}
+
+// methodCases covers every Client method with default parameters and with
+// every parameter set. The emulated-tenant tests run the same calls.
+func methodCases() []methodCase {
+	return []methodCase{
+		// Users.
+		{
+			name: "ListUsers/defaults",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				p, err := c.ListUsers(ctx, auth0api.ListUsersParams{})
+				if err != nil {
+					return err
+				}
+				return check(p.Totals && len(p.Users) == 1 && p.Users[0].UserID == caseUserID, "page %+v", p)
+			},
+			method: "GET", path: "/users",
+			query:  q("page", "0", "per_page", "25", "include_totals", "true", "include_fields", "true"),
+			status: 200, reply: `{"start":0,"limit":25,"length":1,"users":[` + userJSON + `],"total":1}`,
+		},
+		{
+			name: "ListUsers/all",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				p, err := c.ListUsers(ctx, auth0api.ListUsersParams{
+					Page: 2, PerPage: 10, Sort: "created_at:-1", Connection: "Username-Password-Authentication",
+					Q: `email:"chuck@example.com"`, SearchEngine: "v2", IncludeTotals: auth0api.Set(false),
+					Fields: []string{"user_id", "email"}, IncludeFields: auth0api.Set(false),
+				})
+				if err != nil {
+					return err
+				}
+				return check(!p.Totals && len(p.Users) == 1, "page %+v", p)
+			},
+			method: "GET", path: "/users",
+			query: q("page", "2", "per_page", "10", "include_totals", "false", "sort", "created_at:-1",
+				"connection", "Username-Password-Authentication", "q", `email:"chuck@example.com"`,
+				"search_engine", "v2", "fields", "user_id,email", "include_fields", "false"),
+			status: 200, reply: `[` + userJSON + `]`,
+		},
+		{
+			name: "ListUsers/q defaults to search engine v3",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				_, err := c.ListUsers(ctx, auth0api.ListUsersParams{Q: "blocked:true"})
+				return err
+			},
+			method: "GET", path: "/users",
+			query: q("page", "0", "per_page", "25", "include_totals", "true", "include_fields", "true",
+				"q", "blocked:true", "search_engine", "v3"),
+			status: 200, reply: `{"start":0,"limit":25,"length":0,"users":[],"total":0}`,
+		},
+		{
+			name: "ListUsersByEmail/defaults",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				users, err := c.ListUsersByEmail(ctx, "chuck878@example.com", nil)
+				if err != nil {
+					return err
+				}
+				return check(len(users) == 1 && users[0].Email == "chuck878@example.com", "users %+v", users)
+			},
+			method: "GET", path: "/users-by-email",
+			query:  q("email", "chuck878@example.com", "include_fields", "true"),
+			status: 200, reply: `[` + userJSON + `]`,
+		},
+		{
+			name: "ListUsersByEmail/all",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				_, err := c.ListUsersByEmail(ctx, "a+b@example.com", &auth0api.GetUserParams{
+					Fields: []string{"user_id", "app_metadata"}, IncludeFields: auth0api.Set(false),
+				})
+				return err
+			},
+			method: "GET", path: "/users-by-email",
+			query:  q("email", "a+b@example.com", "fields", "user_id,app_metadata", "include_fields", "false"),
+			status: 200, reply: `[]`,
+		},
+		{
+			name: "CreateUser/minimal",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				u, err := c.CreateUser(ctx, auth0api.UserCreate{
+					Connection: "Username-Password-Authentication", Email: "chuck878@example.com", Password: "Passw0rd!Passw0rd",
+				})
+				if err != nil {
+					return err
+				}
+				return check(u.UserID == caseUserID, "user %+v", u)
+			},
+			method: "POST", path: "/users",
+			body:   `{"connection":"Username-Password-Authentication","email":"chuck878@example.com","password":"Passw0rd!Passw0rd"}`,
+			status: 201, reply: userJSON,
+		},
+		{
+			name: "CreateUser/all",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				_, err := c.CreateUser(ctx, auth0api.UserCreate{
+					Connection: "db", Email: "e@example.com", PhoneNumber: "+15551234567",
+					UserMetadata: map[string]any{"lang": "fr"}, AppMetadata: map[string]any{"plan": "pro"},
+					Blocked: true, EmailVerified: true, PhoneVerified: true,
+					GivenName: "Given", FamilyName: "Family", Name: "Given Family", Nickname: "gf",
+					Picture: "https://example.com/p.png", UserID: "abc123", Password: "pw",
+					VerifyEmail: auth0api.Set(false), Username: "given",
+				})
+				return err
+			},
+			method: "POST", path: "/users",
+			body: `{"connection":"db","email":"e@example.com","phone_number":"+15551234567",
+				"user_metadata":{"lang":"fr"},"app_metadata":{"plan":"pro"},"blocked":true,"email_verified":true,
+				"phone_verified":true,"given_name":"Given","family_name":"Family","name":"Given Family","nickname":"gf",
+				"picture":"https://example.com/p.png","user_id":"abc123","password":"pw","verify_email":false,"username":"given"}`,
+			status: 201, reply: userJSON,
+		},
+		{
+			name: "GetUser/defaults",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				u, err := c.GetUser(ctx, caseUserID, nil)
+				if err != nil {
+					return err
+				}
+				return check(u.UserID == caseUserID && u.EmailVerified && len(u.Identities) == 1, "user %+v", u)
+			},
+			method: "GET", path: caseUserPath,
+			query:  q("include_fields", "true"),
+			status: 200, reply: userJSON,
+		},
+		{
+			name: "GetUser/all",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				_, err := c.GetUser(ctx, caseUserID, &auth0api.GetUserParams{
+					Fields: []string{"identities", "email"}, IncludeFields: auth0api.Set(false),
+				})
+				return err
+			},
+			method: "GET", path: caseUserPath,
+			query:  q("fields", "identities,email", "include_fields", "false"),
+			status: 200, reply: userJSON,
+		},
+		{
+			name:   "DeleteUser",
+			call:   func(ctx context.Context, c *auth0api.Client) error { return c.DeleteUser(ctx, caseUserID) },
+			method: "DELETE", path: caseUserPath,
+			status: 204,
+		},
+		{
+			name: "UpdateUser/set one field",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				u, err := c.UpdateUser(ctx, caseUserID, auth0api.UserUpdate{Blocked: auth0api.Set(true)})
+				if err != nil {
+					return err
+				}
+				return check(u.UserID == caseUserID, "user %+v", u)
+			},
+			method: "PATCH", path: caseUserPath,
+			body:   `{"blocked":true}`,
+			status: 200, reply: userJSON,
+		},
+		{
+			name: "UpdateUser/all",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				_, err := c.UpdateUser(ctx, caseUserID, auth0api.UserUpdate{
+					Blocked: auth0api.Set(false), EmailVerified: auth0api.Set(true), Email: auth0api.Set("new@example.com"),
+					PhoneNumber: auth0api.Null[string](), PhoneVerified: auth0api.Set(false),
+					UserMetadata: map[string]any{"theme": "dark", "old": nil},
+					AppMetadata:  map[string]any{"roles": []string{"a"}, "gone": nil},
+					GivenName:    auth0api.Set("G"), FamilyName: auth0api.Null[string](), Name: auth0api.Set("N"),
+					Nickname: auth0api.Set("n"), Picture: auth0api.Null[string](), VerifyEmail: auth0api.Set(true),
+					VerifyPhoneNumber: auth0api.Set(false), Password: auth0api.Set("pw"), Connection: auth0api.Set("db"),
+					ClientID: auth0api.Set("cid"), Username: auth0api.Null[string](),
+				})
+				return err
+			},
+			method: "PATCH", path: caseUserPath,
+			body: `{"blocked":false,"email_verified":true,"email":"new@example.com","phone_number":null,"phone_verified":false,
+				"user_metadata":{"theme":"dark","old":null},"app_metadata":{"roles":["a"],"gone":null},
+				"given_name":"G","family_name":null,"name":"N","nickname":"n","picture":null,"verify_email":true,
+				"verify_phone_number":false,"password":"pw","connection":"db","client_id":"cid","username":null}`,
+			status: 200, reply: userJSON,
+		},
+		// Organizations, roles, permissions.
+		{
+			name: "ListUserOrganizations/defaults",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				p, err := c.ListUserOrganizations(ctx, caseUserID, auth0api.PageParams{})
+				if err != nil {
+					return err
+				}
+				return check(p.Totals && p.Total == 1 && p.Organizations[0].Branding.LogoURL != "", "page %+v", p)
+			},
+			method: "GET", path: caseUserPath + "/organizations",
+			query:  q("page", "0", "per_page", "25", "include_totals", "true"),
+			status: 200, reply: `{"organizations":[{"branding":{"logo_url":"https://example.com/logo.gif"},"id":"org_VvIJTfJhf3NwyCie","display_name":"Test Organization","name":"test-organization368"}],"start":0,"limit":25,"total":1}`,
+		},
+		{
+			name: "ListUserOrganizations/all",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				_, err := c.ListUserOrganizations(ctx, caseUserID, auth0api.PageParams{Page: 3, PerPage: 5, IncludeTotals: auth0api.Set(false)})
+				return err
+			},
+			method: "GET", path: caseUserPath + "/organizations",
+			query:  q("page", "3", "per_page", "5", "include_totals", "false"),
+			status: 200, reply: `[]`,
+		},
+		{
+			name: "ListUserRoles/defaults",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				p, err := c.ListUserRoles(ctx, caseUserID, auth0api.PageParams{})
+				if err != nil {
+					return err
+				}
+				return check(p.Totals && len(p.Roles) == 1 && p.Roles[0].ID == caseRoleID, "page %+v", p)
+			},
+			method: "GET", path: caseUserPath + "/roles",
+			query:  q("page", "0", "per_page", "25", "include_totals", "true"),
+			status: 200, reply: `{"roles":[{"id":"rol_NHBmr6NkzbRcHob1","name":"test-role436","description":"Test Role"}],"start":0,"limit":25,"total":1}`,
+		},
+		{
+			name: "ListUserRoles/all",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				_, err := c.ListUserRoles(ctx, caseUserID, auth0api.PageParams{Page: 1, PerPage: 100, IncludeTotals: auth0api.Set(false)})
+				return err
+			},
+			method: "GET", path: caseUserPath + "/roles",
+			query:  q("page", "1", "per_page", "100", "include_totals", "false"),
+			status: 200, reply: `[]`,
+		},
+		{
+			name: "AddUserRoles",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				return c.AddUserRoles(ctx, caseUserID, []string{caseRoleID, "rol_2"})
+			},
+			method: "POST", path: caseUserPath + "/roles",
+			body:   `{"roles":["rol_NHBmr6NkzbRcHob1","rol_2"]}`,
+			status: 204,
+		},
+		{
+			name: "RemoveUserRoles",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				return c.RemoveUserRoles(ctx, caseUserID, []string{caseRoleID})
+			},
+			method: "DELETE", path: caseUserPath + "/roles",
+			body:   `{"roles":["rol_NHBmr6NkzbRcHob1"]}`,
+			status: 204,
+		},
+		{
+			name: "ListUserPermissions/defaults",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				p, err := c.ListUserPermissions(ctx, caseUserID, auth0api.PageParams{})
+				if err != nil {
+					return err
+				}
+				return check(len(p.Permissions) == 1 && p.Permissions[0].Sources[0].SourceType == "DIRECT", "page %+v", p)
+			},
+			method: "GET", path: caseUserPath + "/permissions",
+			query:  q("page", "0", "per_page", "25", "include_totals", "true"),
+			status: 200, reply: `{"permissions":[{"permission_name":"create:resource","description":"Create Resource","resource_server_name":"Test","resource_server_identifier":"https://api.example.com/","sources":[{"source_id":"","source_name":"","source_type":"DIRECT"}]}],"start":0,"limit":25,"total":1}`,
+		},
+		{
+			name: "ListUserPermissions/all",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				_, err := c.ListUserPermissions(ctx, caseUserID, auth0api.PageParams{Page: 4, PerPage: 50, IncludeTotals: auth0api.Set(false)})
+				return err
+			},
+			method: "GET", path: caseUserPath + "/permissions",
+			query:  q("page", "4", "per_page", "50", "include_totals", "false"),
+			status: 200, reply: `[]`,
+		},
+		{
+			name: "AddUserPermissions",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				return c.AddUserPermissions(ctx, caseUserID, []auth0api.PermissionRef{
+					{ResourceServerIdentifier: "https://api.example.com/", PermissionName: "read:things"},
+					{ResourceServerIdentifier: "https://api.example.com/", PermissionName: "write:things"},
+				})
+			},
+			method: "POST", path: caseUserPath + "/permissions",
+			body: `{"permissions":[{"resource_server_identifier":"https://api.example.com/","permission_name":"read:things"},
+				{"resource_server_identifier":"https://api.example.com/","permission_name":"write:things"}]}`,
+			status: 201, reply: `{}`,
+		},
+		{
+			name: "RemoveUserPermissions",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				return c.RemoveUserPermissions(ctx, caseUserID, []auth0api.PermissionRef{
+					{ResourceServerIdentifier: "https://api.example.com/", PermissionName: "read:things"},
+				})
+			},
+			method: "DELETE", path: caseUserPath + "/permissions",
+			body:   `{"permissions":[{"resource_server_identifier":"https://api.example.com/","permission_name":"read:things"}]}`,
+			status: 204,
+		},
+		// MFA.
+		{
+			name: "DeleteMultifactorProvider",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				return c.DeleteMultifactorProvider(ctx, caseUserID, auth0api.ProviderGoogleAuthenticator)
+			},
+			method: "DELETE", path: caseUserPath + "/multifactor/google-authenticator",
+			status: 204,
+		},
+		{
+			name:   "DeleteAuthenticators",
+			call:   func(ctx context.Context, c *auth0api.Client) error { return c.DeleteAuthenticators(ctx, caseUserID) },
+			method: "DELETE", path: caseUserPath + "/authenticators",
+			status: 204,
+		},
+		{
+			name: "RegenerateRecoveryCode",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				code, err := c.RegenerateRecoveryCode(ctx, caseUserID)
+				if err != nil {
+					return err
+				}
+				return check(code == "32YCGV1JUE9G7MDJ71UTN12W", "code %q", code)
+			},
+			method: "POST", path: caseUserPath + "/recovery-code-regeneration",
+			status: 200, reply: `{"recovery_code":"32YCGV1JUE9G7MDJ71UTN12W"}`,
+		},
+		{
+			name: "ListEnrollments",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				es, err := c.ListEnrollments(ctx, caseUserID)
+				if err != nil {
+					return err
+				}
+				return check(len(es) == 1 && es[0].Status == "confirmed" && !es[0].EnrolledAt.IsZero(), "enrollments %+v", es)
+			},
+			method: "GET", path: caseUserPath + "/enrollments",
+			status: 200, reply: `[{"id":"dev_0000000000000001","status":"confirmed","type":"authenticator","name":"","identifier":"76dc-a90c","auth_method":"authenticator","enrolled_at":"2016-07-12T17:56:26.804Z","last_auth":"2016-07-12T17:56:26.804Z"}]`,
+		},
+		{
+			name: "ListUserLogs/defaults",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				p, err := c.ListUserLogs(ctx, caseUserID, auth0api.LogParams{})
+				if err != nil {
+					return err
+				}
+				return check(!p.Totals && len(p.Logs) == 1 && p.Logs[0].Type == "s", "page %+v", p)
+			},
+			method: "GET", path: caseUserPath + "/logs",
+			query:  q("page", "0", "per_page", "50", "include_totals", "false"),
+			status: 200, reply: `[{"_id":"9002","log_id":"9002","date":"2023-06-02T10:58:01.495Z","type":"s","description":null}]`,
+		},
+		{
+			name: "ListUserLogs/all",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				p, err := c.ListUserLogs(ctx, caseUserID, auth0api.LogParams{Page: 2, PerPage: 100, Sort: "date:-1", IncludeTotals: auth0api.Set(true)})
+				if err != nil {
+					return err
+				}
+				return check(p.Totals && p.Total == 0, "page %+v", p)
+			},
+			method: "GET", path: caseUserPath + "/logs",
+			query:  q("page", "2", "per_page", "100", "include_totals", "true", "sort", "date:-1"),
+			status: 200, reply: `{"start":200,"limit":100,"length":0,"total":0,"logs":[]}`,
+		},
+		{
+			name: "InvalidateRememberedBrowsers",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				return c.InvalidateRememberedBrowsers(ctx, caseUserID)
+			},
+			method: "POST", path: caseUserPath + "/multifactor/actions/invalidate-remember-browser",
+			status: 204,
+		},
+		// Authentication methods.
+		{
+			name: "ListAuthenticationMethods/nil params",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				p, err := c.ListAuthenticationMethods(ctx, caseUserID, nil)
+				if err != nil {
+					return err
+				}
+				return check(!p.Totals && len(p.AuthenticationMethods) == 1 && p.AuthenticationMethods[0].ID == caseMethodID, "page %+v", p)
+			},
+			method: "GET", path: caseUserPath + "/authentication-methods",
+			status: 200, reply: `[` + methodJSON + `]`,
+		},
+		{
+			name: "ListAuthenticationMethods/zero params",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				p, err := c.ListAuthenticationMethods(ctx, caseUserID, &auth0api.PageParams{})
+				if err != nil {
+					return err
+				}
+				return check(p.Totals && p.Total == 1, "page %+v", p)
+			},
+			method: "GET", path: caseUserPath + "/authentication-methods",
+			query:  q("page", "0", "per_page", "50", "include_totals", "true"),
+			status: 200, reply: `{"authenticators":[` + methodJSON + `],"total":1,"start":0,"limit":50}`,
+		},
+		{
+			name: "ListAuthenticationMethods/all",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				_, err := c.ListAuthenticationMethods(ctx, caseUserID, &auth0api.PageParams{Page: 1, PerPage: 10, IncludeTotals: auth0api.Set(false)})
+				return err
+			},
+			method: "GET", path: caseUserPath + "/authentication-methods",
+			query:  q("page", "1", "per_page", "10", "include_totals", "false"),
+			status: 200, reply: `[]`,
+		},
+		{
+			name: "GetAuthenticationMethod",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				m, err := c.GetAuthenticationMethod(ctx, caseUserID, caseMethodID)
+				if err != nil {
+					return err
+				}
+				return check(m.ID == caseMethodID && m.Confirmed, "method %+v", m)
+			},
+			method: "GET", path: caseUserPath + "/authentication-methods/email%7Cdev_f0O81fTcftc0kN2v",
+			status: 200, reply: methodJSON,
+		},
+		{
+			name: "CreateAuthenticationMethod/minimal",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				_, err := c.CreateAuthenticationMethod(ctx, caseUserID, auth0api.AuthenticationMethodCreate{
+					Type: "email", Name: "Test", Email: "chuck@example.com",
+				})
+				return err
+			},
+			method: "POST", path: caseUserPath + "/authentication-methods",
+			body:   `{"type":"email","name":"Test","email":"chuck@example.com"}`,
+			status: 201, reply: methodJSON,
+		},
+		{
+			name: "CreateAuthenticationMethod/all",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				_, err := c.CreateAuthenticationMethod(ctx, caseUserID, auth0api.AuthenticationMethodCreate{
+					Type: "passkey", Name: "Key", TOTPSecret: "JBSWY3DPEHPK3PXP", PhoneNumber: "+15551234567",
+					Email: "e@example.com", PreferredAuthenticationMethod: "sms", KeyID: "kid", PublicKey: "cHVi",
+					AAGUID: "00000000-0000-0000-0000-000000000000", RelyingPartyIdentifier: "example.com",
+					CredentialDeviceType: "multi_device", CredentialBackedUp: auth0api.Set(false),
+					IdentityUserID: "63d17c4a9d503d76c056c160", UserAgent: "UA", UserHandle: "uh",
+					Transports: []string{"usb", "nfc"},
+				})
+				return err
+			},
+			method: "POST", path: caseUserPath + "/authentication-methods",
+			body: `{"type":"passkey","name":"Key","totp_secret":"JBSWY3DPEHPK3PXP","phone_number":"+15551234567",
+				"email":"e@example.com","preferred_authentication_method":"sms","key_id":"kid","public_key":"cHVi",
+				"aaguid":"00000000-0000-0000-0000-000000000000","relying_party_identifier":"example.com",
+				"credential_device_type":"multi_device","credential_backed_up":false,
+				"identity_user_id":"63d17c4a9d503d76c056c160","user_agent":"UA","user_handle":"uh","transports":["usb","nfc"]}`,
+			status: 201, reply: methodJSON,
+		},
+		{
+			name: "ReplaceAuthenticationMethods",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				ms, err := c.ReplaceAuthenticationMethods(ctx, caseUserID, []auth0api.AuthenticationMethodReplace{
+					{Type: "email", Name: "MyEmail", Email: "foo@example.com"},
+					{Type: "phone", Name: "MyPhone", PhoneNumber: "+44207183875044", PreferredAuthenticationMethod: "sms"},
+					{Type: "totp", Name: "MyTotp", TOTPSecret: "5HCWXIP2MJNSUBGYVUZFLRB2HWIGXR4SYJQXNBQ"},
+				})
+				if err != nil {
+					return err
+				}
+				return check(len(ms) == 1, "methods %+v", ms)
+			},
+			method: "PUT", path: caseUserPath + "/authentication-methods",
+			body: `[{"type":"email","name":"MyEmail","email":"foo@example.com"},
+				{"type":"phone","name":"MyPhone","phone_number":"+44207183875044","preferred_authentication_method":"sms"},
+				{"type":"totp","name":"MyTotp","totp_secret":"5HCWXIP2MJNSUBGYVUZFLRB2HWIGXR4SYJQXNBQ"}]`,
+			status: 200, reply: `[` + methodJSON + `]`,
+		},
+		{
+			name: "UpdateAuthenticationMethod",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				_, err := c.UpdateAuthenticationMethod(ctx, caseUserID, caseMethodID, auth0api.AuthenticationMethodUpdate{
+					Name: auth0api.Set("Test2"), PreferredAuthenticationMethod: auth0api.Set("voice"),
+				})
+				return err
+			},
+			method: "PATCH", path: caseUserPath + "/authentication-methods/email%7Cdev_f0O81fTcftc0kN2v",
+			body:   `{"name":"Test2","preferred_authentication_method":"voice"}`,
+			status: 200, reply: methodJSON,
+		},
+		{
+			name: "DeleteAuthenticationMethods",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				return c.DeleteAuthenticationMethods(ctx, caseUserID)
+			},
+			method: "DELETE", path: caseUserPath + "/authentication-methods",
+			status: 204,
+		},
+		{
+			name: "DeleteAuthenticationMethod",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				return c.DeleteAuthenticationMethod(ctx, caseUserID, caseMethodID)
+			},
+			method: "DELETE", path: caseUserPath + "/authentication-methods/email%7Cdev_f0O81fTcftc0kN2v",
+			status: 204,
+		},
+		// What the dashboard needs beside the seed.
+		{
+			name: "ListRoles/defaults",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				p, err := c.ListRoles(ctx, auth0api.ListRolesParams{})
+				if err != nil {
+					return err
+				}
+				return check(p.Totals && len(p.Roles) == 1, "page %+v", p)
+			},
+			method: "GET", path: "/roles",
+			query:  q("page", "0", "per_page", "50", "include_totals", "true"),
+			status: 200, reply: `{"roles":[{"id":"rol_1","name":"admin","description":"Admins"}],"start":0,"limit":50,"total":1}`,
+		},
+		{
+			name: "ListRoles/all",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				_, err := c.ListRoles(ctx, auth0api.ListRolesParams{NameFilter: "adm", Page: 1, PerPage: 10, IncludeTotals: auth0api.Set(false)})
+				return err
+			},
+			method: "GET", path: "/roles",
+			query:  q("page", "1", "per_page", "10", "include_totals", "false", "name_filter", "adm"),
+			status: 200, reply: `[]`,
+		},
+		{
+			name: "ListResourceServers/defaults",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				p, err := c.ListResourceServers(ctx, auth0api.PageParams{})
+				if err != nil {
+					return err
+				}
+				return check(len(p.ResourceServers) == 1 && p.ResourceServers[0].Scopes[0].Value == "create:resource", "page %+v", p)
+			},
+			method: "GET", path: "/resource-servers",
+			query:  q("page", "0", "per_page", "50", "include_totals", "true"),
+			status: 200, reply: `{"resource_servers":[{"id":"63d17c58628cf381396444fe","name":"Test","identifier":"https://api.example.com/","scopes":[{"value":"create:resource","description":"Create Resource"}]}],"start":0,"limit":50,"total":1}`,
+		},
+		{
+			name: "ListResourceServers/all",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				_, err := c.ListResourceServers(ctx, auth0api.PageParams{Page: 2, PerPage: 20, IncludeTotals: auth0api.Set(false)})
+				return err
+			},
+			method: "GET", path: "/resource-servers",
+			query:  q("page", "2", "per_page", "20", "include_totals", "false"),
+			status: 200, reply: `[]`,
+		},
+		{
+			name: "ListConnections/defaults",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				p, err := c.ListConnections(ctx, auth0api.ListConnectionsParams{})
+				if err != nil {
+					return err
+				}
+				return check(len(p.Connections) == 1 && p.Connections[0].Options.RequiresUsername, "page %+v", p)
+			},
+			method: "GET", path: "/connections",
+			query:  q("page", "0", "per_page", "50", "include_totals", "true"),
+			status: 200, reply: `{"total":1,"start":0,"limit":50,"connections":[{"id":"con_ftSSLHb0O7rcUGmF","options":{"requires_username":true,"brute_force_protection":true},"strategy":"auth0","name":"Username-Password-Authentication","enabled_clients":["x6JQ"]}]}`,
+		},
+		{
+			name: "ListConnections/all",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				_, err := c.ListConnections(ctx, auth0api.ListConnectionsParams{
+					Strategy: []string{"auth0", "email"}, Name: "Username-Password-Authentication", Page: 1, PerPage: 5,
+					IncludeTotals: auth0api.Set(false), Fields: []string{"id", "name"}, IncludeFields: auth0api.Set(true),
+				})
+				return err
+			},
+			method: "GET", path: "/connections",
+			query: q("page", "1", "per_page", "5", "include_totals", "false", "strategy", "auth0", "strategy", "email",
+				"name", "Username-Password-Authentication", "fields", "id,name", "include_fields", "true"),
+			status: 200, reply: `[]`,
+		},
+		{
+			name: "CreatePasswordChangeTicket/minimal",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				url, err := c.CreatePasswordChangeTicket(ctx, auth0api.PasswordChangeTicket{UserID: caseUserID})
+				if err != nil {
+					return err
+				}
+				return check(url == "https://tenant.example/lo/reset?ticket=abc#", "ticket %q", url)
+			},
+			method: "POST", path: "/tickets/password-change",
+			body:   `{"user_id":"auth0|63d17c4a9d503d76c056c160"}`,
+			status: 201, reply: `{"ticket":"https://tenant.example/lo/reset?ticket=abc#"}`,
+		},
+		{
+			name: "CreatePasswordChangeTicket/all",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				_, err := c.CreatePasswordChangeTicket(ctx, auth0api.PasswordChangeTicket{
+					UserID: caseUserID, ClientID: "cid", ResultURL: "https://app.example/done", TTLSec: 3600,
+					MarkEmailAsVerified: auth0api.Set(true), IncludeEmailInRedirect: auth0api.Set(false),
+				})
+				return err
+			},
+			method: "POST", path: "/tickets/password-change",
+			body: `{"user_id":"auth0|63d17c4a9d503d76c056c160","client_id":"cid","result_url":"https://app.example/done",
+				"ttl_sec":3600,"mark_email_as_verified":true,"includeEmailInRedirect":false}`,
+			status: 201, reply: `{"ticket":"https://tenant.example/lo/reset?ticket=abc#"}`,
+		},
+		{
+			name: "CreateVerificationEmailJob/minimal",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				job, err := c.CreateVerificationEmailJob(ctx, auth0api.VerificationEmailJob{UserID: caseUserID})
+				if err != nil {
+					return err
+				}
+				return check(job.ID == "job_0000000000000001" && job.Status == "pending" && !job.CreatedAt.IsZero(), "job %+v", job)
+			},
+			method: "POST", path: "/jobs/verification-email",
+			body:   `{"user_id":"auth0|63d17c4a9d503d76c056c160"}`,
+			status: 201, reply: `{"id":"job_0000000000000001","status":"pending","type":"verification_email","created_at":"2024-05-01T13:00:30.038Z"}`,
+		},
+		{
+			name: "CreateVerificationEmailJob/all",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				_, err := c.CreateVerificationEmailJob(ctx, auth0api.VerificationEmailJob{
+					UserID: caseUserID, ClientID: "cid",
+					Identity: &auth0api.Identity{UserID: "63d17c4a9d503d76c056c160", Provider: "auth0", Connection: "ignored"},
+				})
+				return err
+			},
+			method: "POST", path: "/jobs/verification-email",
+			body:   `{"user_id":"auth0|63d17c4a9d503d76c056c160","client_id":"cid","identity":{"user_id":"63d17c4a9d503d76c056c160","provider":"auth0"}}`,
+			status: 201, reply: `{"id":"job_0000000000000002","status":"pending","type":"verification_email","created_at":"2024-05-01T13:00:30.038Z"}`,
+		},
+	}
+}
+
+func TestMethods(t *testing.T) {
+	for _, tc := range methodCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newServer(t, reply(tc.status, tc.reply))
+			c := newClient(t, srv.URL)
+			if err := tc.call(t.Context(), c); err != nil {
+				t.Fatalf("call: %v", err)
+			}
+			reqs := srv.requests()
+			if len(reqs) != 1 {
+				t.Fatalf("got %d requests, want 1", len(reqs))
+			}
+			r := reqs[0]
+			if r.Method != tc.method || r.Path != tc.path {
+				t.Errorf("request %s %s, want %s %s", r.Method, r.Path, tc.method, tc.path)
+			}
+			want := tc.query
+			if want == nil {
+				want = url.Values{}
+			}
+			if got := r.Query; !sameValues(got, want) {
+				t.Errorf("query\n got %v\nwant %v", got, want)
+			}
+			if tc.body == "" {
+				if len(r.Body) != 0 || r.Header.Get("Content-Type") != "" {
+					t.Errorf("body %q with Content-Type %q, want no body and no Content-Type", r.Body, r.Header.Get("Content-Type"))
+				}
+			} else {
+				if !sameJSON(t, r.Body, []byte(tc.body)) {
+					t.Errorf("body\n got %s\nwant %s", r.Body, tc.body)
+				}
+				if ct := r.Header.Get("Content-Type"); ct != "application/json" {
+					t.Errorf("Content-Type %q, want application/json", ct)
+				}
+			}
+			if got := r.Header.Get("Authorization"); got != "Bearer test-token" {
+				t.Errorf("Authorization %q, want the bearer token", got)
+			}
+			if got := r.Header.Get("Accept"); got != "application/json" {
+				t.Errorf("Accept %q, want application/json", got)
+			}
+		})
+	}
+}
+
+func sameValues(a, b url.Values) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, va := range a {
+		vb := b[k]
+		if len(va) != len(vb) {
+			return false
+		}
+		for i := range va {
+			if va[i] != vb[i] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// TestEmptyListsSendNothing: adding or removing no roles or permissions is a
+// no-op, not a 400 from Auth0.
+func TestEmptyListsSendNothing(t *testing.T) {
+	srv := newServer(t, reply(204, ""))
+	c := newClient(t, srv.URL)
+	ctx := t.Context()
+	for name, err := range map[string]error{
+		"AddUserRoles":          c.AddUserRoles(ctx, caseUserID, nil),
+		"RemoveUserRoles":       c.RemoveUserRoles(ctx, caseUserID, []string{}),
+		"AddUserPermissions":    c.AddUserPermissions(ctx, caseUserID, nil),
+		"RemoveUserPermissions": c.RemoveUserPermissions(ctx, caseUserID, nil),
+	} {
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if n := srv.count(); n != 0 {
+		t.Errorf("got %d requests, want none", n)
+	}
+}
+
+// TestEmptyIDsRefused: every id-taking method refuses an empty id before any
+// request.
+func TestEmptyIDsRefused(t *testing.T) {
+	srv := newServer(t, reply(200, "{}"))
+	c := newClient(t, srv.URL)
+	ctx := t.Context()
+	calls := map[string]func() error{
+		"GetUser":                   func() error { _, err := c.GetUser(ctx, "", nil); return err },
+		"DeleteUser":                func() error { return c.DeleteUser(ctx, "") },
+		"UpdateUser":                func() error { _, err := c.UpdateUser(ctx, "", auth0api.UserUpdate{}); return err },
+		"ListUsersByEmail":          func() error { _, err := c.ListUsersByEmail(ctx, "", nil); return err },
+		"ListUserOrganizations":     func() error { _, err := c.ListUserOrganizations(ctx, "", auth0api.PageParams{}); return err },
+		"ListUserRoles":             func() error { _, err := c.ListUserRoles(ctx, "", auth0api.PageParams{}); return err },
+		"AddUserRoles":              func() error { return c.AddUserRoles(ctx, "", []string{"r"}) },
+		"AddUserRoles/no roles":     func() error { return c.AddUserRoles(ctx, "", nil) },
+		"RemoveUserRoles":           func() error { return c.RemoveUserRoles(ctx, "", []string{"r"}) },
+		"ListUserPermissions":       func() error { _, err := c.ListUserPermissions(ctx, "", auth0api.PageParams{}); return err },
+		"AddUserPermissions":        func() error { return c.AddUserPermissions(ctx, "", []auth0api.PermissionRef{{}}) },
+		"RemoveUserPermissions":     func() error { return c.RemoveUserPermissions(ctx, "", []auth0api.PermissionRef{{}}) },
+		"DeleteMultifactorProvider": func() error { return c.DeleteMultifactorProvider(ctx, caseUserID, "") },
+		"DeleteAuthenticators":      func() error { return c.DeleteAuthenticators(ctx, "") },
+		"RegenerateRecoveryCode":    func() error { _, err := c.RegenerateRecoveryCode(ctx, ""); return err },
+		"ListEnrollments":           func() error { _, err := c.ListEnrollments(ctx, ""); return err },
+		"ListUserLogs":              func() error { _, err := c.ListUserLogs(ctx, "", auth0api.LogParams{}); return err },
+		"InvalidateRemembered":      func() error { return c.InvalidateRememberedBrowsers(ctx, "") },
+		"ListAuthenticationMethods": func() error { _, err := c.ListAuthenticationMethods(ctx, "", nil); return err },
+		"GetAuthenticationMethod":   func() error { _, err := c.GetAuthenticationMethod(ctx, caseUserID, ""); return err },
+		"CreateAuthenticationMethod": func() error {
+			_, err := c.CreateAuthenticationMethod(ctx, "", auth0api.AuthenticationMethodCreate{Type: "email"})
+			return err
+		},
+		"ReplaceAuthenticationMethods": func() error { _, err := c.ReplaceAuthenticationMethods(ctx, "", nil); return err },
+		"UpdateAuthenticationMethod": func() error {
+			_, err := c.UpdateAuthenticationMethod(ctx, "", caseMethodID, auth0api.AuthenticationMethodUpdate{})
+			return err
+		},
+		"DeleteAuthenticationMethods": func() error { return c.DeleteAuthenticationMethods(ctx, "") },
+		"DeleteAuthenticationMethod":  func() error { return c.DeleteAuthenticationMethod(ctx, "", caseMethodID) },
+		"CreatePasswordChangeTicket": func() error {
+			_, err := c.CreatePasswordChangeTicket(ctx, auth0api.PasswordChangeTicket{})
+			return err
+		},
+		"CreateVerificationEmailJob": func() error {
+			_, err := c.CreateVerificationEmailJob(ctx, auth0api.VerificationEmailJob{})
+			return err
+		},
+	}
+	for name, call := range calls {
+		if err := call(); !errors.Is(err, auth0api.ErrInvalidID) {
+			t.Errorf("%s: error %v, want ErrInvalidID", name, err)
+		}
+	}
+	if n := srv.count(); n != 0 {
+		t.Errorf("got %d requests, want none", n)
+	}
+}
