@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -113,6 +114,25 @@ type harness struct {
 	rp       *oidc.Provider
 	verifier *oidc.IDTokenVerifier
 	noFollow *http.Client // does not follow redirects
+	logs     *lockedBuffer // what the Provider logged
+}
+
+// lockedBuffer collects log output from server goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // newHarness starts a Provider mounted at prefix ("" or "/tenant"); edit adjusts the Config.
@@ -121,6 +141,7 @@ func newHarness(t testing.TB, prefix string, edit func(*Config)) *harness {
 	srv := httptest.NewUnstartedServer(nil)
 	issuer := "http://" + srv.Listener.Addr().String() + prefix + "/"
 	dir := newTestDirectory()
+	var logs lockedBuffer
 	cfg := Config{
 		Issuer: issuer,
 		Clients: []Client{{
@@ -129,6 +150,7 @@ func newHarness(t testing.TB, prefix string, edit func(*Config)) *harness {
 			PostLogoutRedirectURIs: []string{testLogoutURI},
 		}},
 		Directory: dir,
+		Logger:    slog.New(slog.NewTextHandler(&logs, nil)),
 	}
 	if edit != nil {
 		edit(&cfg)
@@ -153,7 +175,7 @@ func newHarness(t testing.TB, prefix string, edit func(*Config)) *harness {
 		t.Fatalf("go-oidc discovery of %s: %v", issuer, err)
 	}
 	h := &harness{
-		p: p, srv: srv, issuer: issuer, dir: dir, rp: rp,
+		p: p, srv: srv, issuer: issuer, dir: dir, rp: rp, logs: &logs,
 		oauth: oauth2.Config{
 			ClientID: testClientID, ClientSecret: testClientSecret,
 			Endpoint: rp.Endpoint(), RedirectURL: testRedirectURI,
@@ -305,3 +327,6 @@ func (h *harness) postJSON(t testing.TB, u string, body any, user, pass string) 
 	}
 	return h.do(t, req)
 }
+
+// oauth2VerifierOption passes the transaction's PKCE verifier to Exchange.
+func oauth2VerifierOption(tx *transaction) oauth2.AuthCodeOption { return oauth2.VerifierOption(tx.verifier) }
