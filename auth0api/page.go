@@ -15,17 +15,20 @@ import (
 // authentication-methods list; the fields then stay zero (use len of the
 // items for the page's length).
 type Page struct {
-	Start  int  `json:"start"`
-	Limit  int  `json:"limit"`
-	Length int  `json:"length"`
-	Total  int  `json:"total"`
-	Totals bool `json:"-"` // the answer was an envelope with totals, not a bare array
+	Start  int `json:"start"`
+	Limit  int `json:"limit"`
+	Length int `json:"length"`
+	Total  int `json:"total"`
+	// Next is the checkpoint for the next page, on lists Auth0 pages by
+	// checkpoint ("from"/"take") rather than by offset.
+	Next   string `json:"next"`
+	Totals bool   `json:"-"` // the answer was an envelope with totals, not a bare array
 
 	seen seen
 }
 
 // HasNext reports whether an envelope says results follow this page.
-func (p Page) HasNext() bool { return p.Totals && p.Total > p.Start+p.Limit }
+func (p Page) HasNext() bool { return p.Next != "" || (p.Totals && p.Total > p.Start+p.Limit) }
 
 // PageParams selects a page of a list. The zero value asks for the method's
 // documented defaults (the seed's: page 0, 25 per page, with totals).
