@@ -113,7 +113,7 @@ type harness struct {
 	oauth    oauth2.Config
 	rp       *oidc.Provider
 	verifier *oidc.IDTokenVerifier
-	noFollow *http.Client // does not follow redirects
+	noFollow *http.Client  // does not follow redirects
 	logs     *lockedBuffer // what the Provider logged
 }
 
@@ -329,4 +329,6 @@ func (h *harness) postJSON(t testing.TB, u string, body any, user, pass string) 
 }
 
 // oauth2VerifierOption passes the transaction's PKCE verifier to Exchange.
-func oauth2VerifierOption(tx *transaction) oauth2.AuthCodeOption { return oauth2.VerifierOption(tx.verifier) }
+func oauth2VerifierOption(tx *transaction) oauth2.AuthCodeOption {
+	return oauth2.VerifierOption(tx.verifier)
+}
