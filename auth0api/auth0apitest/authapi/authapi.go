@@ -24,6 +24,9 @@
 // with S256 required, exact redirect_uri matching (an unknown one is a 400 page, never a
 // redirect), single-use short-lived codes, nonce echoed, auth_time and amr in the ID token, and
 // the account's profile, e-mail and extra claims in the ID token as Auth0 puts them there.
+//
+// Test knobs: RotateKeys, TamperIDTokens (edit the claims of issued ID tokens, re-signed) and
+// ReplaceIDTokens (hand out any string instead) let relying-party tests produce every bad token.
 package authapi
 
 import (

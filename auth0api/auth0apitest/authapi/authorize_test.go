@@ -52,8 +52,8 @@ func TestAuthorizeNeverRedirectsToUnknownURIs(t *testing.T) {
 			if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
 				t.Errorf("Content-Type: got %q, want an HTML page", ct)
 			}
-			if strings.Contains(resp.body, "evil.example") && !strings.Contains(resp.body, "Sign-in request refused") {
-				t.Errorf("body: %s", resp.body)
+			if !strings.Contains(resp.body, "Sign-in request refused") {
+				t.Errorf("body is not the refusal page: %s", resp.body)
 			}
 		})
 	}

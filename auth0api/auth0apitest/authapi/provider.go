@@ -29,6 +29,7 @@ type Provider struct {
 	ownClock bool // Config.Now was set: ID token times are re-stamped from it
 	log      *slog.Logger
 	tamper   atomic.Pointer[func(map[string]any)]
+	replace  atomic.Pointer[func(string) string]
 	pages    *template.Template
 	handler  http.Handler
 }
@@ -144,6 +145,20 @@ func (p *Provider) TamperIDTokens(f func(claims map[string]any)) {
 		return
 	}
 	p.tamper.Store(&f)
+}
+
+// ReplaceIDTokens is a test knob for what claim edits cannot express: when f is not nil, the
+// token endpoint hands the client f(idToken) instead of each ID token it issues (after
+// TamperIDTokens), so tests can serve a token with alg "none", an HS256 signature keyed with the
+// public key, an attacker's key under the tenant's kid, a jku header, or plain garbage. The
+// tenant's public keys are at /.well-known/jwks.json. Nil turns it off. Never set it outside
+// tests.
+func (p *Provider) ReplaceIDTokens(f func(idToken string) string) {
+	if f == nil {
+		p.replace.Store(nil)
+		return
+	}
+	p.replace.Store(&f)
 }
 
 // normalizeIssuer checks the issuer URL and gives it its trailing slash.

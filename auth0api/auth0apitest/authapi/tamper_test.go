@@ -89,3 +89,32 @@ func TestOwnClockStampsIDTokens(t *testing.T) {
 		t.Errorf("iat %v exp %v auth_time %d, want %v, %v, %d", idt.IssuedAt, idt.Expiry, c.AuthTime, start, start.Add(idTokenLifetime), start.Unix())
 	}
 }
+
+// TestReplaceIDTokens hands the client a crafted ID token, which the relying party refuses.
+func TestReplaceIDTokens(t *testing.T) {
+	h := newHarness(t, "", nil)
+	h.p.TamperIDTokens(func(c map[string]any) { c["nonce"] = "edited" })
+	seenCh := make(chan string, 1)
+	h.p.ReplaceIDTokens(func(raw string) string {
+		seenCh <- raw
+		parts := strings.Split(raw, ".")
+		return `eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.` + parts[1] + `.`
+	})
+	tx, code := h.signIn(t, "ada@userdesk.example", "demo-admin")
+	tok, err := h.oauth.Exchange(t.Context(), code, oauth2VerifierOption(tx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := tok.Extra("id_token").(string)
+	if !strings.HasPrefix(raw, "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.") || !strings.HasSuffix(raw, ".") {
+		t.Errorf("client got %q, want the alg none token", raw)
+	}
+	if _, err := h.verifier.Verify(t.Context(), raw); err == nil {
+		t.Errorf("go-oidc accepted an alg none token")
+	}
+	// The replacement saw the tampered, validly signed token.
+	idt, err := h.verifier.Verify(t.Context(), <-seenCh)
+	if err != nil || idt.Nonce != "edited" {
+		t.Errorf("token handed to ReplaceIDTokens: nonce %v, err %v; want the tampered token", idt, err)
+	}
+}

@@ -143,14 +143,19 @@ func (p *Provider) precheckCode(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// reissueIDTokenIn re-signs the id_token of a token response when the Provider has its own clock
-// or TamperIDTokens is set; otherwise it returns body unchanged.
+// reissueIDTokenIn rewrites the id_token of a token response: re-stamped and re-signed when the
+// Provider has its own clock or TamperIDTokens is set, then replaced when ReplaceIDTokens is set.
+// Otherwise it returns body unchanged.
 func (p *Provider) reissueIDTokenIn(body []byte) ([]byte, error) {
 	var tamper func(map[string]any)
 	if f := p.tamper.Load(); f != nil {
 		tamper = *f
 	}
-	if tamper == nil && !p.ownClock {
+	var replace func(string) string
+	if f := p.replace.Load(); f != nil {
+		replace = *f
+	}
+	if tamper == nil && replace == nil && !p.ownClock {
 		return body, nil
 	}
 	var resp map[string]json.RawMessage
@@ -161,13 +166,36 @@ func (p *Provider) reissueIDTokenIn(body []byte) ([]byte, error) {
 	if err := json.Unmarshal(resp["id_token"], &raw); err != nil || raw == "" {
 		return body, nil
 	}
+	if tamper != nil || p.ownClock {
+		var err error
+		if raw, err = p.resign(raw, tamper); err != nil {
+			return nil, err
+		}
+	}
+	if replace != nil {
+		raw = replace(raw)
+	}
+	var err error
+	if resp["id_token"], err = json.Marshal(raw); err != nil {
+		return nil, fmt.Errorf("authapi: token response: %w", err)
+	}
+	out, err := json.Marshal(resp)
+	if err != nil {
+		return nil, fmt.Errorf("authapi: token response: %w", err)
+	}
+	return out, nil
+}
+
+// resign decodes an ID token op issued, re-stamps iat and exp from the Provider's clock when it
+// has its own, lets tamper edit the claims, and signs the result with the current key.
+func (p *Provider) resign(raw string, tamper func(map[string]any)) (string, error) {
 	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil {
-		return nil, fmt.Errorf("authapi: parse ID token: %w", err)
+		return "", fmt.Errorf("authapi: parse ID token: %w", err)
 	}
 	claims := map[string]any{}
 	if err := json.Unmarshal(jws.UnsafePayloadWithoutVerification(), &claims); err != nil {
-		return nil, fmt.Errorf("authapi: ID token claims: %w", err)
+		return "", fmt.Errorf("authapi: ID token claims: %w", err)
 	}
 	if p.ownClock {
 		now := p.now()
@@ -177,18 +205,7 @@ func (p *Provider) reissueIDTokenIn(body []byte) ([]byte, error) {
 	if tamper != nil {
 		tamper(claims)
 	}
-	signed, err := p.sign(claims)
-	if err != nil {
-		return nil, err
-	}
-	if resp["id_token"], err = json.Marshal(signed); err != nil {
-		return nil, fmt.Errorf("authapi: token response: %w", err)
-	}
-	out, err := json.Marshal(resp)
-	if err != nil {
-		return nil, fmt.Errorf("authapi: token response: %w", err)
-	}
-	return out, nil
+	return p.sign(claims)
 }
 
 // sign returns claims as a JWT signed with the current key.
