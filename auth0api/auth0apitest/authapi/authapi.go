@@ -54,8 +54,10 @@ type Config struct {
 	// ID tokens. Nil means time.Now. When set, issued ID tokens are re-stamped (iat, exp) from it
 	// so that a relying party using the same clock sees consistent times.
 	Now func() time.Time
-	// Logger receives server-side failures (a Directory or Machine error). Nil means
-	// slog.Default(). Refusals of bad requests are not logged here.
+	// Logger receives server-side failures: a Machine error, an Authenticate error other than
+	// ErrWrongCredentials and ErrBlocked, a page that cannot be rendered, a failed key rotation.
+	// Nil means slog.Default(). Refusals of bad requests are not logged here (op itself logs
+	// its refusals at WARN on slog.Default()).
 	Logger *slog.Logger
 }
 

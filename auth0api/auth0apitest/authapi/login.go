@@ -86,8 +86,11 @@ func (p *Provider) submitLogin(w http.ResponseWriter, r *http.Request) {
 	acct, err := p.dir.Authenticate(r.Context(), username, password)
 	if err != nil {
 		msg := "Wrong email or password."
-		if errors.Is(err, ErrBlocked) {
+		switch {
+		case errors.Is(err, ErrBlocked):
 			msg = "This account is blocked."
+		case !errors.Is(err, ErrWrongCredentials):
+			p.log.WarnContext(r.Context(), "authapi: authenticate", "err", err)
 		}
 		p.renderLogin(w, r, http.StatusUnauthorized, a, username, msg)
 		return
