@@ -48,6 +48,8 @@ type Config struct {
 	// the client-credentials grant. Either they or MgmtToken are set, never both.
 	MgmtClientID     string
 	MgmtClientSecret string
+	// MgmtAudience overrides the audience of Management API tokens ("https://DOMAIN/api/v2/").
+	MgmtAudience string
 	// MgmtToken is a static Management API token.
 	MgmtToken string
 	// MgmtRate is the client-side limit on Management API requests per second; 0 is none.
@@ -257,6 +259,10 @@ func (l *loader) loadTenant(c *Config) {
 	c.APIURL = strings.TrimSuffix(l.get(envAPIURL), "/")
 	if c.APIURL != "" {
 		l.checkURL(envAPIURL, c.APIURL)
+	}
+	c.MgmtAudience = l.get(envMgmtAudience)
+	if c.MgmtAudience != "" {
+		l.checkURL(envMgmtAudience, c.MgmtAudience)
 	}
 	c.MgmtClientID = l.get(envMgmtClientID)
 	c.MgmtClientSecret = l.secret(envMgmtClientSecret)

@@ -16,6 +16,7 @@ const (
 	envMgmtClientSecret = "USERDESK_MGMT_CLIENT_SECRET"
 	envMgmtToken        = "USERDESK_MGMT_TOKEN"
 	envMgmtRate         = "USERDESK_MGMT_RATE"
+	envMgmtAudience     = "USERDESK_MGMT_AUDIENCE"
 	envOIDCIssuer       = "USERDESK_OIDC_ISSUER"
 	envOIDCClientID     = "USERDESK_OIDC_CLIENT_ID"
 	envOIDCClientSecret = "USERDESK_OIDC_CLIENT_SECRET"
@@ -69,6 +70,7 @@ func Settings() []Setting {
 		{Env: envMgmtClientSecret, Secret: true, Description: "Client secret of that Machine-to-Machine application."},
 		{Env: envMgmtToken, Secret: true, Description: "A static Management API token, instead of the client-credentials pair (tokens expire: for tests only)."},
 		{Env: envAPIURL, Default: "https://DOMAIN/api/v2", Description: "Management API base URL override (tokens are then fetched from its origin's /oauth/token)."},
+		{Env: envMgmtAudience, Default: "https://DOMAIN/api/v2/", Description: "Audience of the Management API tokens (change it only when USERDESK_API_URL points at an emulator)."},
 		{Env: envMgmtRate, Default: "0", Description: "Most Management API requests per second this process makes (0 = no client-side limit)."},
 		{Env: envSessionSecrets, Secret: true, Description: "Comma-separated keys that sign session cookies, each at least 32 bytes; the first signs, the others still verify (rotation). Replicas must share them (required)."},
 		{Env: envIdleTimeout, Default: "30m", Description: "A session ends after this long without a request."},

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+
+	"userdesk/auth0api/auth0apitest"
+	"userdesk/config"
+)
+
+// runTenant serves the emulated tenant alone (userdesk tenant -users N -addr HOST:PORT), for
+// manual tests and load scripts. It prints the settings that point a dashboard at it.
+func runTenant(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("userdesk tenant", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	users := fs.Int("users", 1000, "how many users to seed besides the fixtures")
+	addr := fs.String("addr", "localhost:4000", "listen address")
+	seed := fs.Int64("seed", 1, "seed of the generated data")
+	dashboard := fs.String("dashboard", "http://localhost:8080", "base URL of the dashboard that signs people in here")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	defer ln.Close()
+	base := "http://" + ln.Addr().String()
+	if host, port, err := net.SplitHostPort(*addr); err == nil && host != "" && host != "0.0.0.0" && host != "::" {
+		base = "http://" + net.JoinHostPort(host, port)
+	}
+	dash := strings.TrimSuffix(*dashboard, "/")
+	clientSecret, machineSecret := randomSecret(), randomSecret()
+	tenant := auth0apitest.New(auth0apitest.Options{
+		BaseURL: base,
+		Users:   *users,
+		Seed:    *seed,
+		Clients: []auth0apitest.Client{{
+			ID: "userdesk", Secret: clientSecret,
+			RedirectURIs:           []string{dash + "/callback"},
+			PostLogoutRedirectURIs: []string{dash + "/signed-out"},
+		}},
+		Machines: []auth0apitest.Machine{{ClientID: "userdesk-m2m", ClientSecret: machineSecret, Scopes: auth0apitest.AllScopes}},
+		Staff: []auth0apitest.StaffAccount{
+			{Email: "admin@userdesk.test", Password: demoPassword, Name: "Ada Admin", Roles: []string{config.DefaultAdminRole}},
+			{Email: "helpdesk@userdesk.test", Password: demoPassword, Name: "Hal Helpdesk", Roles: []string{config.DefaultHelpdeskRole}},
+			{Email: "viewer@userdesk.test", Password: demoPassword, Name: "Vera Viewer", Roles: []string{config.DefaultViewerRole}},
+			{Email: "nobody@userdesk.test", Password: demoPassword, Name: "Nico Norole"},
+		},
+	})
+	fmt.Fprintf(stdout, `emulated Auth0 tenant: %s/ (%d users)
+Management API token with every scope (24 h):
+  %s
+Point a dashboard at it:
+  USERDESK_DOMAIN=localhost USERDESK_BASE_URL=%s \
+  USERDESK_API_URL=%s/api/v2 USERDESK_MGMT_AUDIENCE=%s \
+  USERDESK_MGMT_CLIENT_ID=userdesk-m2m USERDESK_MGMT_CLIENT_SECRET=%s \
+  USERDESK_OIDC_ISSUER=%s USERDESK_OIDC_CLIENT_ID=userdesk USERDESK_OIDC_CLIENT_SECRET=%s \
+  USERDESK_SESSION_SECRETS=%s userdesk
+Staff accounts (password %q): admin@, helpdesk@, viewer@, nobody@userdesk.test
+`, base, *users, tenant.Token(auth0apitest.AllScopes...), dash, base, tenant.Audience(), machineSecret,
+		tenant.Issuer(), clientSecret, randomSecret(), demoPassword)
+
+	srv := &http.Server{Handler: tenant, ReadHeaderTimeout: readHeaderTimeout, MaxHeaderBytes: maxHeaderBytes}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}

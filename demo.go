@@ -1,0 +1,170 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+
+	"userdesk/auth0api/auth0apitest"
+	"userdesk/config"
+)
+
+// Demo mode: one listener, one origin. The emulated tenant is mounted under tenantPrefix; the
+// dashboard's back-channel requests to it (discovery, keys, token, userinfo, Management API)
+// are handed to the tenant's handler in process, so the demo works behind any base URL and in a
+// container, without the server calling itself over the network.
+const (
+	tenantPrefix = "/tenant"
+	demoUsers    = 300
+	demoSeed     = 4
+	demoPassword = "userdesk-demo"
+	demoClientID = "userdesk-demo"
+)
+
+// demo is the emulated tenant and how the dashboard reaches it.
+type demo struct {
+	tenant       *auth0apitest.Tenant
+	tenantURL    string // base URL + tenantPrefix
+	transport    http.RoundTripper
+	staff        []staffLine
+	clientSecret string
+	machineID    string
+	machineKey   string
+}
+
+// staffLine is one demo account as printed at start.
+type staffLine struct{ role, email string }
+
+// newDemo creates the tenant: seeded users, one staff account per dashboard role plus one with
+// no role, an OIDC client for the dashboard and a machine client with every Management API
+// scope.
+func newDemo(cfg config.Config, logger *slog.Logger) (*demo, error) {
+	d := &demo{
+		tenantURL:    cfg.BaseURL + tenantPrefix,
+		clientSecret: randomSecret(),
+		machineID:    "userdesk-demo-m2m",
+		machineKey:   randomSecret(),
+	}
+	accounts := []struct {
+		role, email, name string
+		roles             []string
+	}{
+		{"admin", "admin@userdesk.test", "Ada Admin", firstOf(cfg.AdminRoles)},
+		{"helpdesk", "helpdesk@userdesk.test", "Hal Helpdesk", firstOf(cfg.HelpdeskRoles)},
+		{"viewer", "viewer@userdesk.test", "Vera Viewer", firstOf(cfg.ViewerRoles)},
+		{"no role", "nobody@userdesk.test", "Nico Norole", nil},
+	}
+	var staff []auth0apitest.StaffAccount
+	for _, a := range accounts {
+		staff = append(staff, auth0apitest.StaffAccount{Email: a.email, Password: demoPassword, Name: a.name, Roles: a.roles})
+		d.staff = append(d.staff, staffLine{a.role, a.email})
+	}
+	d.tenant = auth0apitest.New(auth0apitest.Options{
+		BaseURL: d.tenantURL,
+		Users:   demoUsers,
+		Seed:    demoSeed,
+		Clients: []auth0apitest.Client{{
+			ID:                     demoClientID,
+			Secret:                 d.clientSecret,
+			RedirectURIs:           []string{cfg.BaseURL + "/callback"},
+			PostLogoutRedirectURIs: []string{cfg.BaseURL + "/signed-out"},
+		}},
+		Machines:  []auth0apitest.Machine{{ClientID: d.machineID, ClientSecret: d.machineKey, Scopes: auth0apitest.AllScopes}},
+		Staff:     staff,
+		RoleClaim: cfg.RoleClaim,
+	})
+	u, err := url.Parse(d.tenantURL)
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	d.transport = &inProcess{origin: u.Scheme + "://" + u.Host, handler: d.mounted()}
+	logger.Info("demo tenant ready", "url", d.tenantURL, "users", demoUsers)
+	return d, nil
+}
+
+// settings returns cfg with the tenant, Management API, OIDC and session settings of the demo.
+func (d *demo) settings(cfg config.Config) config.Config {
+	u, _ := url.Parse(cfg.BaseURL)
+	cfg.Domain = u.Hostname()
+	cfg.APIURL = d.tenantURL + "/api/v2"
+	cfg.MgmtAudience = d.tenant.Audience()
+	cfg.MgmtClientID, cfg.MgmtClientSecret = d.machineID, d.machineKey
+	cfg.OIDCIssuer = d.tenant.Issuer()
+	cfg.OIDCClientID, cfg.OIDCClientSecret = demoClientID, d.clientSecret
+	cfg.SessionSecrets = [][]byte{[]byte(randomSecret())}
+	return cfg
+}
+
+// mounted is the tenant's handler under tenantPrefix.
+func (d *demo) mounted() http.Handler {
+	return http.StripPrefix(tenantPrefix, d.tenant)
+}
+
+// mount serves the tenant under tenantPrefix and the dashboard everywhere else.
+func (d *demo) mount(dashboard http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle(tenantPrefix+"/", d.mounted())
+	mux.Handle("/", dashboard)
+	return mux
+}
+
+// printWelcome prints where to go and who to sign in as.
+func (d *demo) printWelcome(w io.Writer, baseURL string) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nuserdesk demo: %s\n", baseURL)
+	fmt.Fprintf(&b, "  emulated Auth0 tenant at %s/ with %d users\n", d.tenantURL, demoUsers)
+	fmt.Fprintf(&b, "  sign in as (password %q, also shown on the login page):\n", demoPassword)
+	for _, s := range d.staff {
+		fmt.Fprintf(&b, "    %-9s %s\n", s.role, s.email)
+	}
+	b.WriteString("\n")
+	_, _ = io.WriteString(w, b.String())
+}
+
+// inProcess is an http.RoundTripper that answers requests for the tenant's origin by calling
+// the tenant's handler directly, and refuses any other destination.
+type inProcess struct {
+	origin  string // scheme://host of the tenant
+	handler http.Handler
+}
+
+// RoundTrip serves the request in process.
+func (t *inProcess) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		defer r.Body.Close()
+	}
+	if r.URL.Scheme+"://"+r.URL.Host != t.origin || !strings.HasPrefix(r.URL.Path, tenantPrefix+"/") {
+		return nil, fmt.Errorf("demo: %s is not the emulated tenant", r.URL.Redacted())
+	}
+	in := r.Clone(r.Context())
+	in.RequestURI = r.URL.RequestURI()
+	in.RemoteAddr = "127.0.0.1:0"
+	if in.Host == "" {
+		in.Host = r.URL.Host
+	}
+	rec := httptest.NewRecorder()
+	t.handler.ServeHTTP(rec, in)
+	resp := rec.Result()
+	resp.Request = r
+	return resp, nil
+}
+
+// randomSecret is 256 random bits, base64url.
+func randomSecret() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func firstOf(values []string) []string {
+	if len(values) == 0 {
+		return nil
+	}
+	return values[:1]
+}

@@ -1,0 +1,319 @@
+// Package handlers is userdesk's web layer: the Echo routes, OIDC sign-in, server-side sessions,
+// the role table, CSRF protection, security headers, the audit log and rendering.
+//
+// # Conventions (read before adding a route)
+//
+//   - Every route is one line in routes.go: method, path, the action it needs, the handler.
+//     The action decides who may call it (policy.go, DESIGN.md's roles table); there is no other
+//     way to register a route, and a test walks e.Routes() to prove it.
+//   - GET never changes anything. Every other method needs the session's CSRF token (htmx sends
+//     it from <body hx-headers>; plain forms carry it in _csrf) and passes Go's
+//     http.CrossOriginProtection.
+//   - Handlers are methods on *server that return errors; they never write error pages
+//     themselves. Return httpError(status, message, err) for a message a person should read, or
+//     the auth0api error as is: handleError turns it into plain words (a page, or an alert in the
+//     flash area for htmx requests) and logs it once.
+//   - A handler answers a normal request with a full page (views.XxxPage(s.page(c, title), …))
+//     and an htmx request with the partial alone (views.XxxTable(…)); see render.go.
+//   - Every change is audited exactly once with s.audit(c, event, target, err, details…), after
+//     the Management API answered (success or failure). Refusals are audited by the router.
+//   - Request-scoped logging: s.logger(c) carries the request id.
+package handlers
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gorilla/securecookie"
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"userdesk/auth0api"
+	"userdesk/handlers/memstore"
+)
+
+// Users is the part of the Management API the dashboard calls. *auth0api.Client implements it;
+// add a method here when a handler starts calling it.
+type Users interface {
+	ListUsers(ctx context.Context, p auth0api.ListUsersParams) (*auth0api.UsersPage, error)
+}
+
+// Config is everything New needs. main builds it from config.Config.
+type Config struct {
+	// Users calls the Management API.
+	Users Users
+	// BaseURL is the public origin, e.g. "https://userdesk.example.com" (no trailing slash).
+	// Redirect URIs, cookie security and HSTS derive from it, never from request headers.
+	BaseURL string
+	// OIDC is how staff sign in.
+	OIDC OIDCConfig
+	// Roles maps the ID token's role claim to dashboard roles.
+	Roles RoleMapping
+	// SessionSecrets sign session cookies: the first signs, all verify.
+	SessionSecrets [][]byte
+	// IdleTimeout and AbsoluteTimeout end sessions (defaults 30m and 8h).
+	IdleTimeout     time.Duration
+	AbsoluteTimeout time.Duration
+	// MaxSessions bounds the in-memory session store (default memstore.DefaultMaxEntries).
+	MaxSessions int
+	// Static holds app.css, app.js and vendor/…, served under /static/.
+	Static fs.FS
+	// TrustedProxies are the networks whose X-Forwarded-For is believed for the client IP.
+	TrustedProxies []netip.Prefix
+	// Logger is the application log; Audit receives one event per change or refusal.
+	Logger *slog.Logger
+	Audit  *slog.Logger
+	// Now is the clock (sessions, ID-token checks, audit times); nil means time.Now.
+	Now func() time.Time
+	// Version is userdesk's version, shown in the footer.
+	Version string
+}
+
+// OIDCConfig configures sign-in.
+type OIDCConfig struct {
+	// Issuer is the provider's issuer URL, exactly as its discovery document says (Auth0's end
+	// with "/").
+	Issuer   string
+	ClientID string
+	// ClientSecret authenticates the dashboard at the token endpoint.
+	ClientSecret string
+	// HTTPClient makes the back-channel requests (discovery, JWKS, token, userinfo). It must
+	// have a timeout; nil means a client with a 10 s timeout.
+	HTTPClient *http.Client
+	// RetryEvery is the first wait between discovery attempts when the provider is unreachable
+	// at start (doubling up to a minute); default 1 s.
+	RetryEvery time.Duration
+}
+
+// RoleMapping says which values of the ID token's role claim make which dashboard role.
+type RoleMapping struct {
+	// Claim is the claim's name; its value is a string or a list of strings.
+	Claim    string
+	Admin    []string
+	Helpdesk []string
+	Viewer   []string
+}
+
+// server holds the dependencies of every handler.
+type server struct {
+	users    Users
+	log      *slog.Logger
+	audits   *slog.Logger
+	now      func() time.Time
+	baseURL  string
+	secure   bool // base URL is https: Secure cookies, __Host- names, HSTS
+	version  string
+	roles    RoleMapping
+	idle     time.Duration
+	absolute time.Duration
+
+	store       *memstore.Store
+	cookieName  string // the session cookie
+	signInName  string // the pre-login (sign-in transaction) cookie
+	signIn      *signIn
+	static      fs.FS
+	assetVer    string
+	headers     http.Header // security headers sent on every response
+	crossOrigin *http.CrossOriginProtection
+
+	e *echo.Echo
+}
+
+// New builds the dashboard's HTTP handler. ctx bounds background work: when the OIDC provider
+// cannot be reached at start, discovery is retried in the background until it succeeds or ctx
+// ends (meanwhile /readyz says not ready and sign-in answers 503).
+func New(ctx context.Context, cfg Config) (http.Handler, error) {
+	s, err := newServer(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return s.e, nil
+}
+
+func newServer(ctx context.Context, cfg Config) (*server, error) {
+	var problems []string
+	if cfg.Users == nil {
+		problems = append(problems, "Users is required")
+	}
+	base, err := url.Parse(cfg.BaseURL)
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" || (base.Path != "" && base.Path != "/") {
+		problems = append(problems, fmt.Sprintf("BaseURL %q must be an http(s) origin", cfg.BaseURL))
+	}
+	if len(cfg.SessionSecrets) == 0 {
+		problems = append(problems, "at least one session secret is required")
+	}
+	if cfg.OIDC.Issuer == "" || cfg.OIDC.ClientID == "" {
+		problems = append(problems, "OIDC issuer and client id are required")
+	}
+	if cfg.Static == nil {
+		problems = append(problems, "Static is required")
+	}
+	if cfg.Roles.Claim == "" {
+		problems = append(problems, "Roles.Claim is required")
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("handlers: %s", strings.Join(problems, "; "))
+	}
+
+	s := &server{
+		users:    cfg.Users,
+		log:      cfg.Logger,
+		audits:   cfg.Audit,
+		now:      cfg.Now,
+		baseURL:  strings.TrimSuffix(cfg.BaseURL, "/"),
+		secure:   base.Scheme == "https",
+		version:  cfg.Version,
+		roles:    cfg.Roles,
+		idle:     cfg.IdleTimeout,
+		absolute: cfg.AbsoluteTimeout,
+		static:   cfg.Static,
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.audits == nil {
+		s.audits = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.idle <= 0 {
+		s.idle = 30 * time.Minute
+	}
+	if s.absolute <= 0 {
+		s.absolute = 8 * time.Hour
+	}
+	if s.version == "" {
+		s.version = "dev"
+	}
+
+	s.cookieName, s.signInName = "userdesk", "userdesk-signin"
+	if s.secure {
+		// __Host- cookies must be Secure, Path=/ and have no Domain: the browser enforces it.
+		s.cookieName, s.signInName = "__Host-userdesk", "__Host-userdesk-signin"
+	}
+	s.store, err = newStore(cfg, s.secure, s.now)
+	if err != nil {
+		return nil, err
+	}
+	if s.assetVer, err = assetVersion(cfg.Static); err != nil {
+		return nil, fmt.Errorf("handlers: static files: %w", err)
+	}
+	issuerOrigin := ""
+	if u, err := url.Parse(cfg.OIDC.Issuer); err == nil {
+		issuerOrigin = u.Scheme + "://" + u.Host
+	}
+	s.headers = securityHeaders(s.secure, issuerOrigin)
+	s.crossOrigin = http.NewCrossOriginProtection()
+	if err := s.crossOrigin.AddTrustedOrigin(base.Scheme + "://" + base.Host); err != nil {
+		return nil, fmt.Errorf("handlers: %w", err)
+	}
+	s.signIn = newSignIn(ctx, cfg.OIDC, s.baseURL+"/callback", s.now, s.log)
+
+	s.e = s.newEcho(cfg.TrustedProxies)
+	return s, nil
+}
+
+// newStore builds the session store: the cookie carries only a signed random id.
+func newStore(cfg Config, secure bool, now func() time.Time) (*memstore.Store, error) {
+	var pairs [][]byte
+	for _, k := range cfg.SessionSecrets {
+		pairs = append(pairs, k, nil) // signed, not encrypted: the value is a random id
+	}
+	codecs := securecookie.CodecsFromPairs(pairs...)
+	maxAge := int((cfg.AbsoluteTimeout + time.Minute) / time.Second)
+	if cfg.AbsoluteTimeout <= 0 {
+		maxAge = int((8*time.Hour + time.Minute) / time.Second)
+	}
+	for _, c := range codecs {
+		if sc, ok := c.(*securecookie.SecureCookie); ok {
+			sc.MaxAge(maxAge) // the signed timestamp bounds a cookie's life too
+		}
+	}
+	store, err := memstore.New(memstore.Options{
+		Codecs: codecs,
+		Cookie: sessions.Options{
+			Path:     "/",
+			HttpOnly: true,
+			Secure:   secure,
+			SameSite: http.SameSiteLaxMode, // the callback from the provider is a cross-site GET
+		},
+		MaxEntries: cfg.MaxSessions,
+		Now:        now,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("handlers: %w", err)
+	}
+	return store, nil
+}
+
+// assetVersion is a short hash of every static file, so their URLs change when they do.
+func assetVersion(fsys fs.FS) (string, error) {
+	h := sha256.New()
+	err := fs.WalkDir(fsys, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(fsys, path)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", path, len(b))
+		h.Write(b)
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12], nil
+}
+
+// newEcho builds the router: middleware, error handler and the route table.
+func (s *server) newEcho(trusted []netip.Prefix) *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.Debug = false // Echo's debug mode would put internal error text in responses
+	e.HTTPErrorHandler = s.handleError
+	e.IPExtractor = ipExtractor(trusted)
+
+	e.Pre(s.secureHeaders) // first, so that every answer (404, 405, panics) carries them
+	e.Use(
+		middleware.RequestIDWithConfig(s.requestIDConfig()),
+		s.requestLog,
+		s.recoverPanic,
+		middleware.BodyLimit(maxBody),
+		s.checkCrossOrigin,
+	)
+	for _, rt := range s.routes() {
+		e.Add(rt.Method, rt.Path, rt.Handler, s.authorize(rt))
+	}
+	return e
+}
+
+// ipExtractor trusts X-Forwarded-For only from the configured proxies, and otherwise uses the
+// connection's address.
+func ipExtractor(trusted []netip.Prefix) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, p := range trusted {
+		opts = append(opts, echo.TrustIPRange(&net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// errNotReady is returned while the OIDC provider has not been discovered yet.
+var errNotReady = errors.New("handlers: sign-in is not available yet")

@@ -1,0 +1,88 @@
+package handlers
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// wantSecurityHeaders checks the headers every answer must carry (checklist items 35, 56, 57).
+func wantSecurityHeaders(t *testing.T, what string, resp *http.Response, https bool) {
+	t.Helper()
+	h := resp.Header
+	csp := h.Get("Content-Security-Policy")
+	for _, want := range []string{"default-src 'none'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'",
+		"base-uri 'none'", "form-action 'self'", "connect-src 'self'", "img-src 'self' https: data:"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("%s: CSP %q lacks %q", what, csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
+		t.Errorf("%s: CSP allows inline code: %q", what, csp)
+	}
+	for name, want := range map[string]string{
+		"X-Frame-Options":              "DENY",
+		"X-Content-Type-Options":       "nosniff",
+		"Referrer-Policy":              "no-referrer",
+		"Cross-Origin-Opener-Policy":   "same-origin",
+		"Cross-Origin-Resource-Policy": "same-origin",
+	} {
+		if got := h.Get(name); got != want {
+			t.Errorf("%s: %s = %q, want %q", what, name, got, want)
+		}
+	}
+	if !strings.Contains(h.Get("Permissions-Policy"), "camera=()") {
+		t.Errorf("%s: Permissions-Policy = %q", what, h.Get("Permissions-Policy"))
+	}
+	if got := h.Get("Strict-Transport-Security"); https != (got != "") {
+		t.Errorf("%s: Strict-Transport-Security = %q under https=%v", what, got, https)
+	}
+	if h.Get("Server") != "" || h.Get("X-Powered-By") != "" {
+		t.Errorf("%s: Server %q, X-Powered-By %q", what, h.Get("Server"), h.Get("X-Powered-By"))
+	}
+	if h.Get("X-Request-Id") == "" {
+		t.Errorf("%s: no X-Request-Id", what)
+	}
+}
+
+// TestHeadersOnPublicAnswers covers pages, errors, static files and health endpoints that need
+// no session. TestHeadersOnSignedInAnswers (sign-in tests) covers pages and partials.
+func TestHeadersOnPublicAnswers(t *testing.T) {
+	a := newTestApp(t)
+	b := a.newBrowser(t)
+	tests := []struct {
+		path       string
+		wantStatus int
+		wantCache  string
+	}{
+		{"/healthz", http.StatusOK, "no-store"},
+		{"/readyz", 0, "no-store"},
+		{"/signed-out", http.StatusOK, "no-store"},
+		{"/static/app.css?v=" + a.srv.assetVer, http.StatusOK, "public, max-age=31536000, immutable"},
+		{"/static/vendor/htmx.org/htmx.min.js", http.StatusOK, "no-cache"},
+		{"/nope", http.StatusNotFound, "no-store"},
+		{"/callback?state=x&code=y", http.StatusBadRequest, "no-store"},
+		{"/users", http.StatusFound, "no-store"},
+	}
+	for _, tt := range tests {
+		resp, _ := b.get(t, tt.path)
+		if tt.wantStatus != 0 && resp.StatusCode != tt.wantStatus {
+			t.Errorf("GET %s = %d, want %d", tt.path, resp.StatusCode, tt.wantStatus)
+		}
+		wantSecurityHeaders(t, "GET "+tt.path, resp, true)
+		if got := resp.Header.Get("Cache-Control"); got != tt.wantCache {
+			t.Errorf("GET %s: Cache-Control = %q, want %q", tt.path, got, tt.wantCache)
+		}
+	}
+}
+
+// TestHeadersUnderPlainHTTP: no HSTS and no __Host- cookie names when the base URL is http.
+func TestHeadersUnderPlainHTTP(t *testing.T) {
+	h := securityHeaders(false, "http://127.0.0.1:4000")
+	if h.Get("Strict-Transport-Security") != "" {
+		t.Error("HSTS sent under http")
+	}
+	if !strings.Contains(h.Get("Content-Security-Policy"), "form-action 'self' http://127.0.0.1:4000;") {
+		t.Errorf("form-action does not name the issuer: %q", h.Get("Content-Security-Policy"))
+	}
+}

@@ -1,0 +1,23 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+// healthz says the process is alive. It checks nothing else, on purpose: a liveness probe
+// that failed on Auth0's outages would restart healthy pods.
+func (s *server) healthz(c echo.Context) error {
+	return c.String(http.StatusOK, "ok\n")
+}
+
+// readyz says whether sign-in can work: the provider was discovered and its signing keys load
+// (which also means the tenant answers). The answer is cached for a few seconds.
+func (s *server) readyz(c echo.Context) error {
+	if err := s.signIn.ready(c.Request().Context()); err != nil {
+		s.logger(c).Warn("not ready", "err", err)
+		return c.String(http.StatusServiceUnavailable, "not ready: the identity provider or its signing keys cannot be reached\n")
+	}
+	return c.String(http.StatusOK, "ready\n")
+}

@@ -1,0 +1,100 @@
+package handlers
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"runtime"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// maxBody is the largest request body accepted.
+const maxBody = "64K"
+
+// requestIDPattern is what an incoming X-Request-ID (set by a proxy) must look like to be kept.
+var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{8,64}$`)
+
+// requestIDConfig gives every request an id (a proxy's X-Request-ID when it is sane), returns
+// it in X-Request-ID, and puts a logger carrying it in the request's context.
+func (s *server) requestIDConfig() middleware.RequestIDConfig {
+	return middleware.RequestIDConfig{
+		Generator: newRequestID,
+		RequestIDHandler: func(c echo.Context, id string) {
+			if !requestIDPattern.MatchString(id) {
+				id = newRequestID()
+				c.Response().Header().Set(echo.HeaderXRequestID, id)
+			}
+			l := s.log.With("request_id", id)
+			c.SetRequest(c.Request().WithContext(context.WithValue(c.Request().Context(), ctxLogger, l)))
+		},
+	}
+}
+
+func newRequestID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// requestID returns the request's id.
+func requestID(c echo.Context) string {
+	return c.Response().Header().Get(echo.HeaderXRequestID)
+}
+
+// requestLog handles the handler's error (so the status is final) and logs one line per request.
+// It logs the path without the query string, which can hold search terms (personal data).
+func (s *server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		if err := next(c); err != nil {
+			c.Error(err)
+		}
+		r := c.Request()
+		s.logger(c).LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.String("route", c.Path()),
+			slog.Int("status", c.Response().Status),
+			slog.Int64("bytes", c.Response().Size),
+			slog.Duration("duration", time.Since(start)),
+			slog.String("ip", c.RealIP()),
+		)
+		return nil
+	}
+}
+
+// recoverPanic turns a panic into a 500 (the stack goes to the log only; the process lives on).
+func (s *server) recoverPanic(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				stack := make([]byte, 8<<10)
+				stack = stack[:runtime.Stack(stack, false)]
+				err = &panicError{value: v, stack: stack}
+			}
+		}()
+		return next(c)
+	}
+}
+
+// checkCrossOrigin refuses cross-origin requests that could change state (Go's
+// http.CrossOriginProtection: Sec-Fetch-Site, then Origin against Host and BaseURL).
+func (s *server) checkCrossOrigin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err := s.crossOrigin.Check(c.Request()); err != nil {
+			s.logger(c).Warn("cross-origin request refused", "err", err, "origin", c.Request().Header.Get("Origin"),
+				"sec_fetch_site", c.Request().Header.Get("Sec-Fetch-Site"))
+			return httpError(http.StatusForbidden, "This request came from another site and was refused.", err)
+		}
+		return next(c)
+	}
+}

@@ -1,0 +1,73 @@
+package handlers
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"userdesk/views"
+)
+
+// render writes the components, in order, as one HTML answer. It renders into a buffer first,
+// so that a failing template becomes a clean 500 instead of half a page. Pass a partial and
+// then views.FlashOOB(…) to update the flash area along with the partial.
+//
+// The convention for a screen with an htmx partial:
+//
+//	if isPartial(c) {
+//		return render(c, http.StatusOK, views.UsersTable(data))
+//	}
+//	return render(c, http.StatusOK, views.UsersPage(s.page(c, "Users"), data))
+func render(c echo.Context, status int, components ...templ.Component) error {
+	var buf bytes.Buffer
+	for _, comp := range components {
+		if err := comp.Render(c.Request().Context(), &buf); err != nil {
+			return fmt.Errorf("render: %w", err)
+		}
+	}
+	h := c.Response().Header()
+	h.Add("Vary", "HX-Request") // the same URL answers a page or a partial
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// isHTMX reports whether htmx made the request.
+func isHTMX(c echo.Context) bool {
+	return c.Request().Header.Get("HX-Request") == "true"
+}
+
+// isPartial reports whether the request wants only the partial: htmx asked, and it is neither
+// a boosted navigation nor a history restore, which both need the full page.
+func isPartial(c echo.Context) bool {
+	h := c.Request().Header
+	return isHTMX(c) && h.Get("HX-Boosted") != "true" && h.Get("HX-History-Restore-Request") != "true"
+}
+
+// page returns the layout's data for a full page: the signed-in person and their abilities,
+// the CSRF token, and the pending flash message (which it consumes).
+func (s *server) page(c echo.Context, title string) views.Page {
+	p := views.Page{Title: title, AssetVersion: s.assetVer, Version: s.version}
+	if id, ok := currentIdentity(c); ok {
+		p.Person = &views.Person{Name: id.Name, Email: id.Email, Role: id.Role.String(), Can: id.Role.abilities()}
+		p.CSRFToken = id.CSRFToken
+		p.Flash = s.popFlash(c)
+	}
+	return p
+}
+
+// flash is the convention for telling the person what a change did: for an htmx request the
+// message goes out of band with the partial; for a plain form it is kept for the page the
+// redirect leads to.
+//
+//	return s.respondChanged(c, views.UserRow(u), views.Flash{Kind: views.FlashSuccess, Message: "Blocked."})
+func (s *server) respondChanged(c echo.Context, partial templ.Component, f views.Flash, redirectTo string) error {
+	if isHTMX(c) {
+		return render(c, http.StatusOK, partial, views.FlashOOB(f))
+	}
+	if err := s.setFlash(c, f); err != nil {
+		return fmt.Errorf("save flash: %w", err)
+	}
+	return c.Redirect(http.StatusSeeOther, redirectTo)
+}

@@ -1,0 +1,206 @@
+package handlers
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+
+	"userdesk/views"
+)
+
+// identity is what a session knows about the signed-in person. It holds no token: the dashboard
+// calls the Management API with its own machine credentials.
+type identity struct {
+	Issuer   string
+	Subject  string
+	Email    string
+	Name     string
+	Role     role
+	AuthTime time.Time // when the provider authenticated the person (auth_time)
+	Created  time.Time // sign-in: the absolute timeout counts from here
+	LastSeen time.Time // last request: the idle timeout counts from here
+	// CSRFToken is the session's CSRF token (256 random bits), compared in constant time.
+	CSRFToken string
+}
+
+// Keys of session values.
+const (
+	keyIdentity  = "identity"
+	keyFlash     = "flash"
+	keySignInTxn = "signin"
+)
+
+// touchEvery is how stale LastSeen may get before a request saves the session again; it keeps
+// the store (and Set-Cookie) quiet on busy pages at the cost of this much idle-timeout slack.
+const touchEvery = time.Minute
+
+type ctxKey int
+
+const (
+	ctxIdentity ctxKey = iota
+	ctxLogger
+)
+
+// session returns the request's session (the same one for the whole request).
+func (s *server) session(c echo.Context) *sessions.Session {
+	sess, _ := s.store.Get(c.Request(), s.cookieName) // memstore never fails: no session = a new one
+	return sess
+}
+
+// saveSession stores the session; the cookie and the server-side record expire at the idle
+// timeout or the absolute one, whichever comes first.
+func (s *server) saveSession(c echo.Context, sess *sessions.Session, id identity) error {
+	left := min(s.idle, s.absolute-s.now().Sub(id.Created))
+	sess.Options.MaxAge = max(1, int(left/time.Second))
+	return sess.Save(c.Request(), c.Response())
+}
+
+// loadIdentity returns the signed-in person, enforcing the idle and absolute timeouts with the
+// server's clock. An expired session is deleted.
+func (s *server) loadIdentity(c echo.Context) (identity, bool) {
+	sess := s.session(c)
+	id, ok := sess.Values[keyIdentity].(identity)
+	if !ok {
+		return identity{}, false
+	}
+	now := s.now()
+	reason := ""
+	switch {
+	case now.Sub(id.Created) >= s.absolute:
+		reason = "absolute timeout"
+	case now.Sub(id.LastSeen) >= s.idle:
+		reason = "idle timeout"
+	}
+	if reason != "" {
+		s.logger(c).Info("session expired", "reason", reason, "actor_sub", id.Subject)
+		s.endSession(c, sess)
+		return identity{}, false
+	}
+	if now.Sub(id.LastSeen) >= touchEvery {
+		id.LastSeen = now
+		sess.Values[keyIdentity] = id
+		if err := s.saveSession(c, sess, id); err != nil {
+			s.logger(c).Error("save session", "err", err)
+		}
+	}
+	c.SetRequest(c.Request().WithContext(withIdentity(c.Request().Context(), id)))
+	return id, true
+}
+
+// withIdentity returns ctx carrying the signed-in person.
+func withIdentity(ctx context.Context, id identity) context.Context {
+	return context.WithValue(ctx, ctxIdentity, id)
+}
+
+// currentIdentity returns the person the gate let through (false on public routes).
+func currentIdentity(c echo.Context) (identity, bool) {
+	id, ok := c.Request().Context().Value(ctxIdentity).(identity)
+	return id, ok
+}
+
+// startSession signs a person in: whatever session the browser had is deleted and a new one,
+// with a new id, holds only the identity (no fixation, no pre-sign-in data carried over).
+func (s *server) startSession(c echo.Context, id identity) error {
+	sess := s.session(c)
+	if sess.ID != "" {
+		s.store.Delete(sess.ID)
+	}
+	sess.ID = ""
+	sess.IsNew = true
+	sess.Values = map[any]any{keyIdentity: id}
+	return s.saveSession(c, sess, id)
+}
+
+// endSession deletes the session and expires its cookie.
+func (s *server) endSession(c echo.Context, sess *sessions.Session) {
+	sess.Options.MaxAge = -1
+	if err := sess.Save(c.Request(), c.Response()); err != nil {
+		s.logger(c).Error("delete session", "err", err)
+	}
+}
+
+// validCSRF reports whether the request carries the session's CSRF token: in the X-CSRF-Token
+// header (htmx) or the _csrf field of a form body; never from the query string.
+func (s *server) validCSRF(c echo.Context, id identity) bool {
+	got := c.Request().Header.Get("X-CSRF-Token")
+	if got == "" {
+		got = c.Request().PostFormValue("_csrf")
+	}
+	return got != "" && id.CSRFToken != "" && subtle.ConstantTimeCompare([]byte(got), []byte(id.CSRFToken)) == 1
+}
+
+// setFlash keeps a message for the next full page this person sees (after a redirect).
+func (s *server) setFlash(c echo.Context, f views.Flash) error {
+	id, ok := currentIdentity(c)
+	if !ok {
+		return nil
+	}
+	sess := s.session(c)
+	sess.Values[keyFlash] = f
+	return s.saveSession(c, sess, id)
+}
+
+// popFlash returns and forgets the flash message, if any.
+func (s *server) popFlash(c echo.Context) views.Flash {
+	id, ok := currentIdentity(c)
+	if !ok {
+		return views.Flash{}
+	}
+	sess := s.session(c)
+	f, ok := sess.Values[keyFlash].(views.Flash)
+	if !ok {
+		return views.Flash{}
+	}
+	delete(sess.Values, keyFlash)
+	if err := s.saveSession(c, sess, id); err != nil {
+		s.logger(c).Error("save session", "err", err)
+	}
+	return f
+}
+
+// signInRequired answers a request that needs a session and has none: a redirect to sign-in
+// for a page, 401 with HX-Redirect for htmx (so the login page never lands inside a fragment),
+// and a 401 page for other methods (a form posted after the session ended).
+func (s *server) signInRequired(c echo.Context) error {
+	r := c.Request()
+	if isHTMX(c) {
+		back := "/"
+		if u, err := url.Parse(r.Header.Get("HX-Current-URL")); err == nil && s.sameOrigin(u) {
+			back = u.RequestURI()
+		}
+		c.Response().Header().Set("HX-Redirect", signInURL(back))
+		return httpError(http.StatusUnauthorized, "Your session has ended. Sign in again.", nil).withSignIn()
+	}
+	if r.Method == http.MethodGet {
+		return c.Redirect(http.StatusFound, signInURL(r.URL.RequestURI()))
+	}
+	return httpError(http.StatusUnauthorized, "Your session has ended, so this was not done. Sign in again, then retry.", nil).withSignIn()
+}
+
+// sameOrigin reports whether u is on the dashboard's own origin.
+func (s *server) sameOrigin(u *url.URL) bool {
+	return u.Scheme+"://"+u.Host == s.baseURL
+}
+
+// signInURL is /login with a return path (checked again when it is used).
+func signInURL(returnTo string) string {
+	returnTo = localPath(returnTo)
+	if returnTo == "/" {
+		return "/login"
+	}
+	return "/login?return_to=" + url.QueryEscape(returnTo)
+}
+
+// randomToken returns 256 random bits, base64url-encoded.
+func randomToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // never fails (crypto/rand panics rather than return an error)
+	return base64.RawURLEncoding.EncodeToString(b)
+}

@@ -1,0 +1,236 @@
+// Command userdesk is a self-hosted web dashboard for the users of an Auth0 tenant.
+//
+//	userdesk                 serve the dashboard (settings from USERDESK_* environment variables)
+//	userdesk -demo           the dashboard on an emulated tenant, one port, demo accounts
+//	userdesk tenant          the emulated tenant alone, for manual tests and load scripts
+//	userdesk -h              usage and the table of settings
+//
+// main.go is the composition root: it reads the configuration, builds the Management API client,
+// the OIDC settings and the handlers, and runs the HTTP server until SIGTERM or SIGINT.
+package main
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+	"time"
+
+	"userdesk/auth0api"
+	"userdesk/config"
+	"userdesk/handlers"
+)
+
+// staticFiles are app.css, app.js and the vendored htmx and Pico CSS.
+//
+//go:embed static
+var staticFiles embed.FS
+
+// version is set at build time: go build -ldflags "-X main.version=v1.2.3".
+var version string
+
+// Server timeouts. WriteTimeout bounds a whole answer, including the Management API calls
+// behind it (the client's own timeouts are shorter).
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 120 * time.Second
+	maxHeaderBytes    = 64 << 10
+	shutdownTimeout   = 20 * time.Second
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "userdesk:", err)
+		os.Exit(1)
+	}
+}
+
+// run is the program: it returns when ctx ends (after a graceful shutdown) or on a fatal error.
+// Logs are JSON lines on stdout; audit events go where USERDESK_AUDIT_LOG says (stdout by
+// default, marked "log":"audit").
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "tenant":
+			return runTenant(ctx, args[1:], stdout)
+		}
+	}
+	cfg, err := config.Load(args, getenv)
+	if errors.Is(err, flag.ErrHelp) {
+		config.Usage(stdout)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	return serve(ctx, cfg, ln, stdout)
+}
+
+// serve builds the application for cfg and serves it on ln until ctx ends.
+func serve(ctx context.Context, cfg config.Config, ln net.Listener, stdout io.Writer) error {
+	defer ln.Close()
+	logger := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	audit, closeAudit, err := openAudit(cfg.AuditLog, stdout)
+	if err != nil {
+		return err
+	}
+	defer closeAudit()
+
+	app, err := build(ctx, cfg, logger, audit)
+	if err != nil {
+		return err
+	}
+	if app.demo != nil {
+		app.demo.printWelcome(stdout, cfg.BaseURL)
+	}
+	srv := &http.Server{
+		Handler:           app.handler,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	logger.Info("listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "version", appVersion(), "demo", cfg.Demo)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// application is what build composes.
+type application struct {
+	handler http.Handler
+	demo    *demo // nil outside demo mode
+}
+
+// build composes the application: in demo mode an emulated tenant is created and mounted under
+// /tenant, and the dashboard talks to it in process.
+func build(ctx context.Context, cfg config.Config, logger, audit *slog.Logger) (*application, error) {
+	app := &application{}
+	backChannel := &http.Client{Timeout: 10 * time.Second}
+	var mgmt auth0api.Config
+	if cfg.Demo {
+		d, err := newDemo(cfg, logger)
+		if err != nil {
+			return nil, err
+		}
+		app.demo = d
+		cfg = d.settings(cfg)
+		backChannel.Transport = d.transport
+		mgmt.Transport = d.transport
+	}
+	mgmt.Domain = cfg.Domain
+	mgmt.BaseURL = cfg.APIURL
+	mgmt.Audience = cfg.MgmtAudience
+	mgmt.Token = cfg.MgmtToken
+	mgmt.ClientID = cfg.MgmtClientID
+	mgmt.ClientSecret = cfg.MgmtClientSecret
+	mgmt.RequestsPerSecond = cfg.MgmtRate
+	mgmt.Version = appVersion()
+	users, err := auth0api.New(mgmt)
+	if err != nil {
+		return nil, fmt.Errorf("management api client: %w", err)
+	}
+
+	static, err := fs.Sub(staticFiles, "static")
+	if err != nil {
+		return nil, fmt.Errorf("static files: %w", err)
+	}
+	h, err := handlers.New(ctx, handlers.Config{
+		Users:   users,
+		BaseURL: cfg.BaseURL,
+		OIDC: handlers.OIDCConfig{
+			Issuer:       cfg.OIDCIssuer,
+			ClientID:     cfg.OIDCClientID,
+			ClientSecret: cfg.OIDCClientSecret,
+			HTTPClient:   backChannel,
+		},
+		Roles: handlers.RoleMapping{
+			Claim:    cfg.RoleClaim,
+			Admin:    cfg.AdminRoles,
+			Helpdesk: cfg.HelpdeskRoles,
+			Viewer:   cfg.ViewerRoles,
+		},
+		SessionSecrets:  cfg.SessionSecrets,
+		IdleTimeout:     cfg.IdleTimeout,
+		AbsoluteTimeout: cfg.AbsoluteTimeout,
+		Static:          static,
+		TrustedProxies:  cfg.TrustedProxies,
+		Logger:          logger,
+		Audit:           audit,
+		Version:         appVersion(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	app.handler = h
+	if app.demo != nil {
+		app.handler = app.demo.mount(h)
+	}
+	return app, nil
+}
+
+// openAudit opens the audit log: "stdout", "stderr" or a file appended to.
+func openAudit(where string, stdout io.Writer) (*slog.Logger, func(), error) {
+	var w io.Writer
+	closeFn := func() {}
+	switch where {
+	case "", "stdout":
+		w = stdout
+	case "stderr":
+		w = os.Stderr
+	default:
+		f, err := os.OpenFile(where, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, nil, fmt.Errorf("audit log: %w", err)
+		}
+		w, closeFn = f, func() { _ = f.Close() }
+	}
+	return slog.New(slog.NewJSONHandler(w, nil)).With("log", "audit"), closeFn, nil
+}
+
+// appVersion is the stamped version, or the module version, or "dev".
+func appVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
