@@ -46,6 +46,8 @@ const (
 	kindFloat                    // also accepts a quoted number
 	kindTime                     // RFC 3339; written back with milliseconds and Z, as Auth0 does
 	kindDynamic                  // holds interface values: numbers decode as json.Number
+	kindStrings                  // []string
+	kindModels                   // a slice of models (their own UnmarshalJSON)
 )
 
 // auth0Time is the layout of Auth0's timestamps: "2023-01-25T19:00:26.539Z".
@@ -116,6 +118,14 @@ func kindOf(t reflect.Type) fieldKind {
 	if reflect.PointerTo(t).Implements(reflect.TypeFor[json.Unmarshaler]()) {
 		return kindOther
 	}
+	if t.Kind() == reflect.Slice {
+		switch e := t.Elem(); {
+		case e.Kind() == reflect.String && !reflect.PointerTo(e).Implements(reflect.TypeFor[json.Unmarshaler]()):
+			return kindStrings
+		case e.Kind() == reflect.Struct && reflect.PointerTo(e).Implements(reflect.TypeFor[json.Unmarshaler]()):
+			return kindModels
+		}
+	}
 	switch t.Kind() {
 	case reflect.String:
 		return kindString
@@ -159,13 +169,20 @@ func (c *codec[T]) decode(data []byte, v *T, s *seen) error {
 	raw := make([]json.RawMessage, len(c.fields))
 	var extra map[string]json.RawMessage
 	err := eachMember(data, func(key, val []byte) error {
-		name, err := memberName(key)
-		if err != nil {
-			return err
+		i, ok := c.byName[string(key)]
+		if !ok && bytes.IndexByte(key, '\\') >= 0 {
+			name, err := memberName(key)
+			if err != nil {
+				return err
+			}
+			i, ok = c.byName[name]
 		}
-		i, ok := c.byName[name]
 		if !ok {
 			if c.extra != nil {
+				name, err := memberName(key)
+				if err != nil {
+					return err
+				}
 				if extra == nil {
 					extra = make(map[string]json.RawMessage)
 				}
@@ -281,6 +298,20 @@ func (f *codecField) decode(fv reflect.Value, val []byte) {
 				fv.Set(reflect.ValueOf(t))
 			}
 		}
+	case kindStrings:
+		if decodeElements(fv, val, func(ev reflect.Value, elem []byte) bool {
+			s, ok := unquote(elem)
+			ev.SetString(s)
+			return ok
+		}) != nil {
+			fv.SetZero()
+		}
+	case kindModels:
+		if decodeElements(fv, val, func(ev reflect.Value, elem []byte) bool {
+			return ev.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(elem) == nil
+		}) != nil {
+			fv.SetZero()
+		}
 	case kindDynamic:
 		dec := json.NewDecoder(bytes.NewReader(val))
 		dec.UseNumber()
@@ -352,7 +383,62 @@ func memberName(key []byte) (string, error) {
 	return s, nil
 }
 
-var errNotObject = errors.New("auth0api: JSON value is not an object")
+var (
+	errNotObject = errors.New("auth0api: JSON value is not an object")
+	errNotArray  = errors.New("auth0api: JSON value is not an array")
+)
+
+// decodeElements fills the slice fv from the JSON array val, decoding each
+// element with set; it fails when val is not an array or set refuses an
+// element.
+func decodeElements(fv reflect.Value, val []byte, set func(ev reflect.Value, elem []byte) bool) error {
+	n := 0
+	if err := eachElement(val, func([]byte) error { n++; return nil }); err != nil {
+		return err
+	}
+	fv.Set(reflect.MakeSlice(fv.Type(), n, n))
+	i := 0
+	return eachElement(val, func(elem []byte) error {
+		if !set(fv.Index(i), elem) {
+			return errNotArray
+		}
+		i++
+		return nil
+	})
+}
+
+// eachElement calls fn with every element of the JSON array in data.
+func eachElement(data []byte, fn func(val []byte) error) error {
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != '[' {
+		return errNotArray
+	}
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == ']' {
+		return nil
+	}
+	for {
+		end := skipValue(data, i)
+		if end < 0 {
+			return errNotArray
+		}
+		if err := fn(data[i:end:end]); err != nil {
+			return err
+		}
+		i = skipSpace(data, end)
+		if i >= len(data) {
+			return errNotArray
+		}
+		switch data[i] {
+		case ',':
+			i = skipSpace(data, i+1)
+		case ']':
+			return nil
+		default:
+			return errNotArray
+		}
+	}
+}
 
 // eachMember calls fn with the key (without quotes, still escaped) and the
 // raw value of every member of the JSON object in data. data comes from
