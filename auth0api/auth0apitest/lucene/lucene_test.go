@@ -104,6 +104,7 @@ func matchCases() []matchCase {
 		{`NOT blocked:true`, everyoneBut("bob")},
 		{`-blocked:true`, everyoneBut("bob")},
 		{`NOT NOT blocked:true`, []string{"bob"}},
+		{`blocked:false`, []string{"jane", "jeanluc", "zoe"}}, // a missing field is not false
 		{`email_verified:false`, []string{"jeanluc", "newbie"}},
 		{`email_verified:true`, []string{"jane", "john", "bob", "mona", "carol", "zoe", "dan"}},
 		{`email_verified:false OR NOT _exists_:email_verified`, []string{"jeanluc", "newbie", "sms"}},
@@ -135,6 +136,7 @@ func matchCases() []matchCase {
 		{`app_metadata.subscription.plan:"gold"`, []string{"jane"}},
 		{`app_metadata.subscription.seats:5`, []string{"jane"}},
 		{`app_metadata.roles:admin`, []string{"jane", "zoe"}},
+		{`app_metadata.roles:*`, []string{"jane", "jeanluc", "carol", "zoe"}}, // john's [] is not indexed
 		{`app_metadata.roles:support AND NOT app_metadata.plan:enterprise`, []string{"jane"}},
 		{`app_metadata.plan:(gold OR pro)`, []string{"jane", "jeanluc", "mona", "zoe", "dan"}},
 		{`app_metadata.plan:(gold pro)`, []string{"jane", "jeanluc", "mona", "zoe", "dan"}},
@@ -376,5 +378,74 @@ func TestDefaultFieldsIsACopy(t *testing.T) {
 	DefaultFields()[0] = "changed"
 	if got := DefaultFields()[0]; got != "user_id" {
 		t.Errorf("DefaultFields()[0] = %q after a caller changed its copy, want user_id", got)
+	}
+}
+
+func TestMatchJSONNumbersAndOffsets(t *testing.T) {
+	dec := json.NewDecoder(strings.NewReader(`{"logins_count": 150, "app_metadata": {"seats": 7},
+		"last_login": "2024-06-01T14:00:00.000+02:00", "identities": [{"user_id": 5005}]}`))
+	dec.UseNumber()
+	var doc map[string]any
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		q    string
+		want bool
+	}{
+		{`logins_count:[100 TO 200]`, true},
+		{`logins_count:150`, true},
+		{`app_metadata.seats:{7 TO *]`, false},
+		{`identities.user_id:5005`, true},
+		{`last_login:[2024-06-01T12:00:00Z TO 2024-06-01T12:00:00Z]`, true},
+		{`last_login:{* TO 2024-06-01T12:00:00Z}`, false},
+	} {
+		q, err := Parse(tt.q)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", tt.q, err)
+		}
+		if got := q.Match(doc); got != tt.want {
+			t.Errorf("Parse(%q).Match(json.Number doc) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}
+
+func TestMatchDoesNotAllocate(t *testing.T) {
+	users := loadUsers(t)
+	for _, s := range []string{
+		`jane`, `name:*smith`, `email.domain:example.com AND NOT blocked:true`, `logins_count:{100 TO *]`,
+		`last_login:[2024-01-01 TO *]`, `user_metadata.addresses.city:Paris OR _exists_:app_metadata.roles`,
+		`+app_metadata.plan:gold -identities.connection:github`,
+	} {
+		q, err := Parse(s)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", s, err)
+		}
+		allocs := testing.AllocsPerRun(50, func() {
+			for _, u := range users {
+				q.Match(u)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("Parse(%q).Match allocates %v times per pass over the users, want 0", s, allocs)
+		}
+	}
+}
+
+func TestMatchConcurrently(t *testing.T) {
+	users := loadUsers(t)
+	q, err := Parse(`app_metadata.plan:gold OR name:*ohn* AND logins_count:[1 TO *]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := hits(q, users)
+	done := make(chan []string)
+	for range 4 {
+		go func() { done <- hits(q, users) }()
+	}
+	for range 4 {
+		if got := <-done; !slices.Equal(got, want) {
+			t.Errorf("concurrent Match = %v, want %v", got, want)
+		}
 	}
 }
