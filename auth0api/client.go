@@ -27,6 +27,14 @@
 //   - Query parameters follow the seed: booleans are the strings "true" and
 //     "false", include_fields is always sent on list and get calls, fields are
 //     joined with commas, and unset optional parameters are absent.
+//   - Requests carry Authorization: Bearer, Accept: application/json,
+//     Content-Type: application/json only when there is a body (the seed sends
+//     it on every request), and, unless Config.NoTelemetry, an Auth0-Client
+//     header (base64 JSON naming userdesk, its version and the Go version) and
+//     User-Agent "userdesk/VERSION".
+//   - Connect and read timeouts are separate; a response body stalling for
+//     longer than the read timeout ends the call, and bodies are capped at
+//     10 MiB. Redirects are never followed.
 //   - Errors from Auth0 are *Error values carrying the status, Auth0's error
 //     code and message and, for a 429, the time the rate limit resets.
 //   - Only 429 answers are retried (a 429 was not processed, so even a POST

@@ -634,13 +634,13 @@ func methodCases() []methodCase {
 			call: func(ctx context.Context, c *auth0api.Client) error {
 				_, err := c.CreatePasswordChangeTicket(ctx, auth0api.PasswordChangeTicket{
 					UserID: caseUserID, ClientID: "cid", ResultURL: "https://app.example/done", TTLSec: 3600,
-					MarkEmailAsVerified: auth0api.Set(true), IncludeEmailInRedirect: auth0api.Set(false),
+					MarkEmailAsVerified: true, IncludeEmailInRedirect: true,
 				})
 				return err
 			},
 			method: "POST", path: "/tickets/password-change",
 			body: `{"user_id":"auth0|63d17c4a9d503d76c056c160","client_id":"cid","result_url":"https://app.example/done",
-				"ttl_sec":3600,"mark_email_as_verified":true,"includeEmailInRedirect":false}`,
+				"ttl_sec":3600,"mark_email_as_verified":true,"includeEmailInRedirect":true}`,
 			status: 201, reply: `{"ticket":"https://tenant.example/lo/reset?ticket=abc#"}`,
 		},
 		{

@@ -12,10 +12,10 @@ type PasswordChangeTicket struct {
 	ClientID string `json:"client_id,omitempty"` // the application whose login page the link returns to
 	// ResultURL is where the user goes after changing the password (not
 	// with ClientID, whose default login route is used then).
-	ResultURL              string    `json:"result_url,omitempty"`
-	TTLSec                 int       `json:"ttl_sec,omitempty"` // 0 = Auth0's default (5 days)
-	MarkEmailAsVerified    Opt[bool] `json:"mark_email_as_verified,omitzero"`
-	IncludeEmailInRedirect Opt[bool] `json:"includeEmailInRedirect,omitzero"`
+	ResultURL              string `json:"result_url,omitempty"`
+	TTLSec                 int    `json:"ttl_sec,omitempty"` // 0 = Auth0's default (5 days)
+	MarkEmailAsVerified    bool   `json:"mark_email_as_verified,omitempty"`
+	IncludeEmailInRedirect bool   `json:"includeEmailInRedirect,omitempty"`
 }
 
 // VerificationEmailJob asks Auth0 to send a user the verification email.

@@ -123,7 +123,7 @@ func (s *tokenSource) request(ctx context.Context) (grant, error) {
 	if err != nil {
 		return grant{}, fmt.Errorf("auth0api: %s: %w", tokenOp, err)
 	}
-	if res.status >= http.StatusBadRequest {
+	if res.status < 200 || res.status >= 300 {
 		return grant{}, parseError(tokenOp, res.status, res.header, res.body)
 	}
 	var tr struct {
