@@ -36,7 +36,7 @@ type AuthenticationMethod struct {
 	RelyingPartyIdentifier        string                    `json:"relying_party_identifier"`
 
 	Extra map[string]json.RawMessage `json:"-"`
-	seen  seen
+	seen  *seen
 }
 
 // AuthenticationMethodRef is a sub-method of an authentication method, e.g.
@@ -46,7 +46,7 @@ type AuthenticationMethodRef struct {
 	Type string `json:"type"` // totp, push, sms, voice
 
 	Extra map[string]json.RawMessage `json:"-"`
-	seen  seen
+	seen  *seen
 }
 
 // AuthenticationMethodsPage is a page of authentication methods. Auth0's
@@ -69,7 +69,7 @@ func (m *AuthenticationMethod) UnmarshalJSON(b []byte) error {
 
 // MarshalJSON encodes the method as it was received, with any changes made.
 func (m AuthenticationMethod) MarshalJSON() ([]byte, error) {
-	return authMethodCodec.encode(&m, &m.seen)
+	return authMethodCodec.encode(&m, m.seen)
 }
 
 // UnmarshalJSON decodes a sub-method, keeping unknown keys in Extra.
@@ -79,7 +79,7 @@ func (r *AuthenticationMethodRef) UnmarshalJSON(b []byte) error {
 
 // MarshalJSON encodes the sub-method as it was received, with any changes made.
 func (r AuthenticationMethodRef) MarshalJSON() ([]byte, error) {
-	return authMethodRefCodec.encode(&r, &r.seen)
+	return authMethodRefCodec.encode(&r, r.seen)
 }
 
 // UnmarshalJSON decodes an envelope or a bare array of methods.

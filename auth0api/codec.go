@@ -31,7 +31,9 @@ import (
 // the package is initialised) and two one-line methods that call it.
 
 // seen remembers, for one decoded object, the JSON each known key arrived
-// with, indexed like the codec's fields; nil means the key was absent.
+// with, indexed like the codec's fields; nil means the key was absent. Models
+// hold it by pointer (immutable once decoded, so copies may share it), which
+// also keeps %v output of a model readable.
 type seen struct {
 	raw []json.RawMessage
 }
@@ -157,7 +159,7 @@ func holdsInterface(t reflect.Type, depth int) bool {
 
 // decode fills *v from the JSON object data and records what it saw in *s
 // (which must point into *v). A JSON null leaves *v zero.
-func (c *codec[T]) decode(data []byte, v *T, s *seen) error {
+func (c *codec[T]) decode(data []byte, v *T, s **seen) error {
 	var zero T
 	*v = zero
 	if isNull(data) {
@@ -198,7 +200,7 @@ func (c *codec[T]) decode(data []byte, v *T, s *seen) error {
 		*v = zero
 		return err
 	}
-	s.raw = raw
+	*s = &seen{raw: raw}
 	if extra != nil {
 		rv.FieldByIndex(c.extra).Set(reflect.ValueOf(extra))
 	}
@@ -216,7 +218,7 @@ func (c *codec[T]) encode(v *T, s *seen) ([]byte, error) {
 		f := &c.fields[i]
 		fv := rv.FieldByIndex(f.index)
 		var raw json.RawMessage
-		if i < len(s.raw) {
+		if s != nil && i < len(s.raw) {
 			raw = s.raw[i]
 		}
 		var out []byte

@@ -20,7 +20,7 @@ type Connection struct {
 	Metadata           map[string]string `json:"metadata"`
 
 	Extra map[string]json.RawMessage `json:"-"`
-	seen  seen
+	seen  *seen
 }
 
 // ConnectionOptions holds the connection options the dashboard reads; the
@@ -29,7 +29,7 @@ type ConnectionOptions struct {
 	RequiresUsername bool `json:"requires_username"`
 
 	Extra map[string]json.RawMessage `json:"-"`
-	seen  seen
+	seen  *seen
 }
 
 // ConnectionsPage is a page of connections.
@@ -48,7 +48,7 @@ var (
 func (c *Connection) UnmarshalJSON(b []byte) error { return connectionCodec.decode(b, c, &c.seen) }
 
 // MarshalJSON encodes the connection as it was received, with any changes made.
-func (c Connection) MarshalJSON() ([]byte, error) { return connectionCodec.encode(&c, &c.seen) }
+func (c Connection) MarshalJSON() ([]byte, error) { return connectionCodec.encode(&c, c.seen) }
 
 // UnmarshalJSON decodes connection options, keeping unknown keys in Extra.
 func (o *ConnectionOptions) UnmarshalJSON(b []byte) error {
@@ -57,7 +57,7 @@ func (o *ConnectionOptions) UnmarshalJSON(b []byte) error {
 
 // MarshalJSON encodes the options as they were received, with any changes made.
 func (o ConnectionOptions) MarshalJSON() ([]byte, error) {
-	return connectionOptionsCodec.encode(&o, &o.seen)
+	return connectionOptionsCodec.encode(&o, o.seen)
 }
 
 // UnmarshalJSON decodes an envelope or a bare array of connections.

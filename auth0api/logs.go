@@ -38,7 +38,7 @@ type LogEvent struct {
 	SecurityContext  map[string]string `json:"security_context"`
 
 	Extra map[string]json.RawMessage `json:"-"`
-	seen  seen
+	seen  *seen
 }
 
 // LocationInfo is where a log event came from, derived from its IP.
@@ -53,7 +53,7 @@ type LocationInfo struct {
 	ContinentCode string  `json:"continent_code"`
 
 	Extra map[string]json.RawMessage `json:"-"`
-	seen  seen
+	seen  *seen
 }
 
 // LogsPage is a page of log events.
@@ -72,7 +72,7 @@ var (
 func (e *LogEvent) UnmarshalJSON(b []byte) error { return logEventCodec.decode(b, e, &e.seen) }
 
 // MarshalJSON encodes the event as it was received, with any changes made.
-func (e LogEvent) MarshalJSON() ([]byte, error) { return logEventCodec.encode(&e, &e.seen) }
+func (e LogEvent) MarshalJSON() ([]byte, error) { return logEventCodec.encode(&e, e.seen) }
 
 // UnmarshalJSON decodes location info, keeping unknown keys in Extra.
 func (l *LocationInfo) UnmarshalJSON(b []byte) error {
@@ -80,7 +80,7 @@ func (l *LocationInfo) UnmarshalJSON(b []byte) error {
 }
 
 // MarshalJSON encodes the location as it was received, with any changes made.
-func (l LocationInfo) MarshalJSON() ([]byte, error) { return locationInfoCodec.encode(&l, &l.seen) }
+func (l LocationInfo) MarshalJSON() ([]byte, error) { return locationInfoCodec.encode(&l, l.seen) }
 
 // UnmarshalJSON decodes an envelope or a bare array of log events.
 func (p *LogsPage) UnmarshalJSON(b []byte) error {

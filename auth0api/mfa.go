@@ -19,7 +19,7 @@ type Enrollment struct {
 	LastAuth    time.Time `json:"last_auth"`
 
 	Extra map[string]json.RawMessage `json:"-"`
-	seen  seen
+	seen  *seen
 }
 
 var enrollmentCodec = newCodec[Enrollment]()
@@ -28,7 +28,7 @@ var enrollmentCodec = newCodec[Enrollment]()
 func (e *Enrollment) UnmarshalJSON(b []byte) error { return enrollmentCodec.decode(b, e, &e.seen) }
 
 // MarshalJSON encodes the enrollment as it was received, with any changes made.
-func (e Enrollment) MarshalJSON() ([]byte, error) { return enrollmentCodec.encode(&e, &e.seen) }
+func (e Enrollment) MarshalJSON() ([]byte, error) { return enrollmentCodec.encode(&e, e.seen) }
 
 // Multifactor providers DeleteMultifactorProvider accepts.
 const (

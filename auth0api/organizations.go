@@ -16,7 +16,7 @@ type Organization struct {
 	TokenQuota  json.RawMessage      `json:"token_quota"`
 
 	Extra map[string]json.RawMessage `json:"-"`
-	seen  seen
+	seen  *seen
 }
 
 // OrganizationBranding is an organization's login-page theme.
@@ -25,7 +25,7 @@ type OrganizationBranding struct {
 	Colors  map[string]string `json:"colors"` // "primary", "page_background"
 
 	Extra map[string]json.RawMessage `json:"-"`
-	seen  seen
+	seen  *seen
 }
 
 // OrganizationsPage is a page of organizations.
@@ -46,7 +46,7 @@ func (o *Organization) UnmarshalJSON(b []byte) error {
 }
 
 // MarshalJSON encodes the organization as it was received, with any changes made.
-func (o Organization) MarshalJSON() ([]byte, error) { return organizationCodec.encode(&o, &o.seen) }
+func (o Organization) MarshalJSON() ([]byte, error) { return organizationCodec.encode(&o, o.seen) }
 
 // UnmarshalJSON decodes a branding object, keeping unknown keys in Extra.
 func (b *OrganizationBranding) UnmarshalJSON(data []byte) error {
@@ -54,7 +54,7 @@ func (b *OrganizationBranding) UnmarshalJSON(data []byte) error {
 }
 
 // MarshalJSON encodes the branding as it was received, with any changes made.
-func (b OrganizationBranding) MarshalJSON() ([]byte, error) { return brandingCodec.encode(&b, &b.seen) }
+func (b OrganizationBranding) MarshalJSON() ([]byte, error) { return brandingCodec.encode(&b, b.seen) }
 
 // UnmarshalJSON decodes an envelope or a bare array of organizations.
 func (p *OrganizationsPage) UnmarshalJSON(b []byte) error {

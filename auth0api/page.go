@@ -24,7 +24,7 @@ type Page struct {
 	Next   string `json:"next"`
 	Totals bool   `json:"-"` // the answer was an envelope with totals, not a bare array
 
-	seen seen
+	seen *seen
 }
 
 // HasNext reports whether an envelope says results follow this page.
@@ -74,7 +74,7 @@ func decodePage[P, T any](c *codec[P], data []byte, p *P, page *Page, items *[]T
 // encodePage writes a page back as it came: an envelope or a bare array.
 func encodePage[P, T any](c *codec[P], p *P, page *Page, items []T) ([]byte, error) {
 	if page.Totals {
-		return c.encode(p, &page.seen)
+		return c.encode(p, page.seen)
 	}
 	if items == nil {
 		return []byte("[]"), nil

@@ -15,7 +15,7 @@ type Permission struct {
 	Sources                  []PermissionSource `json:"sources"`
 
 	Extra map[string]json.RawMessage `json:"-"`
-	seen  seen
+	seen  *seen
 }
 
 // PermissionSource says where a permission comes from: SourceType "DIRECT"
@@ -26,7 +26,7 @@ type PermissionSource struct {
 	SourceType string `json:"source_type"`
 
 	Extra map[string]json.RawMessage `json:"-"`
-	seen  seen
+	seen  *seen
 }
 
 // PermissionRef names a permission to assign or remove: an API (resource
@@ -51,7 +51,7 @@ type ResourceServer struct {
 	Scopes     []Scope `json:"scopes"`
 
 	Extra map[string]json.RawMessage `json:"-"`
-	seen  seen
+	seen  *seen
 }
 
 // Scope is one permission a resource server defines.
@@ -60,7 +60,7 @@ type Scope struct {
 	Description string `json:"description"`
 
 	Extra map[string]json.RawMessage `json:"-"`
-	seen  seen
+	seen  *seen
 }
 
 // ResourceServersPage is a page of resource servers.
@@ -82,7 +82,7 @@ var (
 func (p *Permission) UnmarshalJSON(b []byte) error { return permissionCodec.decode(b, p, &p.seen) }
 
 // MarshalJSON encodes the permission as it was received, with any changes made.
-func (p Permission) MarshalJSON() ([]byte, error) { return permissionCodec.encode(&p, &p.seen) }
+func (p Permission) MarshalJSON() ([]byte, error) { return permissionCodec.encode(&p, p.seen) }
 
 // UnmarshalJSON decodes a permission source, keeping unknown keys in Extra.
 func (s *PermissionSource) UnmarshalJSON(b []byte) error {
@@ -91,7 +91,7 @@ func (s *PermissionSource) UnmarshalJSON(b []byte) error {
 
 // MarshalJSON encodes the source as it was received, with any changes made.
 func (s PermissionSource) MarshalJSON() ([]byte, error) {
-	return permissionSourceCodec.encode(&s, &s.seen)
+	return permissionSourceCodec.encode(&s, s.seen)
 }
 
 // UnmarshalJSON decodes an envelope or a bare array of permissions.
@@ -111,14 +111,14 @@ func (r *ResourceServer) UnmarshalJSON(b []byte) error {
 
 // MarshalJSON encodes the resource server as it was received, with any changes made.
 func (r ResourceServer) MarshalJSON() ([]byte, error) {
-	return resourceServerCodec.encode(&r, &r.seen)
+	return resourceServerCodec.encode(&r, r.seen)
 }
 
 // UnmarshalJSON decodes a scope, keeping unknown keys in Extra.
 func (s *Scope) UnmarshalJSON(b []byte) error { return scopeCodec.decode(b, s, &s.seen) }
 
 // MarshalJSON encodes the scope as it was received, with any changes made.
-func (s Scope) MarshalJSON() ([]byte, error) { return scopeCodec.encode(&s, &s.seen) }
+func (s Scope) MarshalJSON() ([]byte, error) { return scopeCodec.encode(&s, s.seen) }
 
 // UnmarshalJSON decodes an envelope or a bare array of resource servers.
 func (p *ResourceServersPage) UnmarshalJSON(b []byte) error {

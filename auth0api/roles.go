@@ -13,7 +13,7 @@ type Role struct {
 	Description string `json:"description"`
 
 	Extra map[string]json.RawMessage `json:"-"`
-	seen  seen
+	seen  *seen
 }
 
 // RolesPage is a page of roles.
@@ -31,7 +31,7 @@ var (
 func (r *Role) UnmarshalJSON(b []byte) error { return roleCodec.decode(b, r, &r.seen) }
 
 // MarshalJSON encodes the role as it was received, with any changes made.
-func (r Role) MarshalJSON() ([]byte, error) { return roleCodec.encode(&r, &r.seen) }
+func (r Role) MarshalJSON() ([]byte, error) { return roleCodec.encode(&r, r.seen) }
 
 // UnmarshalJSON decodes an envelope or a bare array of roles.
 func (p *RolesPage) UnmarshalJSON(b []byte) error {

@@ -35,7 +35,7 @@ type Job struct {
 	CreatedAt time.Time `json:"created_at"`
 
 	Extra map[string]json.RawMessage `json:"-"`
-	seen  seen
+	seen  *seen
 }
 
 var jobCodec = newCodec[Job]()
@@ -44,7 +44,7 @@ var jobCodec = newCodec[Job]()
 func (j *Job) UnmarshalJSON(b []byte) error { return jobCodec.decode(b, j, &j.seen) }
 
 // MarshalJSON encodes the job as it was received, with any changes made.
-func (j Job) MarshalJSON() ([]byte, error) { return jobCodec.encode(&j, &j.seen) }
+func (j Job) MarshalJSON() ([]byte, error) { return jobCodec.encode(&j, j.seen) }
 
 // CreatePasswordChangeTicket creates a password-change link for a user and
 // returns its URL: POST /api/v2/tickets/password-change (201 {"ticket": …}).

@@ -36,7 +36,7 @@ type User struct {
 	FamilyName              string         `json:"family_name"`
 
 	Extra map[string]json.RawMessage `json:"-"`
-	seen  seen
+	seen  *seen
 }
 
 // Identity is one of a user's identities (the primary one first).
@@ -51,7 +51,7 @@ type Identity struct {
 	ProfileData       map[string]any `json:"profileData"` // linked secondary identities
 
 	Extra map[string]json.RawMessage `json:"-"`
-	seen  seen
+	seen  *seen
 }
 
 // UsersPage is a page of users (GET /users).
@@ -71,13 +71,13 @@ var (
 func (u *User) UnmarshalJSON(b []byte) error { return userCodec.decode(b, u, &u.seen) }
 
 // MarshalJSON encodes the user as it was received, with any changes made.
-func (u User) MarshalJSON() ([]byte, error) { return userCodec.encode(&u, &u.seen) }
+func (u User) MarshalJSON() ([]byte, error) { return userCodec.encode(&u, u.seen) }
 
 // UnmarshalJSON decodes an identity, keeping unknown keys in Extra.
 func (i *Identity) UnmarshalJSON(b []byte) error { return identityCodec.decode(b, i, &i.seen) }
 
 // MarshalJSON encodes the identity as it was received, with any changes made.
-func (i Identity) MarshalJSON() ([]byte, error) { return identityCodec.encode(&i, &i.seen) }
+func (i Identity) MarshalJSON() ([]byte, error) { return identityCodec.encode(&i, i.seen) }
 
 // UnmarshalJSON decodes an envelope or a bare array of users.
 func (p *UsersPage) UnmarshalJSON(b []byte) error {
