@@ -147,7 +147,7 @@ func methodCases() []methodCase {
 			name: "CreateUser/all",
 			call: func(ctx context.Context, c *auth0api.Client) error {
 				_, err := c.CreateUser(ctx, auth0api.UserCreate{
-					Connection: "db", Email: "e@example.com", PhoneNumber: "+15551234567",
+					Connection: "Username-Password-Authentication", Email: "e@example.com", PhoneNumber: "+15551234567",
 					UserMetadata: map[string]any{"lang": "fr"}, AppMetadata: map[string]any{"plan": "pro"},
 					Blocked: true, EmailVerified: true, PhoneVerified: true,
 					GivenName: "Given", FamilyName: "Family", Name: "Given Family", Nickname: "gf",
@@ -157,7 +157,7 @@ func methodCases() []methodCase {
 				return err
 			},
 			method: "POST", path: "/users",
-			body: `{"connection":"db","email":"e@example.com","phone_number":"+15551234567",
+			body: `{"connection":"Username-Password-Authentication","email":"e@example.com","phone_number":"+15551234567",
 				"user_metadata":{"lang":"fr"},"app_metadata":{"plan":"pro"},"blocked":true,"email_verified":true,
 				"phone_verified":true,"given_name":"Given","family_name":"Family","name":"Given Family","nickname":"gf",
 				"picture":"https://example.com/p.png","user_id":"abc123","password":"pw","verify_email":false,"username":"given"}`,

@@ -145,7 +145,7 @@ func (c *Client) attempt(ctx context.Context, op, method string, u *url.URL, bod
 	}
 	token, err := c.tokens.token(ctx)
 	if err != nil {
-		return response{}, fmt.Errorf("auth0api: %s: %w", op, err)
+		return response{}, err // names the token endpoint already
 	}
 	start := time.Now()
 	res, err := c.exchange(ctx, method, u.String(), token, body)
