@@ -227,6 +227,7 @@ type idleReader struct {
 	d time.Duration
 }
 
+// Read re-arms the timer, then reads.
 func (r *idleReader) Read(p []byte) (int, error) {
 	r.t.Reset(r.d)
 	return r.r.Read(p)
