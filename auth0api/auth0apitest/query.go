@@ -1,0 +1,25 @@
+package auth0apitest
+
+import (
+	"errors"
+	"net/http"
+
+	"userdesk/auth0api/auth0apitest/lucene"
+)
+
+// compileQuery parses a search query once per request; "" matches every
+// user (a nil matcher). A query Auth0 would refuse gets its 400.
+func compileQuery(q string) (matcher, *apiError) {
+	if q == "" {
+		return nil, nil
+	}
+	parsed, err := lucene.Parse(q)
+	if err != nil {
+		var syn *lucene.SyntaxError
+		if errors.As(err, &syn) {
+			return nil, newError(http.StatusBadRequest, lucene.ErrorCode, syn.Error())
+		}
+		return nil, newError(http.StatusBadRequest, lucene.ErrorCode, err.Error())
+	}
+	return parsed, nil
+}
