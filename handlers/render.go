@@ -57,11 +57,12 @@ func (s *server) page(c echo.Context, title string) views.Page {
 	return p
 }
 
-// flash is the convention for telling the person what a change did: for an htmx request the
-// message goes out of band with the partial; for a plain form it is kept for the page the
-// redirect leads to.
+// respondChanged is how a handler answers a change it made: an htmx request gets the changed
+// partial and the flash message out of band; a plain form post gets a 303 to redirectTo, whose
+// page shows the message.
 //
-//	return s.respondChanged(c, views.UserRow(u), views.Flash{Kind: views.FlashSuccess, Message: "Blocked."})
+//	return s.respondChanged(c, views.UserHeader(u), views.Flash{Kind: views.FlashSuccess,
+//		Message: "Blocked " + u.Email + "."}, "/users/"+url.PathEscape(id))
 func (s *server) respondChanged(c echo.Context, partial templ.Component, f views.Flash, redirectTo string) error {
 	if isHTMX(c) {
 		return render(c, http.StatusOK, partial, views.FlashOOB(f))

@@ -41,6 +41,10 @@ const (
 // the store (and Set-Cookie) quiet on busy pages at the cost of this much idle-timeout slack.
 const touchEvery = time.Minute
 
+// expiryGrace keeps a record a little past its timeout so that expiry is noticed (and logged)
+// by the server's check rather than by the store dropping it.
+const expiryGrace = time.Minute
+
 type ctxKey int
 
 const (
@@ -55,10 +59,11 @@ func (s *server) session(c echo.Context) *sessions.Session {
 }
 
 // saveSession stores the session; the cookie and the server-side record expire at the idle
-// timeout or the absolute one, whichever comes first.
+// timeout or the absolute one, whichever comes first, plus a minute's grace so that the
+// server's own check (loadIdentity) is what ends the session, and logs it.
 func (s *server) saveSession(c echo.Context, sess *sessions.Session, id identity) error {
 	left := min(s.idle, s.absolute-s.now().Sub(id.Created))
-	sess.Options.MaxAge = max(1, int(left/time.Second))
+	sess.Options.MaxAge = max(1, int((left+expiryGrace)/time.Second))
 	return sess.Save(c.Request(), c.Response())
 }
 
