@@ -23,6 +23,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"userdesk/auth0api/auth0apitest/authapi"
 )
 
 // Options configures a Tenant. The zero value is a usable tenant with the
@@ -142,13 +144,15 @@ type Tenant struct {
 	faultsMu sync.Mutex
 	faults   map[string]*Fault
 
-	signIn http.Handler // the Authentication API (authapi), nil when unavailable
-	table  []route      // the Management API endpoints
+	signIn   http.Handler      // the Authentication API
+	provider *authapi.Provider // the same, for its knobs
+	table    []route           // the Management API endpoints
 }
 
 // New creates a tenant seeded with the fixtures, opts.Users realistic users
 // and the roles, resource servers, organizations and connections they use.
-// It panics only if the machine cannot generate an RSA key.
+// It panics if the machine cannot generate an RSA key or if opts.Clients
+// are invalid for authapi (e.g. a client without redirect URIs).
 func New(opts Options) *Tenant {
 	t := &Tenant{
 		baseURL:   strings.TrimSuffix(opts.BaseURL, "/"),
@@ -182,7 +186,8 @@ func New(opts Options) *Tenant {
 		t.dir.addStaff(s)
 	}
 	t.table = routes()
-	t.signIn = t.newSignIn()
+	t.provider = t.newSignIn(opts.Now)
+	t.signIn = t.provider
 	return t
 }
 
@@ -289,9 +294,11 @@ func (t *Tenant) record(c Call) {
 	t.calls = append(t.calls, c)
 }
 
-// PutUser adds or replaces a user, given as a raw Auth0 user object with a
-// "user_id". Its roles, permissions and factors start empty. The object is
-// copied (through JSON, so numbers become float64 as in any decoded body).
+// PutUser adds a user, or replaces the profile of an existing one (keeping
+// its password, roles, permissions, organizations, factors and logs),
+// given as a raw Auth0 user object with a "user_id". A new user has no
+// password and no relations. The object is copied (through JSON, so
+// numbers become float64 as in any decoded body).
 func (t *Tenant) PutUser(u map[string]any) {
 	obj := normalize(u)
 	id, _ := obj["user_id"].(string)
@@ -300,6 +307,11 @@ func (t *Tenant) PutUser(u map[string]any) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if rec := t.dir.users[id]; rec != nil {
+		t.dir.extras(rec)
+		rec.obj = obj
+		return
+	}
 	t.dir.put(&userRec{id: id, obj: obj, seedIndex: -1, extra: &userExtra{}})
 }
 
