@@ -336,10 +336,9 @@ func (t *Tenant) updateAuthMethod(q *request) (int, any, *apiError) {
 	if name, ok := body["name"]; ok {
 		m["name"] = name
 	}
-	if pref, ok := body["preferred_authentication_method"].(string); ok {
-		if m["type"] != "phone" {
-			return 0, nil, errBadBody("preferred_authentication_method can only be set on phone authentication methods.")
-		}
+	// preferred_authentication_method "applies to phone authentication
+	// methods only" (OAS): elsewhere it is ignored.
+	if pref, ok := body["preferred_authentication_method"].(string); ok && m["type"] == "phone" {
 		m["preferred_authentication_method"] = pref
 		_, dev, _ := strings.Cut(str(m["id"]), "|")
 		m["authentication_methods"] = []any{map[string]any{"id": pref + "|" + dev, "type": pref}}

@@ -79,3 +79,39 @@ func (t *Tenant) RoleID(name string) string {
 	defer t.mu.RUnlock()
 	return t.dir.roleNamed(name)
 }
+
+// SetAuthenticationMethods replaces a user's authentication methods with
+// methods (Auth0 authentication-method objects with "id", "type" and
+// "created_at"; email and phone unmasked, as stored). It reports whether
+// the user exists.
+func (t *Tenant) SetAuthenticationMethods(userID string, methods []map[string]any) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	rec := t.dir.users[userID]
+	if rec == nil {
+		return false
+	}
+	x := t.dir.extras(rec)
+	x.methods = x.methods[:0:0]
+	for _, m := range methods {
+		x.methods = append(x.methods, normalize(m))
+	}
+	return true
+}
+
+// AddLogEvents prepends log events (Auth0 log objects with "date") to a
+// user's logs, keeping them newest first. It reports whether the user exists.
+func (t *Tenant) AddLogEvents(userID string, events ...map[string]any) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	rec := t.dir.users[userID]
+	if rec == nil {
+		return false
+	}
+	x := t.dir.extras(rec)
+	for _, e := range events {
+		x.logs = append(x.logs, normalize(e))
+	}
+	sortLogsNewestFirst(x.logs)
+	return true
+}
