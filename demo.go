@@ -143,6 +143,9 @@ func (t *inProcess) RoundTrip(r *http.Request) (*http.Response, error) {
 		return nil, fmt.Errorf("demo: %s is not the emulated tenant", r.URL.Redacted())
 	}
 	in := r.Clone(r.Context())
+	if in.Body == nil {
+		in.Body = http.NoBody // a server's request always has a body
+	}
 	in.RequestURI = r.URL.RequestURI()
 	in.RemoteAddr = "127.0.0.1:0"
 	if in.Host == "" {

@@ -31,6 +31,7 @@ import (
 
 	"userdesk/auth0api"
 	"userdesk/auth0api/auth0apitest"
+	"userdesk/auth0api/auth0apitest/authapi"
 )
 
 // The staff accounts of the test tenant: one per dashboard role, and one with no role.
@@ -449,4 +450,60 @@ func (m mapFS) Open(name string) (fs.File, error) {
 		fsys[k] = &fstest.MapFile{Data: []byte(v)}
 	}
 	return fsys.Open(name)
+}
+
+// provider returns the tenant's OIDC provider, for its test knobs.
+func (a *testApp) provider(t testing.TB) *authapi.Provider {
+	t.Helper()
+	p := a.Tenant.Provider()
+	if p == nil {
+		t.Fatal("the tenant has no sign-in side")
+	}
+	return p
+}
+
+// storedTxn returns the sign-in transaction the server keeps for the browser.
+func (a *testApp) storedTxn(t testing.TB, b *browser) signInTxn {
+	t.Helper()
+	var txn signInTxn
+	a.editTxn(t, b, func(x *signInTxn) { txn = *x })
+	return txn
+}
+
+// editTxn changes the sign-in transaction the server keeps for the browser.
+func (a *testApp) editTxn(t testing.TB, b *browser, f func(*signInTxn)) {
+	t.Helper()
+	c := b.cookie(a.srv.signInName)
+	if c == nil {
+		t.Fatal("no sign-in cookie")
+	}
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.AddCookie(c)
+	sess, err := a.srv.store.Get(r, a.srv.signInName)
+	must(t, err)
+	txn, ok := sess.Values[keySignInTxn].(signInTxn)
+	if !ok {
+		t.Fatal("no sign-in in progress on the server")
+	}
+	f(&txn)
+	sess.Values[keySignInTxn] = txn
+	must(t, sess.Save(r, httptest.NewRecorder()))
+}
+
+// sessionIdentity returns the identity the server keeps for the browser's session.
+func (a *testApp) sessionIdentity(t testing.TB, b *browser) identity {
+	t.Helper()
+	c := b.cookie(a.srv.cookieName)
+	if c == nil {
+		t.Fatal("no session cookie")
+	}
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.AddCookie(c)
+	sess, err := a.srv.store.Get(r, a.srv.cookieName)
+	must(t, err)
+	id, ok := sess.Values[keyIdentity].(identity)
+	if !ok {
+		t.Fatal("no identity in the session")
+	}
+	return id
 }

@@ -86,3 +86,46 @@ func TestHeadersUnderPlainHTTP(t *testing.T) {
 		t.Errorf("form-action does not name the issuer: %q", h.Get("Content-Security-Policy"))
 	}
 }
+
+// TestHeadersOnSignedInAnswers covers pages, partials, the 403 page and alert, and errors for a
+// signed-in person: the security headers, no-store, and Vary: HX-Request where the answer
+// depends on it.
+func TestHeadersOnSignedInAnswers(t *testing.T) {
+	a := newTestApp(t)
+	viewer := a.signIn(t, "viewer")
+	none := a.signIn(t, "none")
+	tests := []struct {
+		name    string
+		b       *browser
+		path    string
+		headers []string
+		status  int
+		vary    bool
+	}{
+		{"page", viewer, "/users", nil, http.StatusOK, true},
+		{"partial", viewer, "/users", []string{"HX-Request", "true"}, http.StatusOK, true},
+		{"403 page", none, "/users", nil, http.StatusForbidden, true},
+		{"403 alert", none, "/users", []string{"HX-Request", "true"}, http.StatusForbidden, true},
+		{"404 page", viewer, "/nope", nil, http.StatusNotFound, true},
+		{"redirect", viewer, "/", nil, http.StatusFound, false},
+	}
+	for _, tt := range tests {
+		resp, body := tt.b.get(t, tt.path, tt.headers...)
+		if resp.StatusCode != tt.status {
+			t.Errorf("%s: status %d, want %d", tt.name, resp.StatusCode, tt.status)
+		}
+		wantSecurityHeaders(t, tt.name, resp, true)
+		if got := resp.Header.Get("Cache-Control"); got != "no-store" {
+			t.Errorf("%s: Cache-Control = %q, want no-store", tt.name, got)
+		}
+		if tt.vary && !strings.Contains(strings.Join(resp.Header.Values("Vary"), ","), "HX-Request") {
+			t.Errorf("%s: Vary = %q, want HX-Request", tt.name, resp.Header.Values("Vary"))
+		}
+		if tt.status != http.StatusFound && resp.Header.Get("Content-Type") != "text/html; charset=UTF-8" {
+			t.Errorf("%s: Content-Type = %q", tt.name, resp.Header.Get("Content-Type"))
+		}
+		if len(tt.headers) > 0 && strings.Contains(body, "<html") {
+			t.Errorf("%s: an htmx request got a full page", tt.name)
+		}
+	}
+}

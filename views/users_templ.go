@@ -124,7 +124,7 @@ func UsersTable(d UsersTableData) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "</p><div class=\"table-wrap\"><table class=\"users striped\"><thead><tr><th scope=\"col\"><span class=\"visually-hidden\">Picture</span></th><th scope=\"col\">Name</th><th scope=\"col\">Email</th><th scope=\"col\">Connection</th><th scope=\"col\">Last login</th><th scope=\"col\" class=\"num\">Logins</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "</p><div class=\"table-wrap\"><table class=\"users striped\"><thead><tr><th scope=\"col\"><span class=\"visually-hidden\">Picture</span></th><th scope=\"col\">Name</th><th scope=\"col\">Email</th><th scope=\"col\">Connection</th><th scope=\"col\" class=\"nowrap\">Last login</th><th scope=\"col\" class=\"num\">Logins</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -259,7 +259,7 @@ func userRow(u auth0api.User) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "</td><td>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "</td><td class=\"nowrap\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -1,0 +1,91 @@
+package handlers
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestAuditEventShape: a refused attempt is one JSON event with the actor, the action, the
+// outcome, the route, the request id, the client IP and the server's time (checklist 70, 73).
+func TestAuditEventShape(t *testing.T) {
+	a := newTestApp(t)
+	b := a.signIn(t, "none")
+	a.Audit.Reset()
+	resp, _ := b.get(t, "/users")
+	events := a.auditEvents(t)
+	if len(events) != 1 {
+		t.Fatalf("audit events = %v, want 1", events)
+	}
+	ev := events[0]
+	want := map[string]any{
+		"msg":        "audit",
+		"event":      "denied.view",
+		"outcome":    "denied",
+		"method":     "GET",
+		"route":      "/users",
+		"request_id": resp.Header.Get("X-Request-Id"),
+		"ip":         "127.0.0.1",
+		"reason":     "role does not allow view",
+	}
+	for k, v := range want {
+		if ev[k] != v {
+			t.Errorf("%s = %v, want %v", k, ev[k], v)
+		}
+	}
+	actor, _ := ev["actor"].(map[string]any)
+	if actor["email"] != testAccounts["none"] || actor["role"] != "" || !strings.HasPrefix(actor["sub"].(string), "auth0|") {
+		t.Errorf("actor = %v", actor)
+	}
+	at, err := time.Parse(time.RFC3339Nano, ev["time"].(string))
+	if err != nil || !at.Equal(a.Clock.Now()) {
+		t.Errorf("time = %v, want the injected clock's %v", ev["time"], a.Clock.Now())
+	}
+}
+
+// TestRoleComesOnlyFromTheClaim: the dashboard role comes from the configured claim only; an
+// admin's e-mail, a non-namespaced "roles" claim or metadata grant nothing (checklist 9, 38).
+func TestRoleComesOnlyFromTheClaim(t *testing.T) {
+	a := newTestApp(t)
+	tamper(func(c map[string]any) {
+		c["email"] = testAccounts["admin"]
+		c["roles"] = []any{"userdesk-admin"}
+		c["app_metadata"] = map[string]any{"roles": []any{"userdesk-admin"}}
+		c["user_metadata"] = map[string]any{"role": "userdesk-admin"}
+	})(t, a)
+	b := a.signIn(t, "viewer")
+	if id := a.sessionIdentity(t, b); id.Role != roleViewer {
+		t.Errorf("role = %q, want viewer", id.Role)
+	}
+}
+
+// TestNoSecretsInLogs: after signing in, working and signing out, neither the log nor the audit
+// trail holds a secret, a token, a JWT or a cookie value (checklist 64).
+func TestNoSecretsInLogs(t *testing.T) {
+	a := newTestApp(t)
+	b := a.signIn(t, "admin")
+	cookie := b.cookie("__Host-userdesk").Value
+	token := b.csrfToken(t)
+	b.get(t, "/users", "HX-Request", "true")
+	b.send(t, http.MethodPost, "/logout", url.Values{"_csrf": {token}}, b.sameOriginHeaders()...)
+
+	out := a.Logs.String() + a.Audit.String()
+	for name, secret := range map[string]string{
+		"client secret":  testSecret,
+		"session secret": "test-session-secret",
+		"password":       testPassword,
+		"session cookie": cookie,
+		"CSRF token":     token,
+		"bearer":         "Bearer ",
+	} {
+		if strings.Contains(out, secret) {
+			t.Errorf("the logs hold the %s", name)
+		}
+	}
+	if m := regexp.MustCompile(`eyJ[\w-]+\.[\w-]+\.`).FindString(out); m != "" {
+		t.Errorf("the logs hold a JWT: %s…", m[:20])
+	}
+}
