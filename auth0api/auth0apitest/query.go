@@ -13,6 +13,10 @@ func compileQuery(q string) (matcher, *apiError) {
 	if q == "" {
 		return nil, nil
 	}
+	if len(q) > lucene.MaxLength {
+		// Auth0 refuses too long a query string before parsing it (414).
+		return nil, newError(http.StatusRequestURITooLong, "", "Request-URI Too Large")
+	}
 	parsed, err := lucene.Parse(q)
 	if err != nil {
 		var syn *lucene.SyntaxError
