@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -87,5 +88,35 @@ func TestNoSecretsInLogs(t *testing.T) {
 	}
 	if m := regexp.MustCompile(`eyJ[\w-]+\.[\w-]+\.`).FindString(out); m != "" {
 		t.Errorf("the logs hold a JWT: %s…", m[:20])
+	}
+}
+
+// TestClientIPFromTrustedProxiesOnly (checklist 59, 90): X-Forwarded-For is believed only from
+// a configured proxy; otherwise the audit IP is the connection's.
+func TestClientIPFromTrustedProxiesOnly(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		trusted []string
+		want    string
+	}{
+		{"no trusted proxy", nil, "127.0.0.1"},
+		{"loopback proxy trusted", []string{"127.0.0.0/8"}, "203.0.113.7"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a := newTestApp(t, func(o *appOptions) {
+				o.config = func(c *Config) {
+					for _, p := range tt.trusted {
+						c.TrustedProxies = append(c.TrustedProxies, netip.MustParsePrefix(p))
+					}
+				}
+			})
+			b := a.signIn(t, "none")
+			a.Audit.Reset()
+			b.get(t, "/users", "X-Forwarded-For", "203.0.113.7", "X-Real-IP", "198.51.100.1")
+			ev := a.auditEvents(t)
+			if len(ev) != 1 || ev[0]["ip"] != tt.want {
+				t.Errorf("audit = %v, want ip %s", ev, tt.want)
+			}
+		})
 	}
 }

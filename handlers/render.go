@@ -57,6 +57,13 @@ func (s *server) page(c echo.Context, title string) views.Page {
 	return p
 }
 
+// can returns what the signed-in person's role allows, for partials that show or hide controls
+// (full pages get it in Page.Person.Can).
+func can(c echo.Context) views.Abilities {
+	id, _ := currentIdentity(c)
+	return id.Role.abilities()
+}
+
 // respondChanged is how a handler answers a change it made: an htmx request gets the changed
 // partial and the flash message out of band; a plain form post gets a 303 to redirectTo, whose
 // page shows the message.
