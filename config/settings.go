@@ -81,8 +81,8 @@ func Settings() []Setting {
 		{Env: envViewerRoles, Default: DefaultViewerRole, Description: "Comma-separated claim values that make someone a read-only viewer."},
 		{Env: envAddr, Flag: "-addr", Default: DefaultAddr, Description: "Listen address (`localhost:8080` in demo mode)."},
 		{Env: envTrustedProxies, Description: "Comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted for the client IP (default: none, use the connection's address)."},
-		{Env: envLogLevel, Default: "info", Description: "Log level: debug, info, warn or error. Logs are JSON on stderr."},
-		{Env: envAuditLog, Default: "stdout", Description: "Where audit events (JSON, one per line) go: stdout, stderr, or the path of a file to append to."},
+		{Env: envLogLevel, Default: "info", Description: "Log level: debug, info, warn or error. Logs are JSON lines on stdout, each with the request id."},
+		{Env: envAuditLog, Default: "stdout", Description: "Where audit events go (JSON lines marked \"log\":\"audit\"): stdout, stderr, or the path of a file to append to."},
 	}
 }
 
