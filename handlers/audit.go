@@ -17,10 +17,12 @@ const (
 	outcomeDenied  = "denied"
 )
 
-// audit records one change: call it exactly once per change, after the Management API answered.
-// event names what was done ("user.block", "user.roles.add"), target is the user id (or "" when
-// there is none), err the call's error (nil = success). details say what changed; never put a
-// secret in them (tokens, passwords, recovery codes, ticket URLs).
+// audit records one attempted change: call it exactly once per change request, after the
+// Management API answered, or when the handler refuses the input before calling it (pass the
+// httpError; its message becomes the reason). event names what was done ("user.block",
+// "user.roles.add"), target is the user id (or "" when there is none), err the outcome (nil =
+// success). details say what changed; never put a secret in them (tokens, passwords, recovery
+// codes, ticket URLs).
 //
 //	err := s.users.UpdateUser(ctx, id, auth0api.UserUpdate{Blocked: auth0api.Set(true)})
 //	s.audit(c, "user.block", id, err)
@@ -29,11 +31,17 @@ func (s *server) audit(c echo.Context, event, target string, err error, details 
 	var attrs []slog.Attr
 	if err != nil {
 		outcome = outcomeFailure
-		var a0 *auth0api.Error
-		if errors.As(err, &a0) {
+		var (
+			a0  *auth0api.Error
+			pub *publicError
+		)
+		switch {
+		case errors.As(err, &a0):
 			attrs = append(attrs, slog.Group("auth0", slog.Int("status", a0.StatusCode), slog.String("code", a0.Code)))
-		} else {
-			attrs = append(attrs, slog.String("error", "userdesk error")) // no internals in the audit trail
+		case errors.As(err, &pub):
+			attrs = append(attrs, slog.String("reason", pub.msg)) // refused by userdesk, e.g. invalid input
+		default:
+			attrs = append(attrs, slog.String("reason", "userdesk error")) // no internals in the audit trail
 		}
 	}
 	s.auditEvent(c, event, outcome, target, append(attrs, slog.Attr{Key: "details", Value: slog.GroupValue(details...)})...)

@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"errors"
+	"log/slog"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -8,6 +10,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"userdesk/auth0api"
 )
 
 // TestAuditEventShape: a refused attempt is one JSON event with the actor, the action, the
@@ -118,5 +124,53 @@ func TestClientIPFromTrustedProxiesOnly(t *testing.T) {
 				t.Errorf("audit = %v, want ip %s", ev, tt.want)
 			}
 		})
+	}
+}
+
+// TestAuditOutcomes: success, an Auth0 refusal (status and code, no message) and a refusal of
+// the input by userdesk (its plain-words reason).
+func TestAuditOutcomes(t *testing.T) {
+	a := newTestApp(t)
+	b := a.signIn(t, "admin")
+	var errs = map[string]error{
+		"ok":      nil,
+		"auth0":   &auth0api.Error{StatusCode: 409, Code: "conflict", Message: "secret-ish upstream text"},
+		"invalid": httpError(http.StatusBadRequest, "The e-mail address is not valid.", nil),
+		"bug":     errors.New("nil map at x.go:3"),
+	}
+	rt := route{http.MethodPost, "/test-audit/:case", actEditUsers, func(c echo.Context) error {
+		a.srv.audit(c, "user.update", "auth0|1", errs[c.Param("case")], slog.String("field", "email"))
+		return c.NoContent(http.StatusNoContent)
+	}}
+	a.srv.e.Add(rt.Method, rt.Path, rt.Handler, a.srv.authorize(rt))
+	token := b.csrfToken(t)
+	for name, want := range map[string]map[string]any{
+		"ok":      {"outcome": "success"},
+		"auth0":   {"outcome": "failure"},
+		"invalid": {"outcome": "failure", "reason": "The e-mail address is not valid."},
+		"bug":     {"outcome": "failure", "reason": "userdesk error"},
+	} {
+		a.Audit.Reset()
+		b.send(t, http.MethodPost, "/test-audit/"+name, nil, append(b.sameOriginHeaders(), "X-CSRF-Token", token)...)
+		ev := a.auditEvents(t)
+		if len(ev) != 1 {
+			t.Fatalf("%s: %d events", name, len(ev))
+		}
+		for k, v := range want {
+			if ev[0][k] != v {
+				t.Errorf("%s: %s = %v, want %v", name, k, ev[0][k], v)
+			}
+		}
+		if d, _ := ev[0]["details"].(map[string]any); d["field"] != "email" {
+			t.Errorf("%s: details = %v", name, ev[0]["details"])
+		}
+		if name == "auth0" {
+			if a0, _ := ev[0]["auth0"].(map[string]any); a0["status"] != 409.0 || a0["code"] != "conflict" {
+				t.Errorf("auth0 = %v", ev[0]["auth0"])
+			}
+		}
+		if strings.Contains(a.Audit.String(), "secret-ish") || strings.Contains(a.Audit.String(), "x.go") {
+			t.Errorf("%s: the audit trail holds upstream or internal text", name)
+		}
 	}
 }
