@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // apiError is an Auth0 Management API error body (auth0-api.md §1.5):
@@ -55,7 +56,7 @@ func errValidation(kind, msg, prop, description string) *apiError {
 	text := kind + " validation error: '" + msg + "'"
 	if prop != "" {
 		text += " on property " + prop
-		if description != "" {
+		if description = strings.TrimSuffix(description, "."); description != "" {
 			text += " (" + description + ")"
 		}
 	}

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -121,4 +123,36 @@ func wantError(t *testing.T, r response, status int, code, message string) {
 	if message != "" && m["message"] != message {
 		t.Errorf("message = %q, want %q", m["message"], message)
 	}
+}
+
+// serve starts an httptest server for a tenant made with New.
+func serve(t *testing.T, tn *auth0apitest.Tenant) *env {
+	t.Helper()
+	srv := httptest.NewServer(tn)
+	t.Cleanup(srv.Close)
+	return &env{tenant: tn, url: srv.URL, token: tn.Token(auth0apitest.AllScopes...)}
+}
+
+// allUsers lists every user of a tenant (at most 1,000) through the API.
+func allUsers(t *testing.T, tn *auth0apitest.Tenant) []map[string]any {
+	t.Helper()
+	e := serve(t, tn)
+	var out []map[string]any
+	for page := 0; page < 10; page++ {
+		list := e.call(t, "GET", "/users?per_page=100&page="+strconv.Itoa(page), nil).array(t)
+		for _, u := range list {
+			out = append(out, u.(map[string]any))
+		}
+		if len(list) < 100 {
+			break
+		}
+	}
+	return out
+}
+
+// firstSeededID returns the id of the first user after the fixtures.
+func firstSeededID(t *testing.T, tn *auth0apitest.Tenant) string {
+	t.Helper()
+	e := serve(t, tn)
+	return e.call(t, "GET", "/users?per_page=1&page=6", nil).array(t)[0].(map[string]any)["user_id"].(string)
 }

@@ -130,7 +130,7 @@ func TestSearchCap(t *testing.T) {
 		t.Errorf("page 33 of 30: %d users, want 10", n)
 	}
 	wantError(t, e.call(t, "GET", "/users?per_page=101", nil), http.StatusBadRequest, "invalid_query_string",
-		"Query validation error: 'Value 101 is greater than maximum 100' on property per_page (Number of results per page.).")
+		"Query validation error: 'Value 101 is greater than maximum 100' on property per_page (Number of results per page).")
 	// Without page, at most 50 are returned.
 	if n := len(e.call(t, "GET", "/users?per_page=100", nil).array(t)); n != 50 {
 		t.Errorf("without page: %d users, want 50", n)
