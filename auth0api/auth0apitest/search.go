@@ -59,15 +59,29 @@ func (t *Tenant) search(m matcher, order *sortOrder, lo, hi int) ([]map[string]a
 		}
 		return page, total
 	}
-	matched := make([]map[string]any, 0, 64)
+	// Sort keys are looked up once per match, not once per comparison.
+	type keyed struct {
+		key any
+		has bool
+		obj map[string]any
+	}
+	matched := make([]keyed, 0, 64)
 	for _, rec := range t.dir.order {
 		if m == nil || m.Match(rec.obj) {
-			matched = append(matched, rec.obj)
+			k, ok := lookupPath(rec.obj, order.path)
+			if s, isString := k.(string); isString && order.fold {
+				k = strings.ToLower(s)
+			}
+			matched = append(matched, keyed{key: k, has: ok, obj: rec.obj})
 		}
 	}
-	slices.SortStableFunc(matched, func(a, b map[string]any) int { return order.compare(a, b) })
+	slices.SortStableFunc(matched, func(a, b keyed) int { return order.compareKeys(a.key, a.has, b.key, b.has) })
 	lo, hi = min(lo, len(matched)), min(hi, len(matched))
-	return matched[lo:hi:hi], len(matched)
+	page := make([]map[string]any, 0, hi-lo)
+	for _, k := range matched[lo:hi] {
+		page = append(page, k.obj)
+	}
+	return page, len(matched)
 }
 
 // lookupPath follows a dotted path into a user object.
@@ -89,6 +103,11 @@ func lookupPath(doc map[string]any, path []string) (any, bool) {
 func (o *sortOrder) compare(a, b map[string]any) int {
 	va, oka := lookupPath(a, o.path)
 	vb, okb := lookupPath(b, o.path)
+	return o.compareKeys(va, oka, vb, okb)
+}
+
+// compareKeys orders two sort keys (has: the field exists).
+func (o *sortOrder) compareKeys(va any, oka bool, vb any, okb bool) int {
 	switch {
 	case !oka && !okb:
 		return 0
