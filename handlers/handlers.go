@@ -44,10 +44,44 @@ import (
 	"userdesk/handlers/memstore"
 )
 
-// Users is the part of the Management API the dashboard calls. *auth0api.Client implements it;
-// add a method here when a handler starts calling it.
+// Users is the part of the Management API the dashboard calls. *auth0api.Client implements it.
 type Users interface {
+	// Finding and managing users (the users pages).
 	ListUsers(ctx context.Context, p auth0api.ListUsersParams) (*auth0api.UsersPage, error)
+	ListUsersByEmail(ctx context.Context, email string, p *auth0api.GetUserParams) ([]auth0api.User, error)
+	GetUser(ctx context.Context, id string, p *auth0api.GetUserParams) (*auth0api.User, error)
+	CreateUser(ctx context.Context, u auth0api.UserCreate) (*auth0api.User, error)
+	UpdateUser(ctx context.Context, id string, u auth0api.UserUpdate) (*auth0api.User, error)
+	DeleteUser(ctx context.Context, id string) error
+	ListConnections(ctx context.Context, p auth0api.ListConnectionsParams) (*auth0api.ConnectionsPage, error)
+	CreatePasswordChangeTicket(ctx context.Context, t auth0api.PasswordChangeTicket) (string, error)
+	CreateVerificationEmailJob(ctx context.Context, j auth0api.VerificationEmailJob) (*auth0api.Job, error)
+
+	// Roles, permissions, organizations and logs (sections of the user page).
+	ListUserRoles(ctx context.Context, id string, p auth0api.PageParams) (*auth0api.RolesPage, error)
+	AddUserRoles(ctx context.Context, id string, roleIDs []string) error
+	RemoveUserRoles(ctx context.Context, id string, roleIDs []string) error
+	ListRoles(ctx context.Context, p auth0api.ListRolesParams) (*auth0api.RolesPage, error)
+	ListUserPermissions(ctx context.Context, id string, p auth0api.PageParams) (*auth0api.PermissionsPage, error)
+	AddUserPermissions(ctx context.Context, id string, perms []auth0api.PermissionRef) error
+	RemoveUserPermissions(ctx context.Context, id string, perms []auth0api.PermissionRef) error
+	ListResourceServers(ctx context.Context, p auth0api.PageParams) (*auth0api.ResourceServersPage, error)
+	ListUserOrganizations(ctx context.Context, id string, p auth0api.PageParams) (*auth0api.OrganizationsPage, error)
+	ListUserLogs(ctx context.Context, id string, p auth0api.LogParams) (*auth0api.LogsPage, error)
+
+	// Factors: MFA and authentication methods (the helpdesk core).
+	ListAuthenticationMethods(ctx context.Context, id string, p *auth0api.PageParams) (*auth0api.AuthenticationMethodsPage, error)
+	GetAuthenticationMethod(ctx context.Context, id, methodID string) (*auth0api.AuthenticationMethod, error)
+	CreateAuthenticationMethod(ctx context.Context, id string, m auth0api.AuthenticationMethodCreate) (*auth0api.AuthenticationMethod, error)
+	ReplaceAuthenticationMethods(ctx context.Context, id string, methods []auth0api.AuthenticationMethodReplace) ([]auth0api.AuthenticationMethod, error)
+	UpdateAuthenticationMethod(ctx context.Context, id, methodID string, u auth0api.AuthenticationMethodUpdate) (*auth0api.AuthenticationMethod, error)
+	DeleteAuthenticationMethods(ctx context.Context, id string) error
+	DeleteAuthenticationMethod(ctx context.Context, id, methodID string) error
+	ListEnrollments(ctx context.Context, id string) ([]auth0api.Enrollment, error)
+	DeleteMultifactorProvider(ctx context.Context, id, provider string) error
+	DeleteAuthenticators(ctx context.Context, id string) error
+	RegenerateRecoveryCode(ctx context.Context, id string) (string, error)
+	InvalidateRememberedBrowsers(ctx context.Context, id string) error
 }
 
 // Config is everything New needs. main builds it from config.Config.

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 )
@@ -15,9 +16,16 @@ type route struct {
 }
 
 // routes is the route table: every route the dashboard answers, with the action it needs.
-// Pages and htmx partials alike: a partial is a route like any other. Add new routes here and
+// Pages and htmx partials alike: a partial is a route like any other. It is one table kept in
+// three files: the front door below, finding and managing users (userRoutes, routes_users.go),
+// and the sections of the user page (sectionRoutes, routes_sections.go). Add routes there and
 // nowhere else; TestEveryRouteIsInTheTable and the role × route matrix pick them up.
 func (s *server) routes() []route {
+	return slices.Concat(s.frontDoorRoutes(), s.userRoutes(), s.sectionRoutes())
+}
+
+// frontDoorRoutes are sign-in, health, static files and the landing redirect.
+func (s *server) frontDoorRoutes() []route {
 	return []route{
 		// Public: no session.
 		{http.MethodGet, "/healthz", actPublic, s.healthz},
@@ -32,7 +40,6 @@ func (s *server) routes() []route {
 
 		// The dashboard.
 		{http.MethodGet, "/", actView, s.home},
-		{http.MethodGet, "/users", actView, s.listUsers},
 	}
 }
 
