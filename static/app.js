@@ -33,6 +33,28 @@
     });
   });
 
+  // Confirmations: htmx asks before sending a request from an element with hx-confirm. We
+  // answer with the page's <dialog> (views.confirmDialog) instead of the browser's confirm(),
+  // which is modal for the whole browser, cannot be styled and names no action.
+  document.addEventListener("htmx:confirm", function (event) {
+    var question = event.detail && event.detail.question;
+    var dialog = document.getElementById("confirm-dialog");
+    if (!question || !dialog || typeof dialog.showModal !== "function") return;
+    event.preventDefault();
+    var source = event.detail.elt;
+    var ok = document.getElementById("confirm-ok");
+    document.getElementById("confirm-question").textContent = question;
+    ok.textContent = source.getAttribute("data-confirm-label") || "Confirm";
+    ok.classList.toggle("danger", source.hasAttribute("data-confirm-danger"));
+    dialog.returnValue = "";
+    dialog.addEventListener("close", function onClose() {
+      dialog.removeEventListener("close", onClose);
+      if (dialog.returnValue === "confirm") event.detail.issueRequest(true);
+      else if (source.focus) source.focus();
+    });
+    dialog.showModal();
+  });
+
   // After a swap that replaced the main content, move focus there for keyboard and screen
   // reader users (htmx keeps focus on the element that triggered the request otherwise).
   document.addEventListener("htmx:afterSettle", function (event) {

@@ -20,6 +20,8 @@ const (
 	FlashID = "flash"
 	// UsersTableID is the users table on the users page.
 	UsersTableID = "users-table"
+	// ConfirmDialogID is the page's confirmation dialog (hx-confirm, see app.js).
+	ConfirmDialogID = "confirm-dialog"
 )
 
 // Page is what the layout needs from every full page.

@@ -63,6 +63,8 @@ func TestLayout(t *testing.T) {
 		`href="/static/vendor/pico/pico.min.css?v=abc123"`,
 		`href="/static/app.css?v=abc123"`,
 		`userdesk v1.2.3`,
+		`<dialog id="confirm-dialog"`,
+		`<button type="submit" value="confirm" id="confirm-ok">`,
 	} {
 		if !strings.Contains(html, want) {
 			t.Errorf("layout lacks %s", want)
@@ -73,7 +75,7 @@ func TestLayout(t *testing.T) {
 
 func TestLayoutAnonymous(t *testing.T) {
 	html := renderString(t, SignedOutPage(Page{Title: "Signed out"}))
-	if strings.Contains(html, "hx-headers") || strings.Contains(html, "/logout") || strings.Contains(html, "signed-in-as") {
+	if strings.Contains(html, "hx-headers") || strings.Contains(html, "/logout") || strings.Contains(html, "signed-in-as") || strings.Contains(html, "confirm-dialog") {
 		t.Errorf("anonymous page shows signed-in parts:\n%s", html)
 	}
 	if !strings.Contains(html, `href="/login"`) {
