@@ -25,6 +25,8 @@ var AllScopes = []string{
 	"update:authentication_methods", "delete:authentication_methods",
 	"read:guardian_enrollments", "delete:guardian_enrollments",
 	"read:resource_servers", "read:connections", "create:user_tickets",
+	// Scopes of user tokens: they only reach the token's own user (sub).
+	"read:current_user", "update:current_user_metadata", "delete:current_user",
 }
 
 // TestClientID is the client id in tokens minted by Tenant.Token.
