@@ -294,6 +294,15 @@ func TestResponsesFitOpenAPI(t *testing.T) {
 	send(tok, "DELETE", "/guardian/enrollments/"+eid, nil, 204)
 	send(tok, "GET", "/guardian/enrollments/"+eid, nil, 404)
 
+	// Seeded users and everything about them.
+	page := send(tok, "GET", "/users?per_page=100&page=1&include_totals=true", nil, 200).object(t)["users"].([]any)
+	for _, u := range page[:30] {
+		p := "/users/" + esc(u.(map[string]any)["user_id"].(string))
+		for _, sub := range []string{"", "/logs", "/enrollments", "/authentication-methods", "/roles", "/permissions", "/organizations"} {
+			send(tok, "GET", p+sub, nil, 200)
+		}
+	}
+
 	// A negative control: an answer that breaks the schema is caught.
 	var caught []string
 	checker.errorf = func(format string, args ...any) { caught = append(caught, format) }
