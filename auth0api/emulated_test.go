@@ -295,3 +295,32 @@ func tenantBase(t *testing.T, tn *auth0apitest.Tenant) string {
 	}
 	return strings.TrimSuffix(u.String(), "/") + "/api/v2"
 }
+
+// TestClientCredentialsOnEmulatedTenant: the client obtains its own
+// Management API token from the tenant's /oauth/token.
+func TestClientCredentialsOnEmulatedTenant(t *testing.T) {
+	tn, srv := auth0apitest.NewServer(t, auth0apitest.Options{Machines: []auth0apitest.Machine{
+		{ClientID: "m2m", ClientSecret: "s3cret", Scopes: []string{"read:users"}},
+	}})
+	c, err := auth0api.New(auth0api.Config{BaseURL: srv.URL + "/api/v2", ClientID: "m2m", ClientSecret: "s3cret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := c.GetUser(t.Context(), auth0apitest.FixtureUserID, nil)
+	if err != nil || u.UserID != auth0apitest.FixtureUserID {
+		t.Fatalf("GetUser with a granted token: %v %v", u, err)
+	}
+	if err := c.DeleteUser(t.Context(), auth0apitest.FixtureUserID); !errors.Is(err, auth0api.ErrForbidden) {
+		t.Errorf("DeleteUser beyond the grant's scopes: err = %v", err)
+	}
+	bad, err := auth0api.New(auth0api.Config{BaseURL: srv.URL + "/api/v2", ClientID: "m2m", ClientSecret: "wrong"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bad.GetUser(t.Context(), auth0apitest.FixtureUserID, nil); !errors.Is(err, auth0api.ErrUnauthorized) {
+		t.Errorf("wrong secret: err = %v", err)
+	}
+	if n := len(tn.Calls()); n != 2 {
+		t.Errorf("Management API calls = %d, want 2 (the wrong secret never reaches it)", n)
+	}
+}
