@@ -3,10 +3,14 @@
 //	userdesk                 serve the dashboard (settings from USERDESK_* environment variables)
 //	userdesk -demo           the dashboard on an emulated tenant, one port, demo accounts
 //	userdesk tenant          the emulated tenant alone, for manual tests and load scripts
+//	userdesk healthcheck     probe the running server's /healthz (the container's HEALTHCHECK)
+//	userdesk version         print the version
 //	userdesk -h              usage and the table of settings
 //
 // main.go is the composition root: it reads the configuration, builds the Management API client,
-// the OIDC settings and the handlers, and runs the HTTP server until SIGTERM or SIGINT.
+// the OIDC settings, the handlers and the metrics, and runs the HTTP server (and the metrics
+// listener, when configured) until SIGTERM or SIGINT. After start it checks the Management API
+// token's scopes (scopes.go).
 package main
 
 import (
@@ -29,6 +33,7 @@ import (
 	"userdesk/auth0api"
 	"userdesk/config"
 	"userdesk/handlers"
+	"userdesk/metrics"
 )
 
 // staticFiles are app.css, app.js and the vendored htmx and Pico CSS.
@@ -67,6 +72,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		switch args[0] {
 		case "tenant":
 			return runTenant(ctx, args[1:], stdout)
+		case "healthcheck":
+			return runHealthcheck(ctx, args[1:], getenv, stdout)
+		case "version":
+			_, err := fmt.Fprintln(stdout, "userdesk", appVersion())
+			return err
 		}
 	}
 	cfg, err := config.Load(args, getenv)
@@ -94,13 +104,31 @@ func serve(ctx context.Context, cfg config.Config, ln net.Listener, stdout io.Wr
 	}
 	defer closeAudit()
 
-	app, err := build(ctx, cfg, logger, audit)
+	var m *metrics.Metrics
+	if cfg.MetricsAddr != "" {
+		m = metrics.New(metrics.Options{Version: appVersion()})
+	}
+	app, err := build(ctx, cfg, logger, audit, m)
 	if err != nil {
 		return err
 	}
 	if app.demo != nil {
 		app.demo.printWelcome(stdout, cfg.BaseURL)
 	}
+	if m != nil {
+		stopMetrics, err := serveMetrics(cfg.MetricsAddr, m, logger)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	}
+	// The scope check runs beside the server (the tenant may be slow or down at start) and
+	// ends with it.
+	checkCtx, stopCheck := context.WithCancel(ctx)
+	checked := make(chan struct{})
+	go func() { defer close(checked); checkScopes(checkCtx, app.users, logger, scopeCheckFirstRetry) }()
+	defer func() { stopCheck(); <-checked }()
+
 	srv := &http.Server{
 		Handler:           app.handler,
 		ReadHeaderTimeout: readHeaderTimeout,
@@ -135,12 +163,14 @@ func serve(ctx context.Context, cfg config.Config, ln net.Listener, stdout io.Wr
 // application is what build composes.
 type application struct {
 	handler http.Handler
+	users   *auth0api.Client
 	demo    *demo // nil outside demo mode
 }
 
 // build composes the application: in demo mode an emulated tenant is created and mounted under
-// /tenant, and the dashboard talks to it in process.
-func build(ctx context.Context, cfg config.Config, logger, audit *slog.Logger) (*application, error) {
+// /tenant, and the dashboard talks to it in process. m, when not nil, observes the dashboard's
+// requests and its Management API calls.
+func build(ctx context.Context, cfg config.Config, logger, audit *slog.Logger, m *metrics.Metrics) (*application, error) {
 	app := &application{}
 	backChannel := &http.Client{Timeout: 10 * time.Second}
 	var mgmt auth0api.Config
@@ -162,16 +192,20 @@ func build(ctx context.Context, cfg config.Config, logger, audit *slog.Logger) (
 	mgmt.ClientSecret = cfg.MgmtClientSecret
 	mgmt.RequestsPerSecond = cfg.MgmtRate
 	mgmt.Version = appVersion()
+	if m != nil {
+		mgmt.Observer = m
+	}
 	users, err := auth0api.New(mgmt)
 	if err != nil {
 		return nil, fmt.Errorf("management api client: %w", err)
 	}
+	app.users = users
 
 	static, err := fs.Sub(staticFiles, "static")
 	if err != nil {
 		return nil, fmt.Errorf("static files: %w", err)
 	}
-	h, err := handlers.New(ctx, handlers.Config{
+	hcfg := handlers.Config{
 		Users:   users,
 		BaseURL: cfg.BaseURL,
 		OIDC: handlers.OIDCConfig{
@@ -194,7 +228,11 @@ func build(ctx context.Context, cfg config.Config, logger, audit *slog.Logger) (
 		Logger:          logger,
 		Audit:           audit,
 		Version:         appVersion(),
-	})
+	}
+	if m != nil {
+		hcfg.Observer = m
+	}
+	h, err := handlers.New(ctx, hcfg)
 	if err != nil {
 		return nil, err
 	}
@@ -203,6 +241,40 @@ func build(ctx context.Context, cfg config.Config, logger, audit *slog.Logger) (
 		app.handler = app.demo.mount(h)
 	}
 	return app, nil
+}
+
+// serveMetrics serves m's /metrics on a listener of its own at addr and returns the function that
+// stops it.
+func serveMetrics(addr string, m *metrics.Metrics, logger *slog.Logger) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics listen: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("metrics listener stopped", "err", err)
+		}
+	}()
+	logger.Info("metrics listening", "addr", ln.Addr().String(), "path", "/metrics")
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+		<-done
+	}, nil
 }
 
 // openAudit opens the audit log: "stdout", "stderr" or a file appended to.

@@ -83,6 +83,9 @@ type Config struct {
 	LogLevel slog.Level
 	// AuditLog is "stdout", "stderr" or a file path: where audit events are written.
 	AuditLog string
+	// MetricsAddr is the listen address of the Prometheus metrics, "" for none. It is never the
+	// public listener's port.
+	MetricsAddr string
 }
 
 // CallbackURL returns the OIDC redirect URI, BaseURL + "/callback".
@@ -179,6 +182,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	fs.BoolVar(&c.Demo, "demo", false, "run against an emulated tenant on the same origin")
 	addr := fs.String("addr", "", "listen address (overrides "+envAddr+")")
 	baseURL := fs.String("base-url", "", "public URL of the dashboard (overrides "+envBaseURL+")")
+	metricsAddr := fs.String("metrics-addr", "", "listen address of the metrics (overrides "+envMetricsAddr+")")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return Config{}, err
@@ -199,6 +203,11 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		l.problem("listen address %q is not host:port (e.g. :8080)", c.Addr)
+	}
+
+	c.MetricsAddr = firstNonEmpty(*metricsAddr, l.get(envMetricsAddr))
+	if c.MetricsAddr != "" {
+		l.checkMetricsAddr(c.MetricsAddr, c.Addr)
 	}
 
 	c.BaseURL = strings.TrimSuffix(firstNonEmpty(*baseURL, l.get(envBaseURL)), "/")
@@ -320,6 +329,27 @@ func (l *loader) loadTenant(c *Config) {
 	}
 }
 
+// checkMetricsAddr checks the metrics listen address and refuses one that would share the
+// public listener: metrics describe the traffic and the tenant's health, and are for the
+// operator's scraper only. Two addresses collide when their ports are equal and their hosts are
+// equal or either one is a wildcard.
+func (l *loader) checkMetricsAddr(metrics, public string) {
+	mh, mp, err := net.SplitHostPort(metrics)
+	if err != nil || mp == "" {
+		l.problem("%s=%q is not host:port (e.g. :9090 or 127.0.0.1:9090)", envMetricsAddr, metrics)
+		return
+	}
+	ph, pp, err := net.SplitHostPort(public)
+	if err != nil || mp != pp || mp == "0" {
+		return
+	}
+	if mh == ph || isWildcard(mh) || isWildcard(ph) {
+		l.problem("%s=%q is the dashboard's own listener (%s): metrics are served on a separate port only, e.g. :9090", envMetricsAddr, metrics, public)
+	}
+}
+
+func isWildcard(host string) bool { return host == "" || host == "0.0.0.0" || host == "::" }
+
 // checkBaseURL checks that the base URL is an http(s) origin; plain http only for loopback
 // hosts, or anywhere in demo mode.
 func (l *loader) checkBaseURL(v string, demo bool) {
@@ -408,10 +438,16 @@ func Usage(w io.Writer) {
   userdesk tenant [-users N] [-addr localhost:4000]
                            the emulated tenant alone, for manual tests and load scripts
 
+  userdesk healthcheck [-addr :8080] [-timeout 3s]
+                           probe the running server's /healthz (exit 0 healthy, 1 not):
+                           the container image's HEALTHCHECK
+  userdesk version         print the version
+
 Flags:
-  -demo          demo mode
-  -addr ADDR     listen address (overrides `+envAddr+`)
-  -base-url URL  public URL (overrides `+envBaseURL+`)
+  -demo               demo mode
+  -addr ADDR          listen address (overrides `+envAddr+`)
+  -base-url URL       public URL (overrides `+envBaseURL+`)
+  -metrics-addr ADDR  metrics listen address (overrides `+envMetricsAddr+`)
 
 Environment:
 `)

@@ -30,6 +30,7 @@ const (
 	envTrustedProxies   = "USERDESK_TRUSTED_PROXIES"
 	envLogLevel         = "USERDESK_LOG_LEVEL"
 	envAuditLog         = "USERDESK_AUDIT_LOG"
+	envMetricsAddr      = "USERDESK_METRICS_ADDR"
 )
 
 // Default values of the settings that have one.
@@ -82,6 +83,7 @@ func Settings() []Setting {
 		{Env: envAddr, Flag: "-addr", Default: DefaultAddr, Description: "Listen address (`localhost:8080` in demo mode)."},
 		{Env: envTrustedProxies, Description: "Comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted for the client IP (default: none, use the connection's address)."},
 		{Env: envLogLevel, Default: "info", Description: "Log level: debug, info, warn or error. Logs are JSON lines on stdout, each with the request id."},
+		{Env: envMetricsAddr, Flag: "-metrics-addr", Description: "Listen address of the Prometheus metrics (`/metrics`), e.g. `:9090`; empty = no metrics. Always a listener of its own: the same port as USERDESK_ADDR is refused, so metrics never reach the public side by accident."},
 		{Env: envAuditLog, Default: "stdout", Description: "Where audit events go (JSON lines marked \"log\":\"audit\"): stdout, stderr, or the path of a file to append to."},
 	}
 }

@@ -113,6 +113,19 @@ type Config struct {
 	Now func() time.Time
 	// Version is userdesk's version, shown in the footer.
 	Version string
+	// Observer receives a measurement per answered request and the session count, for
+	// metrics; nil means none. userdesk/metrics implements it.
+	Observer Observer
+}
+
+// Observer receives the dashboard's measurements (the metrics hook). Its methods must be safe
+// for concurrent use.
+type Observer interface {
+	// HTTPRequest reports one answered request: Echo's route pattern (e.g. "/users/:id"; ""
+	// when no route matched), the method, the final status and how long it took.
+	HTTPRequest(route, method string, status int, d time.Duration)
+	// Sessions is given, once at start, a function that counts the sessions in the store.
+	Sessions(count func() int)
 }
 
 // OIDCConfig configures sign-in.
@@ -161,6 +174,7 @@ type server struct {
 	assetVer    string
 	headers     http.Header // security headers sent on every response
 	crossOrigin *http.CrossOriginProtection
+	observer    Observer // metrics hook, may be nil
 
 	e *echo.Echo
 }
@@ -255,6 +269,10 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 		return nil, fmt.Errorf("handlers: %w", err)
 	}
 	s.signIn = newSignIn(ctx, cfg.OIDC, s.baseURL+"/callback", s.now, s.log)
+	if cfg.Observer != nil {
+		s.observer = cfg.Observer
+		s.observer.Sessions(s.store.Len)
+	}
 
 	s.e = s.newEcho(cfg.TrustedProxies)
 	return s, nil

@@ -47,7 +47,8 @@ func requestID(c echo.Context) string {
 	return c.Response().Header().Get(echo.HeaderXRequestID)
 }
 
-// requestLog handles the handler's error (so the status is final) and logs one line per request.
+// requestLog handles the handler's error (so the status is final), logs one line per request
+// and reports it to the metrics observer.
 // It logs the path without the query string, which can hold search terms (personal data).
 func (s *server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -56,15 +57,20 @@ func (s *server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err)
 		}
 		r := c.Request()
+		took := time.Since(start)
 		s.logger(c).LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.String("route", c.Path()),
 			slog.Int("status", c.Response().Status),
 			slog.Int64("bytes", c.Response().Size),
-			slog.Duration("duration", time.Since(start)),
+			slog.Duration("duration", took),
 			slog.String("ip", c.RealIP()),
 		)
+		if s.observer != nil {
+			// The route pattern, never the raw path: the metric's series stay bounded.
+			s.observer.HTTPRequest(c.Path(), r.Method, c.Response().Status, took)
+		}
 		return nil
 	}
 }
