@@ -1,7 +1,7 @@
 package handlers
 
 import (
-	"fmt"
+	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -10,20 +10,52 @@ import (
 	"userdesk/views"
 )
 
-// listUsers shows the first page of the tenant's users.
-func (s *server) listUsers(c echo.Context) error {
-	page, err := s.users.ListUsers(c.Request().Context(), auth0api.ListUsersParams{
-		PerPage: 25,
-		// Only what the table shows: a smaller answer.
-		Fields: []string{"user_id", "name", "email", "email_verified", "picture",
-			"identities", "last_login", "logins_count", "blocked"},
-	})
+// showUser is the user page: the profile at once, the sections loading by themselves. An htmx
+// request gets the profile alone (the edit form's Cancel, a refresh after a change).
+func (s *server) showUser(c echo.Context) error {
+	id, err := userIDParam(c)
 	if err != nil {
-		return fmt.Errorf("list users: %w", err)
+		return err
 	}
-	data := views.UsersTableData{Users: page.Users, Start: page.Start, Total: page.Total}
+	u, err := s.fetchUser(c, id)
+	if err != nil {
+		return err
+	}
+	d := s.userPageData(c, *u)
 	if isPartial(c) {
-		return render(c, http.StatusOK, views.UsersTable(data))
+		return render(c, http.StatusOK, views.UserProfile(d))
 	}
-	return render(c, http.StatusOK, views.UsersPage(s.page(c, "Users"), data))
+	return render(c, http.StatusOK, views.UserPage(s.page(c, views.UserTitle(*u)), d))
+}
+
+// fetchUser reads a user, turning Auth0's 404 into a page that says there is no such user.
+func (s *server) fetchUser(c echo.Context, id string) (*auth0api.User, error) {
+	u, err := s.users.GetUser(c.Request().Context(), id, nil)
+	if errors.Is(err, auth0api.ErrNotFound) {
+		return nil, errNoSuchUser(id, err)
+	}
+	return u, err
+}
+
+// errNoSuchUser answers a user id Auth0 does not know.
+func errNoSuchUser(id string, cause error) error {
+	return httpError(http.StatusNotFound, "There is no user with the id "+id+". The user may have been deleted, or the id mistyped.", cause).withTitle("No such user")
+}
+
+// userPageData is what the user page shows of u to the signed-in person.
+func (s *server) userPageData(c echo.Context, u auth0api.User) views.UserPageData {
+	me, _ := currentIdentity(c)
+	return views.UserPageData{
+		User:      u,
+		Can:       me.Role.abilities(),
+		Self:      isSelf(c, u.UserID),
+		CSRFToken: me.CSRFToken,
+	}
+}
+
+// isSelf reports whether the user id is the signed-in person's own (their subject): staff may not
+// block or delete themselves (checklist item 43).
+func isSelf(c echo.Context, userID string) bool {
+	me, ok := currentIdentity(c)
+	return ok && me.Subject != "" && me.Subject == userID
 }

@@ -283,18 +283,23 @@ var (
 // textFields are the fields the search box matches as a prefix, with whether the value is
 // lower-cased first (username is stored in lower case and compared exactly; the normalized
 // fields are compared case-insensitively, so it does not matter for them).
-var textFields = []struct {
+func textFields() []struct {
 	name  string
 	lower bool
-}{
-	{"name", false}, {"email", false}, {"nickname", false}, {"given_name", false},
-	{"family_name", false}, {"username", true}, {"user_id", false},
+} {
+	return []struct {
+		name  string
+		lower bool
+	}{
+		{"name", false}, {"email", false}, {"nickname", false}, {"given_name", false},
+		{"family_name", false}, {"username", true}, {"user_id", false},
+	}
 }
 
 // textClause is the search box's clause.
 func textClause(text string) string {
 	var alts []string
-	for _, f := range textFields {
+	for _, f := range textFields() {
 		v := text
 		if f.lower {
 			v = strings.ToLower(v)

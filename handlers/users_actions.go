@@ -1,0 +1,172 @@
+package handlers
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"userdesk/auth0api"
+	"userdesk/views"
+)
+
+// passwordTicketTTL is how long a password-change link works: a day, not Auth0's default five.
+const passwordTicketTTL = 24 * time.Hour
+
+// errSelf refuses an action on one's own account (checklist item 43).
+func errSelf(what string) error {
+	return httpError(http.StatusConflict, "You cannot "+what+" your own account from userdesk. Ask another administrator.", nil).withTitle("Not on yourself")
+}
+
+// blockUser blocks a user: they can no longer sign in.
+func (s *server) blockUser(c echo.Context) error { return s.setBlocked(c, true) }
+
+// unblockUser lets a blocked user sign in again.
+func (s *server) unblockUser(c echo.Context) error { return s.setBlocked(c, false) }
+
+// setBlocked blocks or unblocks: one PATCH, whose answer (the whole user) re-renders the
+// profile.
+func (s *server) setBlocked(c echo.Context, blocked bool) error {
+	event, verb := "user.unblock", "unblock"
+	if blocked {
+		event, verb = "user.block", "block"
+	}
+	id, err := userIDParam(c)
+	if err != nil {
+		return err
+	}
+	if isSelf(c, id) {
+		err := errSelf(verb)
+		s.audit(c, event, id, err)
+		return err
+	}
+	u, err := s.users.UpdateUser(c.Request().Context(), id, auth0api.UserUpdate{Blocked: auth0api.Set(blocked)})
+	s.audit(c, event, id, err, slog.Bool("blocked", blocked))
+	if err != nil {
+		return s.userActionError(id, err)
+	}
+	msg := "Blocked " + views.DeleteConfirmation(*u) + ": they can no longer sign in."
+	if !blocked {
+		msg = "Unblocked " + views.DeleteConfirmation(*u) + ": they can sign in again."
+	}
+	return s.respondChanged(c, views.UserProfile(s.userPageData(c, *u)),
+		views.Flash{Kind: views.FlashSuccess, Message: msg}, userPath(id))
+}
+
+// passwordResetLink creates a password-change link (an Auth0 ticket) and shows it once to the
+// person who asked, to pass on to the user. The link is a secret: it is never logged, audited,
+// stored in the session or put in a redirect.
+func (s *server) passwordResetLink(c echo.Context) error {
+	id, err := userIDParam(c)
+	if err != nil {
+		return err
+	}
+	link, err := s.users.CreatePasswordChangeTicket(c.Request().Context(), auth0api.PasswordChangeTicket{
+		UserID: id, TTLSec: int(passwordTicketTTL / time.Second),
+	})
+	s.audit(c, "user.password_ticket", id, err, slog.Duration("ttl", passwordTicketTTL))
+	if err != nil {
+		return s.userActionError(id, err)
+	}
+	notice := views.UserNotice{TicketURL: link, Expires: s.now().Add(passwordTicketTTL)}
+	flash := views.Flash{Kind: views.FlashSuccess, Message: "Created a password-change link. Copy it below; it is shown only once."}
+	if isHTMX(c) {
+		return render(c, http.StatusOK, views.UserNoticeArea(notice), views.FlashOOB(flash))
+	}
+	// A plain form: the page itself shows the link (a redirect would have to carry it).
+	u, err := s.fetchUser(c, id)
+	if err != nil {
+		return err
+	}
+	d := s.userPageData(c, *u)
+	d.Notice = notice
+	p := s.page(c, views.UserTitle(*u))
+	p.Flash = flash
+	return render(c, http.StatusOK, views.UserPage(p, d))
+}
+
+// sendVerificationEmail asks Auth0 to send the user the e-mail-verification message again.
+func (s *server) sendVerificationEmail(c echo.Context) error {
+	id, err := userIDParam(c)
+	if err != nil {
+		return err
+	}
+	job, err := s.users.CreateVerificationEmailJob(c.Request().Context(), auth0api.VerificationEmailJob{UserID: id})
+	var jobID string
+	if job != nil {
+		jobID = job.ID
+	}
+	s.audit(c, "user.verification_email", id, err, slog.String("job", jobID))
+	if err != nil {
+		return s.userActionError(id, err)
+	}
+	return s.respondChanged(c, views.UserNoticeArea(views.UserNotice{}), views.Flash{Kind: views.FlashSuccess,
+		Message: "Auth0 is sending the verification e-mail (job " + jobID + ")."}, userPath(id))
+}
+
+// deleteUser deletes a user after the person typed the user's e-mail address (or id, when there
+// is none), checked here again; then back to the search with a message. Deleting oneself is
+// refused before anything is asked of Auth0.
+func (s *server) deleteUser(c echo.Context) error {
+	const event = "user.delete"
+	id, err := userIDParam(c)
+	if err != nil {
+		return err
+	}
+	if isSelf(c, id) {
+		err := errSelf("delete")
+		s.audit(c, event, id, err)
+		return err
+	}
+	typed := strings.TrimSpace(c.FormValue("confirm"))
+	if typed == "" {
+		err := httpError(http.StatusUnprocessableEntity, "Type the user's e-mail address (or id) to confirm the deletion.", nil)
+		s.audit(c, event, id, err)
+		return err
+	}
+	u, err := s.fetchUser(c, id)
+	if err != nil {
+		s.audit(c, event, id, err)
+		return err
+	}
+	want := views.DeleteConfirmation(*u)
+	if typed != want {
+		err := httpError(http.StatusUnprocessableEntity, "That is not "+want+". Type it exactly to delete this user.", nil)
+		s.audit(c, event, id, err)
+		d := s.userPageData(c, *u)
+		d.DeleteError, d.DeleteTyped = err.msg, typed
+		if isHTMX(c) {
+			return render(c, err.status, views.UserProfile(d))
+		}
+		return render(c, err.status, views.UserPage(s.page(c, views.UserTitle(*u)), d))
+	}
+	err = s.users.DeleteUser(c.Request().Context(), id)
+	s.audit(c, event, id, err)
+	if err != nil {
+		return s.userActionError(id, err)
+	}
+	return s.redirectWithFlash(c, views.Flash{Kind: views.FlashSuccess, Message: "Deleted " + want + "."}, "/users")
+}
+
+// userActionError words an Auth0 refusal of an action on one user (a 404 names the user).
+func (s *server) userActionError(id string, err error) error {
+	if isUserNotFound(err) {
+		return errNoSuchUser(id, err)
+	}
+	return err
+}
+
+// redirectWithFlash sends the browser to another page, which shows the message: a 303 for a
+// plain form, HX-Redirect for htmx (a whole new page, not a swap).
+func (s *server) redirectWithFlash(c echo.Context, f views.Flash, to string) error {
+	if err := s.setFlash(c, f); err != nil {
+		return err
+	}
+	if isHTMX(c) {
+		c.Response().Header().Set("HX-Redirect", to)
+		return c.NoContent(http.StatusOK)
+	}
+	return c.Redirect(http.StatusSeeOther, to)
+}

@@ -1,0 +1,238 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"userdesk/auth0api"
+	"userdesk/handlers/userquery"
+	"userdesk/views"
+)
+
+// searchFields are the user fields the results table shows: a smaller answer than whole users.
+func searchFields() []string {
+	return []string{"user_id", "name", "nickname", "email", "email_verified", "picture",
+		"identities", "created_at", "last_login", "logins_count", "blocked"}
+}
+
+// listUsers is the users page: it searches with what the URL carries (the search box, the
+// filters, the expert query, the sort and the page) and answers the whole page, or, for htmx,
+// the results table alone, telling htmx the search's canonical URL so that bookmarks, reloads
+// and the back button bring it back.
+func (s *server) listUsers(c echo.Context) error {
+	search := parseUserSearch(c.QueryParams())
+	d := views.UsersTableData{Search: search}
+	status := http.StatusOK
+
+	plan, err := userquery.Compile(searchFilters(search))
+	if es, ok := userquery.AsErrors(err); ok {
+		d.Errors = make(map[string]string, len(es))
+		for _, e := range es {
+			d.Errors[e.Field] = e.Message
+		}
+		status = http.StatusUnprocessableEntity
+	} else {
+		status = s.runSearch(c, plan, &d)
+	}
+
+	if isHTMX(c) {
+		h := c.Response().Header()
+		// Typing and filters replace the current history entry (one per search, not one per
+		// keystroke); sorting and paging add one, so the back button steps through them.
+		if c.Request().Header.Get("HX-Trigger") == views.UserSearchFormID {
+			h.Set("HX-Replace-Url", search.URL())
+		} else {
+			h.Set("HX-Push-Url", search.URL())
+		}
+	}
+	if isPartial(c) {
+		if d.Problem != nil && status >= http.StatusBadRequest {
+			// Like every htmx error, the answer goes to the flash area (which it clears); the
+			// table area, carried out of band, says what went wrong in place of the results.
+			h := c.Response().Header()
+			h.Set("HX-Retarget", "#"+views.FlashID)
+			h.Set("HX-Reswap", "innerHTML")
+			return render(c, status, views.FlashMessage(views.Flash{}), views.UsersTableOOB(d))
+		}
+		return render(c, status, views.UsersTable(d))
+	}
+	d.Connections = s.connectionNames(c)
+	return render(c, status, views.UsersPage(s.page(c, "Users"), d))
+}
+
+// runSearch finds the users for a compiled search and fills d; it returns the HTTP status to
+// answer with. Auth0's refusals (a bad expert query, a rate limit) are shown in the table area.
+func (s *server) runSearch(c echo.Context, plan userquery.Plan, d *views.UsersTableData) int {
+	ctx := c.Request().Context()
+	search := d.Search
+	per := search.PerPage
+	if (search.Page+1)*per > views.SearchCap {
+		// Never ask Auth0 for a page it refuses (checklist item 47).
+		d.Problem = &views.Problem{Status: http.StatusBadRequest, Title: "Past the first 1,000 results",
+			Message: fmt.Sprintf("Auth0 lets anyone page through only the first %d results of a search. Add a filter or type more to narrow it.", views.SearchCap)}
+		return http.StatusBadRequest
+	}
+
+	// A user id or an e-mail address alone in the box: look it up exactly (immediately
+	// consistent, unlike search); when nobody has it, search as usual.
+	if search.Page == 0 && plan.UserID != "" && validUserID(plan.UserID) {
+		u, err := s.users.GetUser(ctx, plan.UserID, &auth0api.GetUserParams{Fields: searchFields()})
+		switch {
+		case err == nil:
+			d.Users, d.Found, d.Total = []auth0api.User{*u}, "id", 1
+			return http.StatusOK
+		case !errors.Is(err, auth0api.ErrNotFound):
+			return s.searchProblem(c, err, d)
+		}
+	}
+	if search.Page == 0 && plan.Email != "" {
+		users, err := s.usersByEmail(c, plan.Email)
+		if err != nil {
+			return s.searchProblem(c, err, d)
+		}
+		if len(users) > 0 {
+			d.Users, d.Found, d.Total = users, "email", len(users)
+			return http.StatusOK
+		}
+	}
+
+	p := auth0api.ListUsersParams{Q: plan.Q, Page: search.Page, PerPage: per, Fields: searchFields()}
+	if col, ok := views.SortColumnFor(search.Sort); ok {
+		p.Sort = col.Field + ":1"
+		if search.Desc {
+			p.Sort = col.Field + ":-1"
+		}
+	}
+	page, err := s.users.ListUsers(ctx, p)
+	if err != nil {
+		return s.searchProblem(c, err, d)
+	}
+	d.Users, d.Start, d.Total, d.Totals = page.Users, page.Start, page.Total, page.Totals
+	if !page.Totals {
+		d.Start = search.Page * per
+	}
+	if len(d.Users) == 0 && d.Total > 0 {
+		d.Problem = &views.Problem{Status: http.StatusOK, Title: "Past the last page",
+			Message: fmt.Sprintf("The search found %d users, none on this page. Go back to the first page.", d.Total)}
+	}
+	return http.StatusOK
+}
+
+// usersByEmail looks an e-mail address up exactly: as typed, then in lower case (Auth0 stores
+// database users' addresses in lower case, and the look-up is case-sensitive).
+func (s *server) usersByEmail(c echo.Context, email string) ([]auth0api.User, error) {
+	ctx := c.Request().Context()
+	params := &auth0api.GetUserParams{Fields: searchFields()}
+	users, err := s.users.ListUsersByEmail(ctx, email, params)
+	if err != nil || len(users) > 0 {
+		return users, err
+	}
+	if lower := strings.ToLower(email); lower != email {
+		return s.users.ListUsersByEmail(ctx, lower, params)
+	}
+	return nil, nil
+}
+
+// searchProblem puts a failed search in plain words in the table area and logs it once.
+func (s *server) searchProblem(c echo.Context, err error, d *views.UsersTableData) int {
+	status, p := s.describe(c, err)
+	var a0 *auth0api.Error
+	if errors.As(err, &a0) {
+		if a0.StatusCode == http.StatusBadRequest {
+			p.Title = "Auth0 could not run this search"
+		}
+		// Auth0's message may quote the query (personal data): log the status and code only.
+		s.logger(c).Warn("user search failed", "status", a0.StatusCode, "code", a0.Code)
+	} else {
+		s.logger(c).Error("user search failed", "err", err)
+	}
+	d.Problem = &p
+	return status
+}
+
+// connectionNames lists the tenant's connections for the connection filter's suggestions; the
+// filter works without them, so a failure is only logged.
+func (s *server) connectionNames(c echo.Context) []string {
+	page, err := s.users.ListConnections(c.Request().Context(), auth0api.ListConnectionsParams{
+		PerPage: 100, Fields: []string{"name"},
+	})
+	if err != nil {
+		s.logger(c).Warn("list connections for the search filters", "err", err)
+		return nil
+	}
+	names := make([]string, 0, len(page.Connections))
+	for _, conn := range page.Connections {
+		names = append(names, conn.Name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// parseUserSearch reads a search from the URL. Values are kept as typed (Compile checks them);
+// the page size is clamped to the sizes offered, an unknown sort is ignored, and a page that is
+// not a positive number is the first.
+func parseUserSearch(q url.Values) views.UserSearch {
+	s := views.UserSearch{
+		Text:       q.Get("q"),
+		Email:      q.Get("email"),
+		Name:       q.Get("name"),
+		UserID:     q.Get("user_id"),
+		Connection: q.Get("connection"),
+		Blocked:    q.Get("blocked"),
+		Verified:   q.Get("verified"),
+		LoginFrom:  q.Get("login_from"),
+		LoginTo:    q.Get("login_to"),
+		LoginsMin:  q.Get("logins_min"),
+		LoginsMax:  q.Get("logins_max"),
+		Raw:        q.Get("raw"),
+		PerPage:    views.DefaultPerPage,
+	}
+	if n, err := strconv.Atoi(q.Get("per_page")); err == nil {
+		s.PerPage = clampPageSize(n)
+	}
+	if _, ok := views.SortColumnFor(q.Get("sort")); ok {
+		s.Sort = q.Get("sort")
+		s.Desc = q.Get("dir") == "desc"
+	}
+	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 1 {
+		s.Page = min(n, 1_000_000) - 1
+	}
+	return s
+}
+
+// clampPageSize returns the largest offered page size not above n (the smallest for less).
+func clampPageSize(n int) int {
+	sizes := views.PageSizes()
+	best := sizes[0]
+	for _, size := range sizes {
+		if size <= n {
+			best = size
+		}
+	}
+	return best
+}
+
+// searchFilters turns the URL's search into the query builder's input.
+func searchFilters(s views.UserSearch) userquery.Filters {
+	return userquery.Filters{
+		Text:          s.Text,
+		Email:         s.Email,
+		Name:          s.Name,
+		UserID:        s.UserID,
+		Connection:    s.Connection,
+		Blocked:       userquery.Tri(s.Blocked),
+		EmailVerified: userquery.Tri(s.Verified),
+		LastLoginFrom: s.LoginFrom,
+		LastLoginTo:   s.LoginTo,
+		LoginsMin:     s.LoginsMin,
+		LoginsMax:     s.LoginsMax,
+		Raw:           s.Raw,
+	}
+}

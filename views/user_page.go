@@ -1,0 +1,117 @@
+package views
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+
+	"userdesk/auth0api"
+)
+
+// DOM ids of the user page.
+const (
+	// UserProfileID is the user page's profile: header, actions, identities, metadata, raw
+	// JSON. Changes to the user (block, edit, ...) swap it whole, so nothing shown goes stale;
+	// the edit form takes its place while open.
+	UserProfileID = "user-profile"
+	// UserNoticeID is where a change's result that must be seen once appears (a
+	// password-change link).
+	UserNoticeID = "user-notice"
+)
+
+// UserPageData is what the user page and its profile partial show.
+type UserPageData struct {
+	User auth0api.User
+	// Can says which controls to show.
+	Can Abilities
+	// Self: the user is the signed-in person (who may not block or delete themselves).
+	Self bool
+	// CSRFToken goes into the plain forms (the fallback without JavaScript).
+	CSRFToken string
+	// Notice is shown once in the notice area (e.g. a password-change link).
+	Notice UserNotice
+	// DeleteError is the delete form's message when the confirmation did not match.
+	DeleteError string
+	// DeleteTyped is what was typed in the delete confirmation.
+	DeleteTyped string
+}
+
+// UserNotice is a result shown once on the user page.
+type UserNotice struct {
+	// TicketURL is a password-change link: a secret, shown once, never stored.
+	TicketURL string
+	// Expires is when the link stops working.
+	Expires time.Time
+}
+
+// DeleteConfirmation is what a person must type to delete u: the e-mail address, or the user id
+// when there is none.
+func DeleteConfirmation(u auth0api.User) string {
+	if u.Email != "" {
+		return u.Email
+	}
+	return u.UserID
+}
+
+// isDatabaseUser reports whether the user's primary identity is a database (password) one,
+// the only kind whose password can be changed.
+func isDatabaseUser(u auth0api.User) bool {
+	return len(u.Identities) > 0 && u.Identities[0].Provider == "auth0"
+}
+
+// profileConnections lists the connections of every identity, without repeats.
+func profileConnections(u auth0api.User) []string {
+	var out []string
+	for _, id := range u.Identities {
+		if id.Connection != "" && !slices.Contains(out, id.Connection) {
+			out = append(out, id.Connection)
+		}
+	}
+	return out
+}
+
+// profileJSON renders a value as indented JSON for people to read (the templates escape it).
+func profileJSON(v any) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // the templates escape; \u003c would only be harder to read
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return "(cannot be shown: " + err.Error() + ")"
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// profileKeys returns a map's keys in order.
+func profileKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// profileScalar returns a metadata value as plain text when it is a string, number or boolean.
+func profileScalar(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case json.Number:
+		return x.String(), true
+	case bool:
+		if x {
+			return "true", true
+		}
+		return "false", true
+	case nil:
+		return "null", true
+	}
+	return "", false
+}
+
+// UserTitle is how a user is named in titles and messages: the name, or else the nickname,
+// e-mail address or id.
+func UserTitle(u auth0api.User) string { return userName(u) }
