@@ -15,6 +15,10 @@ import (
 var pathSamples = map[string]string{
 	"id": url.PathEscape(auth0apitest.FixtureUserID),
 	"*":  "app.css",
+	// The user page's sections (issue 6).
+	"method":   url.PathEscape("totp|dev_matrixsample0001"),
+	"provider": "duo",
+	"role":     "rol_matrixsample0001",
 }
 
 // samplePath fills a route's parameters (":id", "*") with samples.

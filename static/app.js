@@ -63,4 +63,136 @@
       target.focus();
     }
   });
+
+  // --- User page sections (issue 6) -------------------------------------------------------
+  // A section that answers for itself (header X-Userdesk-Section) is swapped in as it is, even
+  // with an error status: its answer is the section showing the problem (a missing scope, a
+  // rate limit, a timeout) with its own retry button. The placeholder's fallback in the issue 5
+  // block below is for requests that fail before a section can answer.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var d = event.detail;
+    if (!d || !d.isError || !d.xhr || !d.xhr.getResponseHeader("X-Userdesk-Section")) return;
+    d.isError = false;
+    d.shouldSwap = true;
+  });
+
+  // Pickers (role picker): a new search replaces the results, but choices already ticked are
+  // kept. Before htmx swaps new results into an element with data-picker-keep="ID", the ticked
+  // boxes move, with their labels, into the element ID (the picker's "Chosen" list).
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (!target || !target.hasAttribute || !target.hasAttribute("data-picker-keep")) return;
+    var chosen = document.getElementById(target.getAttribute("data-picker-keep"));
+    if (!chosen) return;
+    target.querySelectorAll("input[type=checkbox]:checked:not([disabled])").forEach(function (box) {
+      chosen.appendChild(box.closest("label") || box);
+    });
+  });
+
+  // Expandable rows (the logs' raw events): a button with data-expands="ID" shows or hides the
+  // element ID and says so in aria-expanded.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-expands]") : null;
+    if (!button) return;
+    var row = document.getElementById(button.getAttribute("data-expands"));
+    if (!row) return;
+    row.hidden = !row.hidden;
+    button.setAttribute("aria-expanded", row.hidden ? "false" : "true");
+  });
+  // --- end of the user page sections ------------------------------------------------------
+
+  // --- Finding and managing users (issue 5) -----------------------------------------------
+  // A section placeholder of the user page (views.sectionPlaceholder) that fails before its
+  // section can answer for itself (no such route yet, the session ended, a refusal sent to the
+  // flash area) shows the error inside itself, with a retry button, instead of in the flash.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var d = event.detail;
+    var elt = d && d.requestConfig && d.requestConfig.elt;
+    if (!d.isError || !elt || !elt.hasAttribute || !elt.hasAttribute("data-section-placeholder")) return;
+    var body = elt.querySelector("[data-section-body]");
+    if (!body) return;
+    d.target = body;
+    d.swapOverride = "innerHTML";
+    d.selectOverride = null;
+    var retry = elt.querySelector("[data-section-retry]");
+    if (retry) retry.hidden = false;
+    elt.removeAttribute("aria-busy");
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-section-retry]") : null;
+    if (!button || !window.htmx) return;
+    var section = button.closest("[data-section-placeholder]");
+    if (!section) return;
+    var body = section.querySelector("[data-section-body]");
+    if (body) {
+      var p = document.createElement("p");
+      p.className = "loading";
+      p.setAttribute("aria-busy", "true");
+      p.textContent = "Loading…";
+      body.replaceChildren(p);
+    }
+    button.hidden = true;
+    htmx.trigger(section, "userdesk:retry");
+  });
+
+  // Type-to-confirm forms: the submit button of a form with an input data-must-equal="text"
+  // stays disabled until that text is typed (the server checks it again).
+  function syncMustEqual(input) {
+    var form = input.form;
+    var button = form && form.querySelector("button[type=submit]");
+    if (button) button.disabled = input.value.trim() !== input.getAttribute("data-must-equal");
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.hasAttribute && event.target.hasAttribute("data-must-equal")) syncMustEqual(event.target);
+  });
+  function initMustEqual(root) {
+    if (root.querySelectorAll) root.querySelectorAll("[data-must-equal]").forEach(syncMustEqual);
+  }
+  if (window.htmx) htmx.onLoad(initMustEqual);
+  else document.addEventListener("DOMContentLoaded", function () { initMustEqual(document); });
+
+  // Password generator of the create form: <button data-generate-password="INPUT-ID"> fills the
+  // input with 20 random characters (crypto.getRandomValues, at least one of each kind) and
+  // shows it, so the admin can copy it. It never leaves the page except in the form.
+  function randomBelow(n) {
+    var buf = new Uint32Array(1);
+    var limit = Math.floor(0x100000000 / n) * n;
+    do { crypto.getRandomValues(buf); } while (buf[0] >= limit);
+    return buf[0] % n;
+  }
+  function generatePassword() {
+    var sets = ["abcdefghijkmnopqrstuvwxyz", "ABCDEFGHJKLMNPQRSTUVWXYZ", "23456789", "!#%+-=?@^_~"];
+    var all = sets.join("");
+    var out = sets.map(function (set) { return set[randomBelow(set.length)]; });
+    while (out.length < 20) out.push(all[randomBelow(all.length)]);
+    for (var i = out.length - 1; i > 0; i--) {
+      var j = randomBelow(i + 1);
+      var t = out[i]; out[i] = out[j]; out[j] = t;
+    }
+    return out.join("");
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-generate-password]") : null;
+    if (!button || !window.crypto || !crypto.getRandomValues) return;
+    var input = document.getElementById(button.getAttribute("data-generate-password"));
+    if (!input) return;
+    input.type = "text";
+    input.value = generatePassword();
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    input.focus();
+    input.select();
+  });
+
+  // "/" focuses the users search box, as in many search pages (not while typing elsewhere).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    var t = event.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    var box = document.getElementById("user-search-q");
+    if (!box) return;
+    event.preventDefault();
+    box.focus();
+    box.select();
+  });
+  // --- end of finding and managing users --------------------------------------------------
 })();

@@ -1,0 +1,220 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"userdesk/auth0api"
+	"userdesk/views"
+)
+
+// roleIDPattern is what an Auth0 role id looks like ("rol_NHBmr6NkzbRcHob1"). Ids are checked
+// before any call, so a crafted value ("../roles", spaces) never reaches the Management API.
+var roleIDPattern = regexp.MustCompile(`^rol_[A-Za-z0-9]{1,64}$`)
+
+// maxRolesPerChange bounds how many roles one request assigns.
+const maxRolesPerChange = 50
+
+// maxRoleFilter bounds the picker's search text.
+const maxRoleFilter = 100
+
+// loadRoles reads one page of the user's roles.
+func (s *server) loadRoles(ctx context.Context, c echo.Context, userID string, page int) (views.RolesData, error) {
+	roles, err := s.users.ListUserRoles(ctx, userID, auth0api.PageParams{
+		Page: page, PerPage: sectionPerPage, IncludeTotals: auth0api.Set(true),
+	})
+	if err != nil {
+		return views.RolesData{}, err
+	}
+	return views.RolesData{
+		UserID: userID,
+		Roles:  roles.Roles,
+		Pager:  sectionPagerFor(userID, sectionNamed("roles"), "roles", page, roles.Page, len(roles.Roles)),
+		Can:    can(c),
+		Self:   isOwnAccount(c, userID),
+	}, nil
+}
+
+// showRoles renders the roles section: one page of the user's roles.
+func (s *server) showRoles(c echo.Context) error {
+	sec := sectionNamed("roles")
+	userID, err := sectionUserID(c)
+	if err != nil {
+		return err
+	}
+	page := sectionPageParam(c)
+	ctx, cancel := sectionContext(c)
+	defer cancel()
+	d, err := s.loadRoles(ctx, c, userID, page)
+	if err != nil {
+		return s.sectionFailed(c, userID, sec, views.SectionPageURL(userID, sec, page), err)
+	}
+	return s.showSection(c, http.StatusOK, userID, sec, views.RolesSection(d))
+}
+
+// rolesPicker renders the role picker: the first page of the tenant's catalog, with the roles
+// the user already has marked (both read at once).
+func (s *server) rolesPicker(c echo.Context) error {
+	userID, err := sectionUserID(c)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := sectionContext(c)
+	defer cancel()
+	var (
+		catalog *auth0api.RolesPage
+		mine    *auth0api.RolesPage
+	)
+	err = sectionParallel(ctx,
+		func(ctx context.Context) (err error) {
+			catalog, err = s.users.ListRoles(ctx, auth0api.ListRolesParams{PerPage: sectionPerPage, IncludeTotals: auth0api.Set(true)})
+			return err
+		},
+		func(ctx context.Context) (err error) {
+			mine, err = s.users.ListUserRoles(ctx, userID, auth0api.PageParams{PerPage: 100, IncludeTotals: auth0api.Set(true)})
+			return err
+		},
+	)
+	if err != nil {
+		return fmt.Errorf("role picker: %w", err)
+	}
+	d := views.RolePickerData{UserID: userID, Roles: catalog.Roles, Assigned: map[string]bool{},
+		PerPage: sectionPerPage, Total: catalog.Total}
+	for _, r := range mine.Roles {
+		d.Assigned[r.ID] = true
+	}
+	return s.showSection(c, http.StatusOK, userID, sectionNamed("roles"), views.RolePicker(d))
+}
+
+// rolesCatalog renders the picker's results: a page of the tenant's roles whose name contains
+// the filter, searched by Auth0 (name_filter) so the whole catalog is reachable. Roles already
+// chosen in the picker are left out (they stay in the chosen list); roles the user has
+// ("assigned", a display hint from the picker) are shown, not offered.
+func (s *server) rolesCatalog(c echo.Context) error {
+	userID, err := sectionUserID(c)
+	if err != nil {
+		return err
+	}
+	filter := strings.TrimSpace(c.QueryParam("name_filter"))
+	if len(filter) > maxRoleFilter || (filter != "" && !sectionText(filter, maxRoleFilter)) {
+		return httpError(http.StatusBadRequest, "Search for roles with a shorter, plain piece of a name.", nil)
+	}
+	page := sectionPageParam(c)
+	ctx, cancel := sectionContext(c)
+	defer cancel()
+	catalog, err := s.users.ListRoles(ctx, auth0api.ListRolesParams{
+		NameFilter: filter, Page: page, PerPage: sectionPerPage, IncludeTotals: auth0api.Set(true),
+	})
+	if err != nil {
+		return fmt.Errorf("role catalog: %w", err)
+	}
+	params, _ := c.FormParams()
+	chosen := params["roles"]
+	d := views.RolePickerData{UserID: userID, Filter: filter, Assigned: map[string]bool{},
+		Page: page, PerPage: sectionPerPage, Total: catalog.Total}
+	for _, id := range params["assigned"] {
+		if roleIDPattern.MatchString(id) {
+			d.Assigned[id] = true
+		}
+	}
+	for _, r := range catalog.Roles {
+		if !slices.Contains(chosen, r.ID) {
+			d.Roles = append(d.Roles, r)
+		}
+	}
+	if isPartial(c) {
+		return render(c, http.StatusOK, views.RolePickerResults(d))
+	}
+	return s.showSection(c, http.StatusOK, userID, sectionNamed("roles"), views.RolePicker(d))
+}
+
+// assignRoles assigns the roles chosen in the picker (admin). Every id is checked before the
+// call; the section is re-read from Auth0 afterwards.
+func (s *server) assignRoles(c echo.Context) error {
+	const event = "user.roles.add"
+	userID, err := s.sectionChangeTarget(c, event, "roles")
+	if err != nil {
+		return err
+	}
+	params, err := c.FormParams()
+	var ids []string
+	if err == nil {
+		ids, err = checkRoleIDs(params["roles"])
+	}
+	if err != nil {
+		s.audit(c, event, userID, err)
+		return err
+	}
+	err = s.users.AddUserRoles(c.Request().Context(), userID, ids)
+	s.audit(c, event, userID, err, slog.Any("roles", ids))
+	if err != nil {
+		return fmt.Errorf("assign roles: %w", err)
+	}
+	msg := "Assigned 1 role."
+	if len(ids) > 1 {
+		msg = fmt.Sprintf("Assigned %d roles.", len(ids))
+	}
+	return s.rolesChanged(c, userID, msg)
+}
+
+// removeRole removes one role from the user (admin).
+func (s *server) removeRole(c echo.Context) error {
+	const event = "user.roles.remove"
+	userID, err := s.sectionChangeTarget(c, event, "roles")
+	if err != nil {
+		return err
+	}
+	roleID, err := sectionPathParam(c, "role")
+	if err == nil {
+		_, err = checkRoleIDs([]string{roleID})
+	}
+	if err != nil {
+		s.audit(c, event, userID, err)
+		return err
+	}
+	err = s.users.RemoveUserRoles(c.Request().Context(), userID, []string{roleID})
+	s.audit(c, event, userID, err, slog.Any("roles", []string{roleID}))
+	if err != nil {
+		return fmt.Errorf("remove role: %w", err)
+	}
+	return s.rolesChanged(c, userID, "Removed the role.")
+}
+
+// rolesChanged answers a role change: the section's first page re-read from Auth0, and msg.
+func (s *server) rolesChanged(c echo.Context, userID, msg string) error {
+	return s.sectionChanged(c, userID, sectionNamed("roles"),
+		func(ctx context.Context) (templ.Component, error) {
+			d, err := s.loadRoles(ctx, c, userID, 0)
+			return views.RolesSection(d), err
+		}, func() string { return msg })
+}
+
+// checkRoleIDs checks the role ids of a request: at least one, at most maxRolesPerChange, each an
+// Auth0 role id; duplicates are dropped.
+func checkRoleIDs(in []string) ([]string, error) {
+	var ids []string
+	for _, id := range in {
+		id = strings.TrimSpace(id)
+		if !roleIDPattern.MatchString(id) {
+			return nil, httpError(http.StatusBadRequest, "That is not a role id (they look like rol_…).", nil)
+		}
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	switch {
+	case len(ids) == 0:
+		return nil, httpError(http.StatusUnprocessableEntity, "Choose at least one role.", nil)
+	case len(ids) > maxRolesPerChange:
+		return nil, httpError(http.StatusUnprocessableEntity, fmt.Sprintf("Assign at most %d roles at a time.", maxRolesPerChange), nil)
+	}
+	return ids, nil
+}
