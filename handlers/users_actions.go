@@ -33,7 +33,7 @@ func (s *server) setBlocked(c echo.Context, blocked bool) error {
 	if blocked {
 		event, verb = "user.block", "block"
 	}
-	id, err := userIDParam(c)
+	id, err := s.changeTarget(c, event)
 	if err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func (s *server) setBlocked(c echo.Context, blocked bool) error {
 // person who asked, to pass on to the user. The link is a secret: it is never logged, audited,
 // stored in the session or put in a redirect.
 func (s *server) passwordResetLink(c echo.Context) error {
-	id, err := userIDParam(c)
+	id, err := s.changeTarget(c, "user.password_ticket")
 	if err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ func (s *server) passwordResetLink(c echo.Context) error {
 
 // sendVerificationEmail asks Auth0 to send the user the e-mail-verification message again.
 func (s *server) sendVerificationEmail(c echo.Context) error {
-	id, err := userIDParam(c)
+	id, err := s.changeTarget(c, "user.verification_email")
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func (s *server) sendVerificationEmail(c echo.Context) error {
 // refused before anything is asked of Auth0.
 func (s *server) deleteUser(c echo.Context) error {
 	const event = "user.delete"
-	id, err := userIDParam(c)
+	id, err := s.changeTarget(c, event)
 	if err != nil {
 		return err
 	}

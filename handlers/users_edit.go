@@ -194,7 +194,7 @@ func userUpdate(cur auth0api.User, e editedUser, errs userFormErrors) (auth0api.
 // goes wrong, the form comes back with everything typed kept and the message beside its field.
 func (s *server) updateUser(c echo.Context) error {
 	const event = "user.update"
-	id, err := userIDParam(c)
+	id, err := s.changeTarget(c, event)
 	if err != nil {
 		return err
 	}

@@ -67,3 +67,13 @@ func validUserID(id string) bool {
 func userPath(id string, suffix ...string) string {
 	return "/users/" + url.PathEscape(id) + strings.Join(suffix, "")
 }
+
+// changeTarget is userIDParam for a route that changes the user: a refused id is audited as a
+// failed attempt at event, since every attempted change leaves one audit event.
+func (s *server) changeTarget(c echo.Context, event string) (string, error) {
+	id, err := userIDParam(c)
+	if err != nil {
+		s.audit(c, event, c.Param("id"), err)
+	}
+	return id, err
+}
