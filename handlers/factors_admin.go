@@ -396,7 +396,7 @@ func checkReplaceJSON(text string) ([]auth0api.AuthenticationMethodReplace, []st
 	if err := dec.Decode(&items); err != nil {
 		return nil, []string{jsonProblem(text, err)}
 	}
-	if _, err := dec.Token(); err == nil {
+	if strings.TrimSpace(text[dec.InputOffset():]) != "" {
 		return nil, []string{"There is text after the closing ] of the array."}
 	}
 	switch {
