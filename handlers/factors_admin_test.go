@@ -126,7 +126,7 @@ func TestFactorAdminActions(t *testing.T) {
 		},
 		{
 			name: "replace with mistakes", persona: "admin", method: http.MethodPut, path: gracePath + "/factors",
-			form: url.Values{"methods": {`[{"type":"sms","phone_number":"+1"},{"type":"totp","totp_secret":"not base32!","color":"red"},{"type":"email"}]`}},
+			form:   url.Values{"methods": {`[{"type":"sms","phone_number":"+1"},{"type":"totp","totp_secret":"not base32!","color":"red"},{"type":"email"}]`}},
 			status: 422, event: "user.factors.replace", outcome: "failure",
 			body: []string{`id="factor-replace-form"`, "Item 1: the type must be phone, email or totp.", "Item 2: “color” is not a key Auth0 takes here",
 				"Item 2: the secret is not base32", "Item 3: a email method needs email.", "{&#34;type&#34;:&#34;sms&#34;"},
