@@ -1,0 +1,330 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+
+	"userdesk/config"
+)
+
+// The deployment files are checked here, as far as they can be without a cluster or a Docker
+// engine (kubectl is not available; .ci/container builds and runs the image itself).
+
+// manifest is one decoded YAML document.
+type manifest map[string]any
+
+// at walks a path of map keys and list indexes ("spec", "template", 0, ...).
+func (m manifest) at(path ...any) any {
+	var cur any = map[string]any(m)
+	for _, p := range path {
+		switch k := p.(type) {
+		case string:
+			mm, ok := cur.(map[string]any)
+			if !ok {
+				return nil
+			}
+			cur = mm[k]
+		case int:
+			l, ok := cur.([]any)
+			if !ok || k >= len(l) {
+				return nil
+			}
+			cur = l[k]
+		}
+	}
+	return cur
+}
+
+func (m manifest) str(path ...any) string { s, _ := m.at(path...).(string); return s }
+
+// loadManifests decodes every document of deploy/kubernetes.yaml, keyed by kind.
+func loadManifests(t *testing.T) map[string]manifest {
+	t.Helper()
+	f, err := os.Open("deploy/kubernetes.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	dec := yaml.NewDecoder(f)
+	out := map[string]manifest{}
+	for i := 0; ; i++ {
+		var doc map[string]any
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("document %d: %v", i, err)
+		}
+		if doc == nil {
+			continue
+		}
+		m := manifest(doc)
+		kind, name := m.str("kind"), m.str("metadata", "name")
+		if m.str("apiVersion") == "" || kind == "" || name == "" {
+			t.Errorf("document %d lacks apiVersion, kind or metadata.name: %v", i, doc)
+		}
+		if kind != "Namespace" && m.str("metadata", "namespace") != "userdesk" {
+			t.Errorf("%s/%s is not in the userdesk namespace", kind, name)
+		}
+		if _, dup := out[kind]; dup {
+			t.Errorf("two documents of kind %s", kind)
+		}
+		out[kind] = m
+	}
+	for _, kind := range []string{"Namespace", "Secret", "Deployment", "Service", "PodDisruptionBudget", "Ingress"} {
+		if out[kind] == nil {
+			t.Errorf("no %s", kind)
+		}
+	}
+	return out
+}
+
+// quantity parses a Kubernetes memory quantity ("256Mi") or a GOMEMLIMIT ("230MiB") in bytes.
+func quantity(t *testing.T, s string) int64 {
+	t.Helper()
+	m := regexp.MustCompile(`^(\d+)(Ki|Mi|Gi|KiB|MiB|GiB)?$`).FindStringSubmatch(s)
+	if m == nil {
+		t.Fatalf("cannot read the quantity %q", s)
+	}
+	n, _ := strconv.ParseInt(m[1], 10, 64)
+	switch strings.TrimSuffix(m[2], "B") {
+	case "Ki":
+		n <<= 10
+	case "Mi":
+		n <<= 20
+	case "Gi":
+		n <<= 30
+	}
+	return n
+}
+
+func TestKubernetesDeployment(t *testing.T) {
+	ms := loadManifests(t)
+	d := ms["Deployment"]
+	if d == nil {
+		t.FailNow()
+	}
+	if r, _ := d.at("spec", "replicas").(int); r < 2 {
+		t.Errorf("replicas = %v, want at least 2", d.at("spec", "replicas"))
+	}
+	labels, _ := d.at("spec", "template", "metadata", "labels").(map[string]any)
+	selector, _ := d.at("spec", "selector", "matchLabels").(map[string]any)
+	if len(selector) == 0 || !subset(selector, labels) {
+		t.Errorf("selector %v does not match the pod labels %v", selector, labels)
+	}
+
+	pod := manifest(d.at("spec", "template", "spec").(map[string]any))
+	for _, tc := range []struct {
+		path []any
+		want any
+	}{
+		{[]any{"automountServiceAccountToken"}, false},
+		{[]any{"securityContext", "runAsNonRoot"}, true},
+		{[]any{"securityContext", "runAsUser"}, 65532},
+		{[]any{"securityContext", "seccompProfile", "type"}, "RuntimeDefault"},
+		{[]any{"containers", 0, "securityContext", "runAsNonRoot"}, true},
+		{[]any{"containers", 0, "securityContext", "readOnlyRootFilesystem"}, true},
+		{[]any{"containers", 0, "securityContext", "allowPrivilegeEscalation"}, false},
+		{[]any{"containers", 0, "securityContext", "capabilities", "drop", 0}, "ALL"},
+		{[]any{"containers", 0, "securityContext", "seccompProfile", "type"}, "RuntimeDefault"},
+		{[]any{"containers", 0, "livenessProbe", "httpGet", "path"}, "/healthz"},
+		{[]any{"containers", 0, "readinessProbe", "httpGet", "path"}, "/readyz"},
+		{[]any{"containers", 0, "startupProbe", "httpGet", "path"}, "/healthz"},
+	} {
+		if got := pod.at(tc.path...); got != tc.want {
+			t.Errorf("pod %v = %v, want %v", tc.path, got, tc.want)
+		}
+	}
+	if g, _ := pod.at("terminationGracePeriodSeconds").(int); g <= int(shutdownTimeout.Seconds()) {
+		t.Errorf("terminationGracePeriodSeconds %d is not longer than userdesk's shutdown (%s)", g, shutdownTimeout)
+	}
+
+	c := manifest(pod.at("containers", 0).(map[string]any))
+	if img := c.str("image"); img == "" || strings.HasSuffix(img, ":latest") || !strings.Contains(img, ":") {
+		t.Errorf("image %q is not pinned to a version", img)
+	}
+	ports := map[string]int{}
+	for i := range 10 {
+		if name := c.str("ports", i, "name"); name != "" {
+			ports[name], _ = c.at("ports", i, "containerPort").(int)
+		}
+	}
+	for _, probe := range []string{"livenessProbe", "readinessProbe", "startupProbe"} {
+		if p := c.str(probe, "httpGet", "port"); ports[p] == 0 {
+			t.Errorf("%s uses port %q, which the container does not name", probe, p)
+		}
+	}
+	for _, r := range []string{"requests", "limits"} {
+		for _, res := range []string{"cpu", "memory"} {
+			if c.at("resources", r, res) == nil {
+				t.Errorf("no resources.%s.%s", r, res)
+			}
+		}
+	}
+
+	// Every variable set is one userdesk reads (or GOMEMLIMIT), and the secrets come from the
+	// Secret, never inline.
+	known := map[string]config.Setting{}
+	for _, s := range config.Settings() {
+		known[s.Env] = s
+	}
+	env := map[string]string{}
+	for i := range 50 {
+		name := c.str("env", i, "name")
+		if name == "" {
+			break
+		}
+		env[name] = c.str("env", i, "value")
+		if s, ok := known[strings.TrimSuffix(name, "_FILE")]; name != "GOMEMLIMIT" && !ok {
+			t.Errorf("env %s is not a userdesk setting", name)
+		} else if s.Secret && c.at("env", i, "valueFrom") == nil {
+			t.Errorf("secret %s is set inline", name)
+		}
+	}
+	if ports["http"] != 8080 || env["USERDESK_ADDR"] != ":8080" {
+		t.Errorf("port http = %d, USERDESK_ADDR = %q; want 8080 and :8080", ports["http"], env["USERDESK_ADDR"])
+	}
+	if metricsPort := env["USERDESK_METRICS_ADDR"]; metricsPort != ":"+strconv.Itoa(ports["metrics"]) {
+		t.Errorf("USERDESK_METRICS_ADDR = %q, container port metrics = %d", metricsPort, ports["metrics"])
+	}
+	limit := quantity(t, c.str("resources", "limits", "memory"))
+	if gomem := env["GOMEMLIMIT"]; gomem == "" {
+		t.Error("no GOMEMLIMIT")
+	} else if g := quantity(t, gomem); g >= limit || g < limit*7/10 {
+		t.Errorf("GOMEMLIMIT %s is not a little under the memory limit %s", gomem, c.str("resources", "limits", "memory"))
+	}
+
+	secret := ms["Secret"]
+	if c.str("envFrom", 0, "secretRef", "name") != secret.str("metadata", "name") {
+		t.Errorf("envFrom does not name the Secret %q", secret.str("metadata", "name"))
+	}
+	data, _ := secret.at("stringData").(map[string]any)
+	for _, name := range []string{"USERDESK_SESSION_SECRETS", "USERDESK_OIDC_CLIENT_SECRET", "USERDESK_MGMT_CLIENT_SECRET"} {
+		if data[name] == nil {
+			t.Errorf("the Secret lacks %s (both replicas must read the same one)", name)
+		}
+		if _, inline := env[name]; inline {
+			t.Errorf("%s is in env, not only in the Secret", name)
+		}
+	}
+
+	svc := ms["Service"]
+	if sel, _ := svc.at("spec", "selector").(map[string]any); !subset(sel, labels) || len(sel) == 0 {
+		t.Errorf("the Service's selector %v does not match the pods", sel)
+	}
+	if tp := svc.str("spec", "ports", 0, "targetPort"); ports[tp] == 0 {
+		t.Errorf("the Service targets port %q, which the container does not name", tp)
+	}
+	for i := range 5 {
+		if svc.at("spec", "ports", i, "targetPort") == "metrics" {
+			t.Error("the Service exposes the metrics port")
+		}
+	}
+	if svc.str("spec", "sessionAffinity") != "ClientIP" {
+		t.Error("the Service has no session affinity (sessions live in one replica's memory)")
+	}
+	pdb := ms["PodDisruptionBudget"]
+	if sel, _ := pdb.at("spec", "selector", "matchLabels").(map[string]any); !subset(sel, labels) || len(sel) == 0 {
+		t.Errorf("the PodDisruptionBudget's selector %v does not match the pods", sel)
+	}
+	if pdb.at("spec", "minAvailable") == nil && pdb.at("spec", "maxUnavailable") == nil {
+		t.Error("the PodDisruptionBudget sets neither minAvailable nor maxUnavailable")
+	}
+	if ms["Namespace"].str("metadata", "labels", "pod-security.kubernetes.io/enforce") != "restricted" {
+		t.Error("the namespace does not enforce the restricted Pod Security Standard")
+	}
+	ing := ms["Ingress"]
+	if ing.str("spec", "rules", 0, "http", "paths", 0, "backend", "service", "name") != svc.str("metadata", "name") {
+		t.Error("the Ingress does not route to the Service")
+	}
+}
+
+// subset reports whether every key of a has the same value in b.
+func subset(a, b map[string]any) bool {
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// TestDockerfile checks what the image must be, line by line (hadolint is not available; the
+// image itself is built and run by .ci/container).
+func TestDockerfile(t *testing.T) {
+	b, err := os.ReadFile("Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stages [][]string // instructions per stage, continuation lines joined
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	var cont string
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if strings.HasSuffix(line, "\\") {
+			cont += strings.TrimSuffix(line, "\\") + " "
+			continue
+		}
+		line, cont = cont+line, ""
+		if strings.HasPrefix(line, "FROM ") {
+			stages = append(stages, nil)
+		}
+		if len(stages) > 0 {
+			stages[len(stages)-1] = append(stages[len(stages)-1], line)
+		}
+	}
+	if len(stages) < 2 {
+		t.Fatalf("%d stages, want a builder and a runtime", len(stages))
+	}
+	builder, runtime := strings.Join(stages[0], "\n"), stages[len(stages)-1]
+	for _, want := range []string{"CGO_ENABLED=0", "-trimpath", `-ldflags "-s -w -X main.version=${VERSION}"`} {
+		if !strings.Contains(builder, want) {
+			t.Errorf("the builder lacks %s", want)
+		}
+	}
+	if strings.Contains(builder, "templ generate") {
+		t.Error("the builder runs templ generate (the generated code is committed)")
+	}
+	for _, want := range []string{
+		"FROM ${RUNTIME_IMAGE}",
+		"USER 65532:65532",
+		"EXPOSE 8080",
+		`HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 CMD ["/userdesk", "healthcheck"]`,
+		`ENTRYPOINT ["/userdesk"]`,
+	} {
+		if !slices.Contains(runtime, want) {
+			t.Errorf("the runtime stage lacks %q:\n%s", want, strings.Join(runtime, "\n"))
+		}
+	}
+	for _, line := range runtime {
+		if strings.HasPrefix(line, "RUN ") {
+			t.Errorf("the runtime stage runs a command (it has no shell): %s", line)
+		}
+	}
+	if !regexp.MustCompile(`(?m)^ARG GO_IMAGE=golang:1\.26$`).Match(b) || !regexp.MustCompile(`(?m)^ARG RUNTIME_IMAGE=`).Match(b) {
+		t.Error("the bases are not build arguments (GO_IMAGE=golang:1.26, RUNTIME_IMAGE)")
+	}
+	ignore, err := os.ReadFile(".dockerignore")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{".git", "node_modules", "screenshots"} {
+		if !slices.Contains(strings.Split(string(ignore), "\n"), want) {
+			t.Errorf(".dockerignore does not keep %s out", want)
+		}
+	}
+}
