@@ -82,7 +82,7 @@ func loadManifests(t *testing.T) map[string]manifest {
 		}
 		out[kind] = m
 	}
-	for _, kind := range []string{"Namespace", "Secret", "Deployment", "Service", "PodDisruptionBudget", "Ingress"} {
+	for _, kind := range []string{"Namespace", "Secret", "Deployment", "Service", "PodDisruptionBudget", "Ingress", "NetworkPolicy"} {
 		if out[kind] == nil {
 			t.Errorf("no %s", kind)
 		}
@@ -243,6 +243,24 @@ func TestKubernetesDeployment(t *testing.T) {
 	}
 	if ms["Namespace"].str("metadata", "labels", "pod-security.kubernetes.io/enforce") != "restricted" {
 		t.Error("the namespace does not enforce the restricted Pod Security Standard")
+	}
+	np := ms["NetworkPolicy"]
+	if sel, _ := np.at("spec", "podSelector", "matchLabels").(map[string]any); !subset(sel, labels) || len(sel) == 0 {
+		t.Errorf("the NetworkPolicy's selector %v does not match the pods", sel)
+	}
+	allowed := map[string]bool{}
+	for i := range 5 {
+		for j := range 5 {
+			if p := np.str("spec", "ingress", i, "ports", j, "port"); p != "" {
+				allowed[p] = true
+				if ports[p] == 0 {
+					t.Errorf("the NetworkPolicy admits port %q, which the container does not name", p)
+				}
+			}
+		}
+	}
+	if !allowed["http"] || !allowed["metrics"] {
+		t.Errorf("the NetworkPolicy admits %v, want http and metrics (each from its own peers)", allowed)
 	}
 	ing := ms["Ingress"]
 	if ing.str("spec", "rules", 0, "http", "paths", 0, "backend", "service", "name") != svc.str("metadata", "name") {
