@@ -31,7 +31,7 @@ var (
 var secHTMX = []string{"HX-Request", "true"}
 
 // secGet GETs a section partial as htmx does.
-func secGet(t *testing.T, b *browser, path string) (*http.Response, string) {
+func secGet(t testing.TB, b *browser, path string) (*http.Response, string) {
 	t.Helper()
 	return b.get(t, path, secHTMX...)
 }
@@ -302,7 +302,7 @@ type sectionAnswer struct {
 }
 
 // loadAllSections fetches every section of a user at once, as the user page does.
-func loadAllSections(t *testing.T, b *browser, userID string) map[string]sectionAnswer {
+func loadAllSections(t testing.TB, b *browser, userID string) map[string]sectionAnswer {
 	t.Helper()
 	var (
 		mu  sync.Mutex

@@ -276,7 +276,7 @@ func factorDetails(m auth0api.AuthenticationMethod) []string {
 		out = append(out, "Credential "+secShortID(m.KeyID))
 	}
 	for _, sub := range m.AuthenticationMethods {
-		if sub.Type != "" && sub.Type != m.Type {
+		if sub.Type != "" && sub.Type != m.Type && m.Type != "phone" { // a phone's channel is said above
 			out = append(out, "Also "+subMethodWord(sub.Type))
 		}
 	}

@@ -8,8 +8,11 @@ import (
 // pickerSummary places the picker's results in the catalog: "Roles 1–25 of 64".
 func pickerSummary(d RolePickerData) string {
 	first, last := d.Page*d.PerPage+1, d.Page*d.PerPage+len(d.Roles)
-	if d.Total > 0 {
+	switch {
+	case d.Total > d.PerPage:
 		return fmt.Sprintf("Roles %d–%d of %d. Type to narrow them down.", first, last, d.Total)
+	case d.Total > 0:
+		return fmt.Sprintf("Roles %d–%d of %d.", first, last, d.Total)
 	}
 	return fmt.Sprintf("Roles %d–%d.", first, last)
 }

@@ -1,0 +1,371 @@
+package main
+
+// Browser tests of the user page's sections (issue 6): the helpdesk's MFA reset, the admin's
+// role and permission pickers, the logs' paging. They run the demo composition with its
+// emulated tenant at hand (to give a user a long log), and wait for states (elements,
+// attributes, text), never for time.
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"userdesk/auth0api/auth0apitest"
+	"userdesk/config"
+)
+
+// secIdle is true when htmx has nothing in flight, so what the page shows is final.
+const secIdle = `!document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")`
+
+// startSectionsDemo serves the demo composition, like startDemo, and also returns its emulated
+// tenant, for the knobs (log events, latency).
+func startSectionsDemo(t *testing.T) (*demoServer, *auth0apitest.Tenant) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	cfg, err := config.Load([]string{"-demo", "-addr", ln.Addr().String(), "-base-url", base}, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &demoServer{URL: base, Output: &syncBuffer{}}
+	logger := slog.New(slog.NewJSONHandler(d.Output, nil))
+	ctx, cancel := context.WithCancel(context.Background())
+	app, err := build(ctx, cfg, logger, logger, nil)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: app.handler, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() {
+		cancel()
+		_ = srv.Close()
+		if t.Failed() {
+			t.Logf("demo output:\n%s", d.Output.String())
+		}
+	})
+	return d, app.demo.tenant
+}
+
+// secWait waits until the JavaScript expression is true and htmx is idle; a navigation while
+// waiting (the page it polled went away) is waited through.
+func secWait(t *testing.T, ctx context.Context, what, expr string) {
+	t.Helper()
+	var err error
+	for range 20 {
+		_, err = chromedp.Run(ctx, chromedp.Poll[bool]("("+expr+") && "+secIdle, chromedp.WithPollingInterval(25*time.Millisecond)))
+		if err == nil || !secNavigated(err) {
+			break
+		}
+	}
+	if err != nil {
+		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("main") ? document.querySelector("main").innerText.slice(0, 3000) : ""`))
+		t.Fatalf("waiting for %s: %v\nat %s\n%s", what, err, loc, text)
+	}
+}
+
+// secNavigated reports whether an evaluation failed because its page went away.
+func secNavigated(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Cannot find context") || strings.Contains(msg, "context was destroyed") ||
+		strings.Contains(msg, "Inspected target navigated")
+}
+
+// secDo runs steps and fails the test on an error.
+func secDo(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		t.Fatalf("%s: %v (at %s)", what, err, loc)
+	}
+}
+
+// secEval evaluates a JavaScript expression.
+func secEval[T any](t *testing.T, ctx context.Context, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+// secConfirm clicks a button that asks for confirmation, checks the in-page dialog's question,
+// and confirms.
+func secConfirm[S chromedp.Selectable](t *testing.T, ctx context.Context, what string, button S, question ...string) {
+	t.Helper()
+	secDo(t, ctx, what, chromedp.Click(button), chromedp.WaitVisible(chromedp.ID("confirm-dialog")))
+	asked := secEval[string](t, ctx, `document.getElementById("confirm-question").textContent`)
+	for _, q := range question {
+		if !strings.Contains(asked, q) {
+			t.Errorf("%s: the dialog asks %q, which does not say %q", what, asked, q)
+		}
+	}
+	secDo(t, ctx, what+": confirm", chromedp.Click(chromedp.ID("confirm-ok")))
+}
+
+// secSectionsLoaded is true when all five sections of the user page are in.
+const secSectionsLoaded = `document.querySelectorAll(".user-section[data-state=loaded]").length === 5`
+
+// secFlash is the flash area's text.
+func secFlash(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	return secEval[string](t, ctx, `document.getElementById("flash").textContent`)
+}
+
+// saveSectionScreenshot saves a PNG of one element to screenshots/NAME.png.
+func saveSectionScreenshot(t *testing.T, ctx context.Context, id, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.ID(id)))
+	if err != nil {
+		t.Fatalf("screenshot of #%s: %v", id, err)
+	}
+	if err := os.MkdirAll("screenshots", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join("screenshots", name+".png")
+	if err := os.WriteFile(p, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", p)
+}
+
+// secOpenUser finds a user with the search box and opens their page, then waits for every
+// section.
+func secOpenUser(t *testing.T, ctx context.Context, search, name string) {
+	t.Helper()
+	secWait(t, ctx, "the users page", `document.readyState === "complete" && document.getElementById("user-search-q") !== null`)
+	secDo(t, ctx, "search", chromedp.SendKeys(chromedp.ID("user-search-q"), search))
+	link := fmt.Sprintf(`Array.from(document.querySelectorAll("#users-table a.user-link")).find(a => a.textContent.trim() === %q)`, name)
+	secWait(t, ctx, "the search finds "+name, link+` !== undefined`)
+	secEval[bool](t, ctx, `(`+link+`).click(), true`)
+	secWait(t, ctx, name+"'s page with every section", `location.pathname.startsWith("/users/") && `+secSectionsLoaded)
+}
+
+// TestBrowserHelpdeskResetsMFA: a helpdesk person finds a user, removes one factor, tries to
+// reset all (Auth0 refuses while there is a passkey; the page explains and offers to remove
+// them one by one), removes the passkey, resets all, invalidates remembered browsers and
+// regenerates a recovery code, shown once with a copy button.
+func TestBrowserHelpdeskResetsMFA(t *testing.T) {
+	d, _ := startSectionsDemo(t)
+	ctx := newBrowser(t)
+	browserSignIn(t, ctx, d, "helpdesk")
+	secOpenUser(t, ctx, "lovel", "Ada Lovelace")
+	checkPageHealth(t, ctx)
+	if n := secEval[int](t, ctx, `document.querySelectorAll("#section-factors tr.factor-row").length`); n != 8 {
+		t.Errorf("Ada has %d factors on the page, want 8", n)
+	}
+	for _, hidden := range []string{"#roles-picker-open", "#permissions-picker-open", "#factor-admin-add", "button.role-remove"} {
+		if secEval[bool](t, ctx, `document.querySelector("`+hidden+`") !== null`) {
+			t.Errorf("the helpdesk sees %s", hidden)
+		}
+	}
+	saveSectionScreenshot(t, ctx, "section-factors", "section-factors")
+
+	// One factor.
+	secConfirm(t, ctx, "remove the authenticator app",
+		chromedp.CSS(`#section-factors tr[data-factor-type="totp"] button.factor-remove`), "authenticator app", "Ada Lovelace")
+	secWait(t, ctx, "the app gone", `!document.querySelector('#section-factors tr[data-factor-type="totp"]') && document.getElementById("flash").textContent.includes("Removed the authenticator app")`)
+
+	// All: refused because of the passkey, explained, with the way out.
+	secConfirm(t, ctx, "reset all factors", chromedp.ID("factors-reset"), "Reset every factor of Ada Lovelace")
+	secWait(t, ctx, "the passkey explanation", `document.getElementById("factors-passkey-refused") !== null`)
+	if n := secEval[int](t, ctx, `document.querySelectorAll("#section-factors tr.factor-row").length`); n != 7 {
+		t.Errorf("after the refusal %d factors remain, want 7", n)
+	}
+	secConfirm(t, ctx, "remove the passkey", chromedp.CSS(`#section-factors tr[data-factor-type="passkey"] button.factor-remove`), "passkey")
+	secWait(t, ctx, "the passkey gone", `!document.querySelector('#section-factors tr[data-factor-type="passkey"]')`)
+	secConfirm(t, ctx, "reset all factors again", chromedp.ID("factors-reset"))
+	secWait(t, ctx, "no factors left", `document.getElementById("factors-none") !== null && document.getElementById("flash").textContent.includes("Reset every factor")`)
+
+	// Remembered browsers.
+	secConfirm(t, ctx, "invalidate remembered browsers", chromedp.ID("factors-invalidate-browsers"), "remember", "Ada Lovelace")
+	secWait(t, ctx, "browsers invalidated", `document.getElementById("flash").textContent.includes("will ask for MFA again")`)
+
+	// A new recovery code, shown once with its copy button.
+	secConfirm(t, ctx, "a new recovery code", chromedp.ID("factors-recovery-code"), "recovery code", "Ada Lovelace")
+	secWait(t, ctx, "the code", `document.getElementById("recovery-code-value") !== null`)
+	code := secEval[string](t, ctx, `document.getElementById("recovery-code-value").textContent`)
+	if len(code) != 24 || secEval[string](t, ctx, `document.getElementById("recovery-code-copy").dataset.copy`) != code {
+		t.Errorf("code %q, copy button %q", code, secEval[string](t, ctx, `document.getElementById("recovery-code-copy").dataset.copy`))
+	}
+	if !strings.Contains(secFlash(t, ctx), "shown once") {
+		t.Errorf("flash = %q", secFlash(t, ctx))
+	}
+	saveSectionScreenshot(t, ctx, "section-factors", "section-factors-recovery-code")
+	if strings.Contains(d.Output.String(), code) {
+		t.Error("the recovery code is in the logs or the audit trail")
+	}
+	checkPageHealth(t, ctx)
+
+	// Reloading the page does not show the code again.
+	secDo(t, ctx, "reload", chromedp.Reload())
+	secWait(t, ctx, "the page again", secSectionsLoaded)
+	if secEval[bool](t, ctx, `document.getElementById("recovery-code") !== null`) {
+		t.Error("the recovery code is shown again after a reload")
+	}
+	checkPageHealth(t, ctx)
+}
+
+// TestBrowserAdminRolesAndPermissions: an admin assigns two roles from the picker (found by
+// typing, kept across searches), removes one, then adds a permission through the two-step
+// picker and removes it.
+func TestBrowserAdminRolesAndPermissions(t *testing.T) {
+	d, tenant := startSectionsDemo(t)
+	ctx := newBrowser(t)
+	browserSignIn(t, ctx, d, "admin")
+	secOpenUser(t, ctx, "dijkstra", "Edsger Dijkstra")
+	if n := secEval[int](t, ctx, `document.querySelectorAll("#section-roles tr.role-row").length`); n != 0 {
+		t.Fatalf("Edsger starts with %d roles", n)
+	}
+
+	// The picker: type, tick, type something else, tick again.
+	secDo(t, ctx, "open the role picker", chromedp.Click(chromedp.ID("roles-picker-open")))
+	secWait(t, ctx, "the role picker", `document.getElementById("roles-picker-search") !== null`)
+	secDo(t, ctx, "search billing", chromedp.SendKeys(chromedp.ID("roles-picker-search"), "billing-vi"))
+	secWait(t, ctx, "billing roles", `Array.from(document.querySelectorAll("#roles-picker-results input[name=roles]")).length === 1 &&
+		document.querySelector("#roles-picker-results input[name=roles]").dataset.roleName === "billing-viewer"`)
+	secDo(t, ctx, "tick billing-viewer", chromedp.Click(chromedp.CSS(`#roles-picker-results input[data-role-name="billing-viewer"]`)))
+	secEval[string](t, ctx, `document.getElementById("roles-picker-search").value = ""`)
+	secDo(t, ctx, "search analytics", chromedp.SendKeys(chromedp.ID("roles-picker-search"), "analytics-ed"))
+	secWait(t, ctx, "analytics roles, billing-viewer kept", `document.querySelector('#roles-picker-results input[data-role-name="analytics-editor"]') !== null &&
+		document.querySelector('#roles-picker-chosen input[data-role-name="billing-viewer"]:checked') !== null`)
+	secDo(t, ctx, "tick analytics-editor", chromedp.Click(chromedp.CSS(`#roles-picker-results input[data-role-name="analytics-editor"]`)))
+	saveSectionScreenshot(t, ctx, "section-roles", "section-roles-picker")
+	secConfirm(t, ctx, "assign", chromedp.ID("roles-picker-submit"), "Assign the chosen roles")
+	secWait(t, ctx, "two roles", `document.querySelectorAll("#section-roles tr.role-row").length === 2`)
+	names := secEval[[]string](t, ctx, `Array.from(document.querySelectorAll("#section-roles .role-name")).map(e => e.textContent).sort()`)
+	if strings.Join(names, ",") != "analytics-editor,billing-viewer" {
+		t.Errorf("roles = %q", names)
+	}
+	if !strings.Contains(secFlash(t, ctx), "Assigned 2 roles.") {
+		t.Errorf("flash = %q", secFlash(t, ctx))
+	}
+	saveSectionScreenshot(t, ctx, "section-roles", "section-roles")
+
+	secConfirm(t, ctx, "remove billing-viewer",
+		chromedp.CSS(`#section-roles tr[data-role-id="`+tenant.RoleID("billing-viewer")+`"] button.role-remove`), "Remove the role “billing-viewer”")
+	secWait(t, ctx, "one role left", `document.querySelectorAll("#section-roles tr.role-row").length === 1 &&
+		document.querySelector("#section-roles .role-name").textContent === "analytics-editor"`)
+
+	// Permissions: an API, then its scopes.
+	secDo(t, ctx, "open the permission picker", chromedp.Click(chromedp.ID("permissions-picker-open")))
+	secWait(t, ctx, "the permission picker", `document.getElementById("permissions-picker-api") !== null`)
+	secEval[bool](t, ctx, `(() => { const s = document.getElementById("permissions-picker-api"); s.value = "https://api.acme.example/orders"; s.dispatchEvent(new Event("change", {bubbles: true})); return true })()`)
+	secWait(t, ctx, "the Orders API's scopes", `document.querySelector('#permissions-picker-scopes input[value="refund:orders"]') !== null`)
+	secDo(t, ctx, "tick refund:orders", chromedp.Click(chromedp.CSS(`#permissions-picker-scopes input[value="refund:orders"]`)))
+	secConfirm(t, ctx, "add the permission", chromedp.ID("permissions-picker-submit"), "Add the chosen permissions")
+	secWait(t, ctx, "the permission", `document.querySelector('#section-permissions tr[data-permission="refund:orders"]') !== null`)
+	secConfirm(t, ctx, "remove the permission", chromedp.CSS(`#section-permissions tr[data-permission="refund:orders"] form.permission-remove button`), "refund:orders")
+	secWait(t, ctx, "the permission gone", `document.querySelector('#section-permissions tr[data-permission="refund:orders"]') === null &&
+		document.getElementById("flash").textContent.includes("Removed the permission refund:orders.")`)
+	checkPageHealth(t, ctx)
+}
+
+// TestBrowserLogsPage: the logs section pages forward and back, a row opens its raw event, and
+// the last page Auth0 reaches says so.
+func TestBrowserLogsPage(t *testing.T) {
+	d, tenant := startSectionsDemo(t)
+	start := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	var events []map[string]any
+	for i := range 60 {
+		kind, desc := "s", "Successful login"
+		if i%3 == 1 {
+			kind, desc = "gd_auth_failed", "Wrong OTP"
+		}
+		id := fmt.Sprintf("90%054d", i)
+		events = append(events, map[string]any{"_id": id, "log_id": id, "type": kind, "description": desc,
+			"date": start.Add(-time.Duration(i) * time.Hour).Format("2006-01-02T15:04:05.000Z"), "ip": "192.0.2.7",
+			"user_id": auth0apitest.FixtureUserID, "client_name": "Acme Portal", "connection": "Username-Password-Authentication"})
+	}
+	if !tenant.AddLogEvents(auth0apitest.FixtureUserID, events...) {
+		t.Fatal("no Ada in the demo tenant")
+	}
+	ctx := newBrowser(t)
+	browserSignIn(t, ctx, d, "viewer")
+	secDo(t, ctx, "Ada's page", chromedp.Navigate(d.URL+"/users/"+url.PathEscape(auth0apitest.FixtureUserID)))
+	secWait(t, ctx, "every section", secSectionsLoaded)
+
+	summary := func() string {
+		return secEval[string](t, ctx, `document.querySelector("#section-logs .pager-summary").textContent`)
+	}
+	firstDate := func() string {
+		return secEval[string](t, ctx, `document.querySelector("#section-logs tr.log-row time").getAttribute("datetime")`)
+	}
+	if got := summary(); got != "Events 1–25 of 72" {
+		t.Errorf("first page: %q", got)
+	}
+	if got := firstDate(); got != "2026-06-01T12:00:00Z" {
+		t.Errorf("the newest event is %s", got)
+	}
+	if got := secEval[string](t, ctx, `document.querySelector("#section-logs tr.log-row:nth-child(3) .log-type").textContent`); got != "MFA: wrong one-time code" {
+		t.Errorf("a gd_auth_failed event reads %q", got)
+	}
+
+	// A row opens its raw event.
+	secDo(t, ctx, "open an event", chromedp.Click(chromedp.CSS(`#section-logs tr.log-row button.log-open`)))
+	secWait(t, ctx, "the raw event", `!document.getElementById("log-raw-0").hidden && document.getElementById("log-raw-0").textContent.includes('"log_id"')`)
+
+	secDo(t, ctx, "next page", chromedp.Click(chromedp.CSS(`#section-logs a.pager-next`)))
+	secWait(t, ctx, "page 2", `document.querySelector("#section-logs .pager-summary").textContent === "Events 26–50 of 72"`)
+	secDo(t, ctx, "next page", chromedp.Click(chromedp.CSS(`#section-logs a.pager-next`)))
+	secWait(t, ctx, "page 3", `document.querySelector("#section-logs .pager-summary").textContent === "Events 51–72 of 72"`)
+	if secEval[bool](t, ctx, `document.querySelector("#section-logs a.pager-next") !== null`) {
+		t.Error("the last page offers a next page")
+	}
+	secDo(t, ctx, "previous page", chromedp.Click(chromedp.CSS(`#section-logs a.pager-prev`)))
+	secWait(t, ctx, "page 2 again", `document.querySelector("#section-logs .pager-summary").textContent === "Events 26–50 of 72"`)
+	secDo(t, ctx, "previous page", chromedp.Click(chromedp.CSS(`#section-logs a.pager-prev`)))
+	secWait(t, ctx, "page 1 again", `document.querySelector("#section-logs .pager-summary").textContent === "Events 1–25 of 72"`)
+	if got := firstDate(); got != "2026-06-01T12:00:00Z" {
+		t.Errorf("back on page 1 the first event is %s", got)
+	}
+	// Paging changed only the logs section.
+	if got := secEval[int](t, ctx, `document.querySelectorAll(".user-section[data-state=loaded]").length`); got != 5 {
+		t.Errorf("%d sections loaded after paging", got)
+	}
+	checkPageHealth(t, ctx)
+}
+
+// TestBrowserMeasureUserPage measures, in Chromium, the user page with every section while the
+// emulated tenant adds 50 ms to every call: the time from navigation until the last section is
+// in. A measurement, not an assertion; it runs with USERDESK_MEASURE=1:
+//
+//	USERDESK_MEASURE=1 go test -run TestBrowserMeasureUserPage -v .
+func TestBrowserMeasureUserPage(t *testing.T) {
+	if os.Getenv("USERDESK_MEASURE") != "1" {
+		t.Skip("a measurement: set USERDESK_MEASURE=1 to run it")
+	}
+	d, tenant := startSectionsDemo(t)
+	ctx := newBrowser(t)
+	browserSignIn(t, ctx, d, "viewer")
+	page := d.URL + "/users/" + url.PathEscape(auth0apitest.FixtureUserID)
+	secDo(t, ctx, "warm up", chromedp.Navigate(page))
+	secWait(t, ctx, "every section", secSectionsLoaded)
+	tenant.SetLatency(50 * time.Millisecond)
+	var total float64
+	const runs = 10
+	for range runs {
+		secDo(t, ctx, "the user page", chromedp.Navigate(page))
+		secWait(t, ctx, "every section", secSectionsLoaded)
+		// When the last section's answer arrived, from the navigation's start.
+		total += secEval[float64](t, ctx, `Math.max(...performance.getEntriesByType("resource")
+			.filter(e => /\/(factors|roles|permissions|organizations|logs)$/.test(new URL(e.name).pathname))
+			.map(e => e.responseEnd))`)
+	}
+	t.Logf("user page with 5 sections, tenant +50 ms per call: last section in after %.0f ms on average (%d runs; 8 calls, %d ms one after another)", total/runs, runs, 8*50)
+}
