@@ -46,12 +46,25 @@
     document.getElementById("confirm-question").textContent = question;
     ok.textContent = source.getAttribute("data-confirm-label") || "Confirm";
     ok.classList.toggle("danger", source.hasAttribute("data-confirm-danger"));
-    dialog.returnValue = "";
-    dialog.addEventListener("close", function onClose() {
-      dialog.removeEventListener("close", onClose);
-      if (dialog.returnValue === "confirm") event.detail.issueRequest(true);
+    // The answer is read from the dialog form's submit event (its submitter is the button
+    // pressed) and from the dialog's cancel event (Escape), which both fire at once. The close
+    // event is not used: it is queued, and when a dialog is reopened soon after closing (as the
+    // issue-5 browser tests do) the previous close arrives after the new question was asked.
+    var form = dialog.querySelector("form");
+    var done = false;
+    function finish(confirmed) {
+      if (done) return;
+      done = true;
+      form.removeEventListener("submit", onSubmit);
+      dialog.removeEventListener("cancel", onCancel);
+      if (confirmed) event.detail.issueRequest(true);
       else if (source.focus) source.focus();
-    });
+    }
+    function onSubmit(e) { finish(!!(e.submitter && e.submitter.value === "confirm")); }
+    function onCancel() { finish(false); }
+    form.addEventListener("submit", onSubmit);
+    dialog.addEventListener("cancel", onCancel);
+    dialog.returnValue = "";
     dialog.showModal();
   });
 
