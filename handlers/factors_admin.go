@@ -465,11 +465,11 @@ func checkReplaceItem(raw json.RawMessage) (auth0api.AuthenticationMethodReplace
 	}
 	for _, other := range need {
 		if _, has := obj[other]; has && other != field {
-			problems = append(problems, fmt.Sprintf("a %s method has no %s.", m.Type, other))
+			problems = append(problems, fmt.Sprintf("%s method has no %s.", withArticle(m.Type), other))
 		}
 	}
 	if values[field] == "" {
-		problems = append(problems, fmt.Sprintf("a %s method needs %s.", m.Type, field))
+		problems = append(problems, fmt.Sprintf("%s method needs %s.", withArticle(m.Type), field))
 		return m, problems
 	}
 	var msg string
@@ -531,6 +531,14 @@ func lineCol(text string, offset int64) (int, int) {
 	line := bytes.Count(before, []byte("\n")) + 1
 	col := len(before) - bytes.LastIndexByte(before, '\n')
 	return line, col
+}
+
+// withArticle puts "a" or "an" before a method type: "an email", "a phone".
+func withArticle(kind string) string {
+	if strings.ContainsRune("aeiou", rune(kind[0])) {
+		return "an " + kind
+	}
+	return "a " + kind
 }
 
 // secLower lower-cases the first letter of a message that continues a sentence.

@@ -129,7 +129,7 @@ func TestFactorAdminActions(t *testing.T) {
 			form:   url.Values{"methods": {`[{"type":"sms","phone_number":"+1"},{"type":"totp","totp_secret":"not base32!","color":"red"},{"type":"email"}]`}},
 			status: 422, event: "user.factors.replace", outcome: "failure",
 			body: []string{`id="factor-replace-form"`, "Item 1: the type must be phone, email or totp.", "Item 2: “color” is not a key Auth0 takes here",
-				"Item 2: the secret is not base32", "Item 3: a email method needs email.", "{&#34;type&#34;:&#34;sms&#34;"},
+				"Item 2: the secret is not base32", "Item 3: an email method needs email.", "{&#34;type&#34;:&#34;sms&#34;"},
 			check: notRetargeted,
 		},
 		{
@@ -152,7 +152,7 @@ func TestFactorAdminActions(t *testing.T) {
 		{
 			name: "own methods", persona: "admin", method: http.MethodPut, path: "/users/" + url.PathEscape(auth0apitest.StaffUserID(testAccounts["admin"])) + "/factors",
 			form:   url.Values{"methods": {`[{"type":"totp","totp_secret":"JBSWY3DPEHPK3PXP"}]`}},
-			status: 403, event: "user.factors.replace", outcome: "failure", body: []string{"your own factors"},
+			status: 409, event: "user.factors.replace", outcome: "failure", body: []string{"your own factors"},
 		},
 	})
 }

@@ -220,12 +220,12 @@ func TestFactorHelpdeskActions(t *testing.T) {
 		},
 		{
 			name: "own factors: reset", persona: "helpdesk", method: http.MethodDelete, path: self + "/factors",
-			status: 403, event: "user.factors.reset", outcome: "failure", body: []string{"You cannot change your own factors"},
+			status: 409, event: "user.factors.reset", outcome: "failure", body: []string{"You cannot change your own factors"},
 		},
 		{
 			name: "own factors: recovery code", persona: "admin", method: http.MethodPost,
 			path:   "/users/" + url.PathEscape(auth0apitest.StaffUserID(testAccounts["admin"])) + "/factors/recovery-code",
-			status: 403, event: "user.recovery_code.regenerate", outcome: "failure",
+			status: 409, event: "user.recovery_code.regenerate", outcome: "failure",
 		},
 	})
 }

@@ -133,7 +133,7 @@ func TestRoleChanges(t *testing.T) {
 		{"remove: not a role id", admin, http.MethodDelete, adaPath + "/roles/" + url.PathEscape("rol_x/../y"), nil, 400, "user.roles.remove", "failure"},
 		{"helpdesk", helpdesk, http.MethodPost, adaPath + "/roles", url.Values{"roles": {viewer}}, 403, "denied.assignRoles", "denied"},
 		{"helpdesk removes", helpdesk, http.MethodDelete, adaPath + "/roles/" + editor, nil, 403, "denied.assignRoles", "denied"},
-		{"own roles", admin, http.MethodPost, self + "/roles", url.Values{"roles": {viewer}}, 403, "user.roles.add", "failure"},
+		{"own roles", admin, http.MethodPost, self + "/roles", url.Values{"roles": {viewer}}, 409, "user.roles.add", "failure"},
 	}
 	for _, r := range refusals {
 		t.Run(r.name, func(t *testing.T) {

@@ -34,9 +34,10 @@ const sectionPerPage = 25
 const maxUserIDLen = 512
 
 // errOwnAccount refuses a change to the signed-in person's own factors, roles or permissions
-// (checklist 43): a colleague does it, so no one widens or weakens their own access.
+// (checklist 43): a colleague does it, so no one widens or weakens their own access. 409, as
+// the user page's own refusals (block or delete yourself).
 func errOwnAccount(what string) *publicError {
-	return httpError(http.StatusForbidden, "You cannot change your own "+what+" through userdesk; ask a colleague to do it.", nil)
+	return httpError(http.StatusConflict, "You cannot change your own "+what+" through userdesk; ask a colleague to do it.", nil).withTitle("Not on yourself")
 }
 
 // sectionPathParam returns a path parameter, unescaped. Echo matches on the escaped path when

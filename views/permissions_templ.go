@@ -371,7 +371,7 @@ func PermissionsSection(d PermissionsData) templ.Component {
 }
 
 // PermissionPicker is the form that adds permissions: first an API, then its scopes (loaded
-// by htmx when the API changes).
+// by htmx when the API changes; the select does not inherit the form's confirmation).
 func PermissionPicker(d PermissionPickerData) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
