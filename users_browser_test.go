@@ -11,9 +11,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/chromedp"
 
 	"userdesk/auth0api/auth0apitest"
@@ -319,5 +321,53 @@ func TestBrowserSearchSurvivesReloadAndBack(t *testing.T) {
 	usersBack(t, ctx)
 	usersWait(t, ctx, "the unsorted search", `location.search === "?q=grace" && document.getElementById("user-search-q") !== null &&
 		document.querySelector('#users-table th[aria-sort="descending"]') === null && document.querySelectorAll("#users-table tr.user-row").length > 0`)
+	checkPageHealth(t, ctx)
+}
+
+// TestBrowserSectionPlaceholderFailsInPlace: when a section's request fails before the section
+// can answer (here the browser is given the answer the server sends for an unknown route: an
+// alert for the flash area), the placeholder shows the error itself with a Retry button, the
+// other sections still load, and Retry loads the section.
+func TestBrowserSectionPlaceholderFailsInPlace(t *testing.T) {
+	d := startDemo(t)
+	ctx := newBrowser(t)
+	browserSignIn(t, ctx, d, "viewer")
+
+	paused := chromedp.Events(ctx, fetch.RequestPaused)
+	if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*/organizations*"}}}); err != nil {
+		t.Fatal(err)
+	}
+	var failed atomic.Int32
+	go func() {
+		for ev, err := range paused {
+			if err != nil {
+				return
+			}
+			if failed.Add(1) == 1 {
+				_, _ = chromedp.Call(ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{
+					RequestID: ev.RequestID, ResponseCode: 404,
+					ResponseHeaders: []*fetch.HeaderEntry{{Name: "Content-Type", Value: "text/html; charset=utf-8"},
+						{Name: "HX-Retarget", Value: "#flash"}, {Name: "HX-Reswap", Value: "innerHTML"}},
+					Body: []byte(`<article class="flash" data-kind="error" role="alert"><strong>Not Found.</strong> There is nothing at this address.</article>`),
+				})
+				continue
+			}
+			_, _ = chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
+		}
+	}()
+
+	usersDo(t, ctx, "Ada's page", chromedp.Navigate(d.URL+"/users/"+url.PathEscape(auth0apitest.FixtureUserID)), chromedp.WaitVisible(chromedp.ID("user-name")))
+	usersWait(t, ctx, "the failed section in place", `document.querySelector("#section-organizations[data-section-placeholder] [data-section-body]").textContent.includes("nothing at this address") &&
+		!document.querySelector("#section-organizations [data-section-retry]").hidden &&
+		document.querySelectorAll("[data-section-placeholder]").length === 1`)
+	if got := usersEval[string](t, ctx, `document.getElementById("flash").textContent.trim()`); got != "" {
+		t.Errorf("the section's failure reached the flash area: %q", got)
+	}
+	usersDo(t, ctx, "retry", chromedp.Click(chromedp.CSS("#section-organizations [data-section-retry]")))
+	usersWait(t, ctx, "the section loaded", `document.getElementById("section-organizations") !== null &&
+		!document.getElementById("section-organizations").hasAttribute("data-section-placeholder")`)
+	if n := failed.Load(); n != 2 {
+		t.Errorf("organizations requested %d times, want 2", n)
+	}
 	checkPageHealth(t, ctx)
 }

@@ -317,3 +317,16 @@ func TestEditConflict(t *testing.T) {
 		t.Errorf("second PATCH = %v", sent)
 	}
 }
+
+// TestEditRefusesHugeBodies: a body over the server's limit is refused before the handler, and
+// so before any Management API call (checklist item 55).
+func TestEditRefusesHugeBodies(t *testing.T) {
+	a := newTestApp(t)
+	b := a.signIn(t, "admin")
+	f := url.Values{"user_metadata": {`{"x": "` + strings.Repeat("a", 1<<20) + `"}`}}
+	resp, _ := post(t, b, userPath(auth0apitest.FixtureUserID, "/edit"), f, true)
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("1 MB body = %d, want 413", resp.StatusCode)
+	}
+	expectCalls(t, a)
+}

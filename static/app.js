@@ -115,13 +115,16 @@
   // --- end of the user page sections ------------------------------------------------------
 
   // --- Finding and managing users (issue 5) -----------------------------------------------
-  // A section placeholder of the user page (views.sectionPlaceholder) that fails before its
-  // section can answer for itself (no such route yet, the session ended, a refusal sent to the
-  // flash area) shows the error inside itself, with a retry button, instead of in the flash.
+  // A section placeholder of the user page (views.sectionPlaceholder) whose request fails
+  // before the section can answer for itself (no such route, the session ended: an alert the
+  // server sends to the flash area) shows the error inside itself, with a retry button.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var d = event.detail;
     var elt = d && d.requestConfig && d.requestConfig.elt;
     if (!d.isError || !elt || !elt.hasAttribute || !elt.hasAttribute("data-section-placeholder")) return;
+    // A section that fails answers for itself (an error section with the same id, swapped as
+    // usual); only an answer sent elsewhere (the flash area) is kept in the placeholder.
+    if (!d.xhr || !d.xhr.getResponseHeader("HX-Retarget")) return;
     var body = elt.querySelector("[data-section-body]");
     if (!body) return;
     d.target = body;
