@@ -92,9 +92,13 @@ func TestNoActionsOnYourself(t *testing.T) {
 // TestPasswordResetLink: a password-change ticket is created for the user with a one-day
 // lifetime and shown once; its URL never reaches the logs, the audit trail or the session.
 func TestPasswordResetLink(t *testing.T) {
-	for _, htmx := range []bool{true, false} {
+	for _, tc := range []struct {
+		persona string
+		htmx    bool
+	}{{"helpdesk", true}, {"helpdesk", false}, {"admin", true}} {
+		htmx := tc.htmx
 		a := newTestApp(t)
-		b := a.signIn(t, "helpdesk")
+		b := a.signIn(t, tc.persona)
 		id := auth0apitest.FixtureUserID
 		resp, body := post(t, b, userPath(id, "/password-reset"), nil, htmx)
 		tickets := a.Tenant.Tickets()
