@@ -12,6 +12,7 @@ import (
 
 	"userdesk/auth0api"
 	"userdesk/auth0api/auth0apitest"
+	"userdesk/views"
 )
 
 // TestPanicBecomesA500 (checklist 83): a panic answers a plain 500 page with the request id,
@@ -85,8 +86,10 @@ func TestRequestIDOnEveryLogLine(t *testing.T) {
 	}
 }
 
-// TestAuth0ErrorsInPlainWords: Management API failures on the users page read as plain words,
-// in a page or, for htmx, in the flash area; internals never show.
+// TestAuth0ErrorsInPlainWords: Management API failures on the users page read as plain words
+// in the table area, where the results would be, on the full page and for htmx (issue 5): an
+// htmx answer clears the flash area and carries the table, with the error, out of band.
+// Internals never show.
 func TestAuth0ErrorsInPlainWords(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -115,16 +118,36 @@ func TestAuth0ErrorsInPlainWords(t *testing.T) {
 				}
 				resp, body := b.get(t, "/users", headers...)
 				a.Tenant.ClearFaults()
-				if resp.StatusCode != tt.status || !strings.Contains(body, tt.want) {
-					t.Errorf("htmx=%v: %d, want %d with %q:\n%.600s", htmx, resp.StatusCode, tt.status, tt.want, body)
+				if resp.StatusCode != tt.status {
+					t.Errorf("htmx=%v: status %d, want %d:\n%.600s", htmx, resp.StatusCode, tt.status, body)
 				}
 				for _, bad := range []string{"db.go", "<svg onload", "auth0api:"} {
 					if strings.Contains(body, bad) {
 						t.Errorf("htmx=%v: the answer shows %q", htmx, bad)
 					}
 				}
-				if htmx && resp.Header.Get("HX-Retarget") != "#flash" {
-					t.Errorf("htmx error not retargeted to the flash area")
+				// The error is in the table area: the element with the users table's id.
+				start := strings.Index(body, `id="`+views.UsersTableID+`"`)
+				if start < 0 {
+					t.Errorf("htmx=%v: no table area in the answer:\n%.600s", htmx, body)
+					continue
+				}
+				if table := body[start:]; !strings.Contains(table, tt.want) || !strings.Contains(table, `role="alert"`) {
+					t.Errorf("htmx=%v: the table area does not say %q in an alert:\n%.800s", htmx, tt.want, table)
+				}
+				if !htmx {
+					continue
+				}
+				// htmx: the main answer empties the flash area; the table comes out of band.
+				if resp.Header.Get("HX-Retarget") != "#"+views.FlashID || resp.Header.Get("HX-Reswap") != "innerHTML" {
+					t.Errorf("htmx answer targets %q (%q), want the flash area emptied", resp.Header.Get("HX-Retarget"), resp.Header.Get("HX-Reswap"))
+				}
+				tagStart := strings.LastIndex(body[:start], "<")
+				if flash := body[:tagStart]; strings.Contains(flash, tt.want) || strings.Contains(flash, `class="flash"`) {
+					t.Errorf("htmx answer puts a message in the flash area:\n%.600s", flash)
+				}
+				if tag := body[tagStart : start+strings.Index(body[start:], ">")]; !strings.Contains(tag, `hx-swap-oob="outerHTML"`) {
+					t.Errorf("htmx answer's table is not swapped out of band: %s", tag)
 				}
 			}
 		})
