@@ -223,6 +223,7 @@ func build(ctx context.Context, cfg config.Config, logger, audit *slog.Logger, m
 		SessionSecrets:  cfg.SessionSecrets,
 		IdleTimeout:     cfg.IdleTimeout,
 		AbsoluteTimeout: cfg.AbsoluteTimeout,
+		SectionTimeout:  cfg.SectionTimeout,
 		Static:          static,
 		TrustedProxies:  cfg.TrustedProxies,
 		Logger:          logger,

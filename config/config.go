@@ -54,6 +54,8 @@ type Config struct {
 	MgmtToken string
 	// MgmtRate is the client-side limit on Management API requests per second; 0 is none.
 	MgmtRate float64
+	// SectionTimeout bounds the Management API calls of each section of the user page.
+	SectionTimeout time.Duration
 
 	// OIDCIssuer is the issuer staff sign in with, "https://DOMAIN/" by default.
 	OIDCIssuer string
@@ -220,6 +222,11 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	c.AbsoluteTimeout = l.duration(envAbsoluteTimeout, 8*time.Hour)
 	if c.IdleTimeout > c.AbsoluteTimeout {
 		l.problem("%s (%s) is longer than %s (%s)", envIdleTimeout, c.IdleTimeout, envAbsoluteTimeout, c.AbsoluteTimeout)
+	}
+
+	c.SectionTimeout = l.duration(envSectionTimeout, DefaultSectionTimeout)
+	if c.SectionTimeout > MaxSectionTimeout {
+		l.problem("%s (%s) is longer than %s: the server's write timeout (60s) must leave room for the answer", envSectionTimeout, c.SectionTimeout, MaxSectionTimeout)
 	}
 
 	c.RoleClaim = firstNonEmpty(l.get(envRoleClaim), DefaultRoleClaim)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 )
 
 // Environment variable names. Every setting userdesk reads is listed in Settings.
@@ -16,6 +17,7 @@ const (
 	envMgmtClientSecret = "USERDESK_MGMT_CLIENT_SECRET"
 	envMgmtToken        = "USERDESK_MGMT_TOKEN"
 	envMgmtRate         = "USERDESK_MGMT_RATE"
+	envSectionTimeout   = "USERDESK_SECTION_TIMEOUT"
 	envMgmtAudience     = "USERDESK_MGMT_AUDIENCE"
 	envOIDCIssuer       = "USERDESK_OIDC_ISSUER"
 	envOIDCClientID     = "USERDESK_OIDC_CLIENT_ID"
@@ -47,6 +49,12 @@ const (
 	DefaultAdminRole    = "userdesk-admin"
 	DefaultHelpdeskRole = "userdesk-helpdesk"
 	DefaultViewerRole   = "userdesk-viewer"
+	// DefaultSectionTimeout is how long each section of the user page waits for its Management
+	// API calls.
+	DefaultSectionTimeout = 6 * time.Second
+	// MaxSectionTimeout is the longest section timeout accepted: the server's write timeout
+	// (60 s) must leave room for the answer.
+	MaxSectionTimeout = 50 * time.Second
 )
 
 // Setting describes one environment variable: its name, default, whether it is a secret (and so
@@ -73,6 +81,7 @@ func Settings() []Setting {
 		{Env: envAPIURL, Default: "https://DOMAIN/api/v2", Description: "Management API base URL override (tokens are then fetched from its origin's /oauth/token)."},
 		{Env: envMgmtAudience, Default: "https://DOMAIN/api/v2/", Description: "Audience of the Management API tokens (change it only when USERDESK_API_URL points at an emulator)."},
 		{Env: envMgmtRate, Default: "0", Description: "Most Management API requests per second this process makes (0 = no client-side limit)."},
+		{Env: envSectionTimeout, Default: "6s", Description: "How long each section of a user's page (factors, roles, permissions, organizations, logs) waits for Auth0 before it shows a timeout with a retry button; the other sections load regardless (at most 50s)."},
 		{Env: envSessionSecrets, Secret: true, Description: "Comma-separated keys that sign session cookies, each at least 32 bytes; the first signs, the others still verify (rotation). Replicas must share them (required)."},
 		{Env: envIdleTimeout, Default: "30m", Description: "A session ends after this long without a request."},
 		{Env: envAbsoluteTimeout, Default: "8h", Description: "A session ends this long after sign-in, whatever the activity."},

@@ -91,7 +91,7 @@ func (s *server) showFactors(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := sectionContext(c)
+	ctx, cancel := s.sectionContext(c)
 	defer cancel()
 	d, err := s.loadFactors(ctx, c, userID)
 	if err != nil {
@@ -189,7 +189,7 @@ func (s *server) passkeyRefused(c echo.Context, userID string, cause error) erro
 	if !isHTMX(c) {
 		return httpError(http.StatusConflict, msg, cause)
 	}
-	ctx, cancel := sectionContext(c)
+	ctx, cancel := s.sectionContext(c)
 	defer cancel()
 	d, err := s.loadFactors(ctx, c, userID)
 	if err != nil {
@@ -278,7 +278,7 @@ func (s *server) regenerateRecoveryCode(c echo.Context) error {
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	c.Response().Header().Set("Pragma", "no-cache")
-	ctx, cancel := sectionContext(c)
+	ctx, cancel := s.sectionContext(c)
 	defer cancel()
 	d, err := s.loadFactors(ctx, c, userID)
 	if err != nil {

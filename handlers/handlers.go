@@ -102,6 +102,10 @@ type Config struct {
 	AbsoluteTimeout time.Duration
 	// MaxSessions bounds the in-memory session store (default memstore.DefaultMaxEntries).
 	MaxSessions int
+	// SectionTimeout bounds the Management API calls of each section of the user page (roles,
+	// factors, logs, ...): a section that takes longer shows a timeout with a retry button
+	// while the others load. Default DefaultSectionTimeout.
+	SectionTimeout time.Duration
 	// Static holds app.css, app.js and vendor/…, served under /static/.
 	Static fs.FS
 	// TrustedProxies are the networks whose X-Forwarded-For is believed for the client IP.
@@ -166,6 +170,8 @@ type server struct {
 	idle     time.Duration
 	absolute time.Duration
 
+	sectionTimeout time.Duration // deadline of one section's calls
+
 	store       *memstore.Store
 	cookieName  string // the session cookie
 	signInName  string // the pre-login (sign-in transaction) cookie
@@ -227,6 +233,8 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 		idle:     cfg.IdleTimeout,
 		absolute: cfg.AbsoluteTimeout,
 		static:   cfg.Static,
+
+		sectionTimeout: cfg.SectionTimeout,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -245,6 +253,9 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 	}
 	if s.version == "" {
 		s.version = "dev"
+	}
+	if s.sectionTimeout <= 0 {
+		s.sectionTimeout = DefaultSectionTimeout
 	}
 
 	s.cookieName, s.signInName = "userdesk", "userdesk-signin"

@@ -25,7 +25,7 @@ func (s *server) showLogs(c echo.Context) error {
 		return err
 	}
 	page := min(sectionPageParam(c), logsLastPage)
-	ctx, cancel := sectionContext(c)
+	ctx, cancel := s.sectionContext(c)
 	defer cancel()
 	logs, err := s.users.ListUserLogs(ctx, userID, auth0api.LogParams{
 		Page: page, PerPage: sectionPerPage, Sort: "date:-1", IncludeTotals: auth0api.Set(true),

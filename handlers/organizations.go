@@ -18,7 +18,7 @@ func (s *server) showOrganizations(c echo.Context) error {
 		return err
 	}
 	page := sectionPageParam(c)
-	ctx, cancel := sectionContext(c)
+	ctx, cancel := s.sectionContext(c)
 	defer cancel()
 	orgs, err := s.users.ListUserOrganizations(ctx, userID, auth0api.PageParams{
 		Page: page, PerPage: sectionPerPage, IncludeTotals: auth0api.Set(true),

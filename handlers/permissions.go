@@ -48,7 +48,7 @@ func (s *server) showPermissions(c echo.Context) error {
 		return err
 	}
 	page := sectionPageParam(c)
-	ctx, cancel := sectionContext(c)
+	ctx, cancel := s.sectionContext(c)
 	defer cancel()
 	d, err := s.loadPermissions(ctx, c, userID, page)
 	if err != nil {
@@ -77,7 +77,7 @@ func (s *server) permissionsPicker(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := sectionContext(c)
+	ctx, cancel := s.sectionContext(c)
 	defer cancel()
 	var (
 		apis *auth0api.ResourceServersPage
@@ -125,7 +125,7 @@ func (s *server) permissionScopes(c echo.Context) error {
 		}
 	}
 	if d.API != "" {
-		ctx, cancel := sectionContext(c)
+		ctx, cancel := s.sectionContext(c)
 		defer cancel()
 		apis, err := s.users.ListResourceServers(ctx, auth0api.PageParams{PerPage: 100, IncludeTotals: auth0api.Set(true)})
 		if err != nil {

@@ -51,7 +51,7 @@ func (s *server) showRoles(c echo.Context) error {
 		return err
 	}
 	page := sectionPageParam(c)
-	ctx, cancel := sectionContext(c)
+	ctx, cancel := s.sectionContext(c)
 	defer cancel()
 	d, err := s.loadRoles(ctx, c, userID, page)
 	if err != nil {
@@ -67,7 +67,7 @@ func (s *server) rolesPicker(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := sectionContext(c)
+	ctx, cancel := s.sectionContext(c)
 	defer cancel()
 	var (
 		catalog *auth0api.RolesPage
@@ -108,7 +108,7 @@ func (s *server) rolesCatalog(c echo.Context) error {
 		return httpError(http.StatusBadRequest, "Search for roles with a shorter, plain piece of a name.", nil)
 	}
 	page := sectionPageParam(c)
-	ctx, cancel := sectionContext(c)
+	ctx, cancel := s.sectionContext(c)
 	defer cancel()
 	catalog, err := s.users.ListRoles(ctx, auth0api.ListRolesParams{
 		NameFilter: filter, Page: page, PerPage: sectionPerPage, IncludeTotals: auth0api.Set(true),

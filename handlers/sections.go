@@ -23,9 +23,10 @@ import (
 	"userdesk/views"
 )
 
-// sectionTimeout bounds the Management API calls of one section: a section that takes longer
-// says so in place, with a retry button, and the rest of the page is not held up.
-const sectionTimeout = 6 * time.Second
+// DefaultSectionTimeout bounds the Management API calls of one section unless
+// Config.SectionTimeout says otherwise: a section that takes longer says so in place, with a
+// retry button, and the rest of the page is not held up.
+const DefaultSectionTimeout = 6 * time.Second
 
 // sectionPerPage is how many items a section's list shows per page.
 const sectionPerPage = 25
@@ -69,9 +70,9 @@ func sectionText(s string, max int) bool {
 	return strings.IndexFunc(s, unicode.IsControl) < 0
 }
 
-// sectionContext bounds a section's calls with sectionTimeout.
-func sectionContext(c echo.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(c.Request().Context(), sectionTimeout)
+// sectionContext bounds a section's calls with the configured section timeout.
+func (s *server) sectionContext(c echo.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(c.Request().Context(), s.sectionTimeout)
 }
 
 // sectionPageParam reads the zero-based ?page= of a section list; anything odd is the first page.
@@ -146,7 +147,7 @@ func (s *server) sectionFailed(c echo.Context, userID string, sec views.Section,
 // shows why, with its retry button, and the message says the change was made.
 func (s *server) sectionChanged(c echo.Context, userID string, sec views.Section,
 	load func(ctx context.Context) (templ.Component, error), msg func() string) error {
-	ctx, cancel := sectionContext(c)
+	ctx, cancel := s.sectionContext(c)
 	defer cancel()
 	comp, err := load(ctx)
 	f := views.Flash{Kind: views.FlashSuccess, Message: msg()}

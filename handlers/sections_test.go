@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"userdesk/auth0api/auth0apitest"
 	"userdesk/views"
@@ -221,20 +222,23 @@ func TestSectionAsPage(t *testing.T) {
 	}
 }
 
-// TestSectionFailsOnItsOwn: a missing scope (403), a rate limit (429) and a hang, injected on
-// one section's route, show inside that section only (its id, an alert in plain words, a
-// retry button that fetches it again), while the other sections load as usual. The hang ends
-// at the section's own deadline.
+// sectionFaultRoutes names, per section, one Management API route it calls (to inject faults).
+var sectionFaultRoutes = map[string]string{
+	"factors":       "GET /users/{id}/enrollments",
+	"roles":         "GET /users/{id}/roles",
+	"permissions":   "GET /users/{id}/permissions",
+	"organizations": "GET /users/{id}/organizations",
+	"logs":          "GET /users/{id}/logs",
+}
+
+// TestSectionFailsOnItsOwn: a missing scope (403), a rate limit (429), a server error and a
+// malformed answer, injected on one section's route, show inside that section only (its id, an
+// alert in plain words, a retry button that fetches it again), while the other sections load
+// as usual.
 func TestSectionFailsOnItsOwn(t *testing.T) {
 	a := newTestApp(t)
 	b := a.signIn(t, "viewer")
-	routeOf := map[string]string{
-		"factors":       "GET /users/{id}/enrollments",
-		"roles":         "GET /users/{id}/roles",
-		"permissions":   "GET /users/{id}/permissions",
-		"organizations": "GET /users/{id}/organizations",
-		"logs":          "GET /users/{id}/logs",
-	}
+	routeOf := sectionFaultRoutes
 	scopeBody := `{"statusCode":403,"error":"Forbidden","message":"Insufficient scope, expected any of: read:logs,read:logs_users","errorCode":"insufficient_scope"}`
 	faults := []struct {
 		name       string
@@ -268,29 +272,48 @@ func TestSectionFailsOnItsOwn(t *testing.T) {
 		}
 	}
 
-	// A hang: the section gives up at its deadline, the others are not held up.
-	t.Run("hang/logs", func(t *testing.T) {
-		a.Tenant.ClearFaults()
-		a.Tenant.Fail(routeOf["logs"], auth0apitest.Fault{Hang: true})
-		defer a.Tenant.ClearFaults()
-		bodies := loadAllSections(t, b, auth0apitest.FixtureUserID)
-		for _, sec := range views.UserSections() {
-			if sec.Path == "logs" {
-				wantSectionError(t, bodies[sec.Path], sec, http.StatusGatewayTimeout, "Auth0 took too long to answer")
-			} else if bodies[sec.Path].status != http.StatusOK {
-				t.Errorf("%s = %d while logs hung", sec.Path, bodies[sec.Path].status)
-			}
-		}
-		if !strings.Contains(a.Logs.String(), `"section":"logs"`) {
-			t.Error("the section's failure was not logged")
-		}
-	})
-
 	// The retry button fetches the section again, and now it loads.
 	a.Tenant.ClearFaults()
 	resp, body := secGet(t, b, adaPath+"/logs")
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `data-state="loaded"`) {
 		t.Errorf("retry = %d:\n%.300s", resp.StatusCode, body)
+	}
+}
+
+// TestSectionHangEndsAtItsDeadline: a section whose call hangs gives up at the configured
+// section timeout (Config.SectionTimeout, here a short one) and says so in place; the others
+// are not held up.
+func TestSectionHangEndsAtItsDeadline(t *testing.T) {
+	a := newTestApp(t, func(o *appOptions) {
+		o.config = func(c *Config) { c.SectionTimeout = time.Second }
+	})
+	if a.srv.sectionTimeout != time.Second {
+		t.Fatalf("section timeout = %v, want the configured 1s", a.srv.sectionTimeout)
+	}
+	b := a.signIn(t, "viewer")
+	a.Tenant.Fail(sectionFaultRoutes["logs"], auth0apitest.Fault{Hang: true})
+	bodies := loadAllSections(t, b, auth0apitest.FixtureUserID)
+	for _, sec := range views.UserSections() {
+		if sec.Path == "logs" {
+			wantSectionError(t, bodies[sec.Path], sec, http.StatusGatewayTimeout, "Auth0 took too long to answer")
+		} else if bodies[sec.Path].status != http.StatusOK {
+			t.Errorf("%s = %d while logs hung", sec.Path, bodies[sec.Path].status)
+		}
+	}
+	if !strings.Contains(a.Logs.String(), `"section":"logs"`) {
+		t.Error("the section's failure was not logged")
+	}
+	a.Tenant.ClearFaults()
+	if resp, body := secGet(t, b, views.SectionURL(auth0apitest.FixtureUserID, sectionNamed("logs"))); resp.StatusCode != http.StatusOK || !strings.Contains(body, `data-state="loaded"`) {
+		t.Errorf("retry after the hang = %d:\n%.300s", resp.StatusCode, body)
+	}
+}
+
+// TestDefaultSectionTimeout: without a setting, sections wait DefaultSectionTimeout.
+func TestDefaultSectionTimeout(t *testing.T) {
+	a := newTestApp(t)
+	if a.srv.sectionTimeout != DefaultSectionTimeout {
+		t.Errorf("section timeout = %v, want %v", a.srv.sectionTimeout, DefaultSectionTimeout)
 	}
 }
 
