@@ -128,7 +128,8 @@ type Observer interface {
 	// HTTPRequest reports one answered request: Echo's route pattern (e.g. "/users/:id"; ""
 	// when no route matched), the method, the final status and how long it took.
 	HTTPRequest(route, method string, status int, d time.Duration)
-	// Sessions is given, once at start, a function that counts the sessions in the store.
+	// Sessions is given, once at start, a function that counts the live signed-in sessions
+	// exactly (expired ones and sign-ins in progress are not counted).
 	Sessions(count func() int)
 }
 
@@ -282,7 +283,7 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 	s.signIn = newSignIn(ctx, cfg.OIDC, s.baseURL+"/callback", s.now, s.log)
 	if cfg.Observer != nil {
 		s.observer = cfg.Observer
-		s.observer.Sessions(s.store.Len)
+		s.observer.Sessions(s.liveSessions)
 	}
 
 	s.e = s.newEcho(cfg.TrustedProxies)
@@ -320,6 +321,18 @@ func newStore(cfg Config, secure bool, now func() time.Time) (*memstore.Store, e
 		return nil, fmt.Errorf("handlers: %w", err)
 	}
 	return store, nil
+}
+
+// liveSessions counts, exactly, the signed-in sessions of this replica: those holding an
+// identity whose idle and absolute timeouts have not passed by the server's clock (the check
+// loadIdentity makes). Sign-ins in progress, and sessions that ended but that the store has not
+// swept yet, are not counted. It feeds the sessions gauge of the metrics.
+func (s *server) liveSessions() int {
+	now := s.now()
+	return s.store.Live(func(values map[any]any) bool {
+		id, ok := values[keyIdentity].(identity)
+		return ok && now.Sub(id.Created) < s.absolute && now.Sub(id.LastSeen) < s.idle
+	})
 }
 
 // assetVersion is a short hash of every static file, so their URLs change when they do.

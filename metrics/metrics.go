@@ -149,14 +149,15 @@ func (m *Metrics) HTTPRequest(route, method string, status int, d time.Duration)
 	m.httpDuration.WithLabelValues(route, method).Observe(d.Seconds())
 }
 
-// Sessions exports count as the gauge userdesk_sessions (handlers.Observer). Only the first
-// call registers it; later calls are ignored.
+// Sessions exports count as the gauge userdesk_sessions (handlers.Observer): the dashboard
+// hands over an exact count of its live signed-in sessions (memstore.Store.Live), read at each
+// scrape. Only the first call registers it; later calls are ignored.
 func (m *Metrics) Sessions(count func() int) {
 	m.sessionsOnce.Do(func() {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Namespace: namespace,
 			Name:      "sessions",
-			Help:      "Sessions held in this replica's in-memory store (expired ones count until the store's next sweep).",
+			Help:      "Signed-in sessions alive on this replica: neither expired (idle or absolute timeout) nor signed out; sign-ins in progress are not counted.",
 		}, func() float64 { return float64(count()) }))
 	})
 }

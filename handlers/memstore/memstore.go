@@ -176,11 +176,29 @@ func (s *Store) Delete(id string) {
 	s.mu.Unlock()
 }
 
-// Len returns the number of live sessions (expired ones not yet swept included).
+// Len returns the number of entries held, expired ones that no sweep has dropped yet
+// included: a bound on memory, not a count of sessions. Live counts sessions.
 func (s *Store) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.entries)
+}
+
+// Live returns the exact number of sessions that have not expired by the store's clock,
+// whether or not a sweep has dropped the expired ones yet. When match is not nil, only the
+// sessions whose values it accepts are counted (e.g. those of signed-in people). match runs
+// with the store locked: it must be quick, and must neither keep nor change the values.
+func (s *Store) Live(match func(values map[any]any) bool) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	n := 0
+	for _, e := range s.entries {
+		if now.Before(e.expires) && (match == nil || match(e.values)) {
+			n++
+		}
+	}
+	return n
 }
 
 // sweepLocked drops expired entries, at most once a minute unless forced.

@@ -152,6 +152,35 @@ func TestExpiry(t *testing.T) {
 	}
 }
 
+// TestLiveCountsExactly: Len keeps counting sessions that expired until a sweep drops them;
+// Live counts only those that have not expired, at once, and only those match accepts.
+func TestLiveCountsExactly(t *testing.T) {
+	c := &clock{t: time.Unix(1_700_000_000, 0)}
+	s := newStore(t, c, 0, keyNew)
+	save(t, s, "early")
+	c.add(10 * time.Minute)
+	save(t, s, "late")
+	save(t, s, "other")
+	if got := s.Live(nil); got != 3 {
+		t.Errorf("Live(nil) = %d, want 3", got)
+	}
+	c.add(20 * time.Minute) // "early" expires (MaxAge 30 min); no request sweeps it
+	if got := s.Len(); got != 3 {
+		t.Fatalf("Len() = %d, want 3: the expired entry is still held until a sweep (the test relies on it)", got)
+	}
+	if got := s.Live(nil); got != 2 {
+		t.Errorf("Live(nil) = %d after one expired, want 2", got)
+	}
+	notOther := func(v map[any]any) bool { return v["v"] != "other" }
+	if got := s.Live(notOther); got != 1 {
+		t.Errorf("Live(match) = %d, want 1", got)
+	}
+	c.add(10 * time.Minute)
+	if got := s.Live(nil); got != 0 {
+		t.Errorf("Live(nil) = %d after every session expired, want 0", got)
+	}
+}
+
 func TestSaveExtendsExpiry(t *testing.T) {
 	c := &clock{t: time.Unix(1_700_000_000, 0)}
 	s := newStore(t, c, 0, keyNew)
