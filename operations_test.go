@@ -241,6 +241,8 @@ func TestMetricsAfterRealRequests(t *testing.T) {
 		{"userdesk_auth0_request_duration_seconds", map[string]string{"method": "GET", "endpoint": "/users"}, 3},
 		{"userdesk_auth0_rate_limited_total", map[string]string{"method": "GET", "endpoint": "/users"}, 1},
 		{"userdesk_auth0_retries_total", map[string]string{"method": "GET", "endpoint": "/users"}, 1},
+		{"userdesk_auth0_ratelimit_limit", map[string]string{"method": "GET", "endpoint": "/users"}, 1},
+		{"userdesk_auth0_ratelimit_reset_timestamp_seconds", map[string]string{"method": "GET", "endpoint": "/users"}, 1},
 		{"userdesk_auth0_token_refreshes_total", nil, 1},
 		{"userdesk_auth0_token_refresh_errors_total", nil, 0},
 		{"userdesk_sessions", nil, 1},

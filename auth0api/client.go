@@ -130,6 +130,14 @@ type Observer interface {
 	Retry(op string, wait time.Duration)
 	// TokenRefresh reports a client-credentials token request.
 	TokenRefresh(d time.Duration, err error)
+	// RateLimit reports the rate-limit state Auth0 sent with an answer to op
+	// (the token endpoint's included), after every attempt whose answer
+	// carried at least one valid x-ratelimit-* header: limit is
+	// x-ratelimit-limit (the bucket's size), remaining is
+	// x-ratelimit-remaining (requests left until it refills), reset is
+	// x-ratelimit-reset (when it refills). A header that is missing or
+	// malformed gives -1 (or, for reset, the zero time).
+	RateLimit(op string, limit, remaining int, reset time.Time)
 }
 
 // Client calls the Management API. It is safe for concurrent use.

@@ -124,7 +124,15 @@ type recordObserver struct {
 	requests []observedRequest
 	retries  []time.Duration
 	tokens   []error
+	limits   []observedLimit
 	onRetry  func()
+}
+
+// observedLimit is one RateLimit hook.
+type observedLimit struct {
+	Op               string
+	Limit, Remaining int
+	Reset            time.Time
 }
 
 type observedRequest struct {
@@ -153,6 +161,18 @@ func (o *recordObserver) TokenRefresh(_ time.Duration, err error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.tokens = append(o.tokens, err)
+}
+
+func (o *recordObserver) RateLimit(op string, limit, remaining int, reset time.Time) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.limits = append(o.limits, observedLimit{op, limit, remaining, reset})
+}
+
+func (o *recordObserver) rateLimits() []observedLimit {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return append([]observedLimit(nil), o.limits...)
 }
 
 func (o *recordObserver) waits() []time.Duration {

@@ -155,6 +155,7 @@ func (c *Client) attempt(ctx context.Context, op, method string, u *url.URL, bod
 	if err != nil {
 		return response{}, fmt.Errorf("auth0api: %s: %w", op, err)
 	}
+	c.observeRateLimit(op, res.header)
 	res.token = token
 	return res, nil
 }

@@ -123,6 +123,7 @@ func (s *tokenSource) request(ctx context.Context) (grant, error) {
 	if err != nil {
 		return grant{}, fmt.Errorf("auth0api: %s: %w", tokenOp, err)
 	}
+	s.client.observeRateLimit(tokenOp, res.header)
 	if res.status < 200 || res.status >= 300 {
 		return grant{}, parseError(tokenOp, res.status, res.header, res.body)
 	}

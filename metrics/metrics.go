@@ -1,9 +1,9 @@
 // Package metrics exposes userdesk's Prometheus metrics: the dashboard's HTTP requests, the
-// Management API calls behind them (with retries, 429s and token refreshes), the live sessions,
-// and the Go runtime and process collectors.
+// Management API calls behind them (with retries, 429s, token refreshes and the rate-limit
+// budget Auth0 reports), the live sessions, and the Go runtime and process collectors.
 //
 // A Metrics owns its own registry (nothing is registered globally) and implements both hooks
-// the rest of the program offers: auth0api.Observer (Request, Retry, TokenRefresh) and
+// the rest of the program offers: auth0api.Observer (Request, Retry, TokenRefresh, RateLimit) and
 // handlers.Observer (HTTPRequest, Sessions). main serves Handler on its own listener
 // (USERDESK_METRICS_ADDR), never on the public one.
 //
@@ -64,6 +64,10 @@ type Metrics struct {
 	apiRetries     *prometheus.CounterVec
 	apiRetryWait   prometheus.Counter
 
+	rateLimit          *prometheus.GaugeVec
+	rateLimitRemaining *prometheus.GaugeVec
+	rateLimitReset     *prometheus.GaugeVec
+
 	tokenRefreshes       prometheus.Counter
 	tokenRefreshErrors   prometheus.Counter
 	tokenRefreshDuration prometheus.Histogram
@@ -102,6 +106,16 @@ func New(opts Options) *Metrics {
 		"method", "endpoint")
 	m.apiRetryWait = f.counter("auth0_retry_wait_seconds_total",
 		"Time spent waiting before retrying Management API requests after a 429.")
+
+	m.rateLimit = f.gaugeVec("auth0_ratelimit_limit",
+		"Size of Auth0's rate-limit bucket (x-ratelimit-limit) in the latest answer, by method and endpoint template.",
+		"method", "endpoint")
+	m.rateLimitRemaining = f.gaugeVec("auth0_ratelimit_remaining",
+		"Requests left in Auth0's rate-limit bucket (x-ratelimit-remaining) after the latest answer, by method and endpoint template.",
+		"method", "endpoint")
+	m.rateLimitReset = f.gaugeVec("auth0_ratelimit_reset_timestamp_seconds",
+		"When Auth0's rate-limit bucket refills (x-ratelimit-reset, UNIX seconds) according to the latest answer, by method and endpoint template.",
+		"method", "endpoint")
 
 	m.tokenRefreshes = f.counter("auth0_token_refreshes_total",
 		"Management API token requests (client-credentials grant), failed ones included.")
@@ -184,6 +198,22 @@ func (m *Metrics) Retry(op string, wait time.Duration) {
 	m.apiRetryWait.Add(wait.Seconds())
 }
 
+// RateLimit records the rate-limit state of the latest answer to op (auth0api.Observer): the
+// gauges keep the last value Auth0 sent for each endpoint template; a value the answer lacked
+// (-1, or the zero time) leaves the gauge as it was.
+func (m *Metrics) RateLimit(op string, limit, remaining int, reset time.Time) {
+	method, endpoint := splitOp(op)
+	if limit >= 0 {
+		m.rateLimit.WithLabelValues(method, endpoint).Set(float64(limit))
+	}
+	if remaining >= 0 {
+		m.rateLimitRemaining.WithLabelValues(method, endpoint).Set(float64(remaining))
+	}
+	if !reset.IsZero() {
+		m.rateLimitReset.WithLabelValues(method, endpoint).Set(float64(reset.Unix()))
+	}
+}
+
 // TokenRefresh records one Management API token request (auth0api.Observer).
 func (m *Metrics) TokenRefresh(d time.Duration, err error) {
 	m.tokenRefreshes.Inc()
@@ -225,6 +255,12 @@ func (f factory) counter(name, help string) prometheus.Counter {
 	c := prometheus.NewCounter(prometheus.CounterOpts{Namespace: namespace, Name: name, Help: help})
 	f.reg.MustRegister(c)
 	return c
+}
+
+func (f factory) gaugeVec(name, help string, labels ...string) *prometheus.GaugeVec {
+	g := prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: namespace, Name: name, Help: help}, labels)
+	f.reg.MustRegister(g)
+	return g
 }
 
 func (f factory) histogramVec(name, help string, labels ...string) *prometheus.HistogramVec {

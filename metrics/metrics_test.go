@@ -174,3 +174,42 @@ func TestLabelsStayBounded(t *testing.T) {
 		t.Error("an op without a method is not folded into OTHER")
 	}
 }
+
+// TestRateLimitGauges (checklist 62): the budget Auth0 reports with each answer becomes gauges
+// per method and endpoint template, holding the latest values; a value missing from an answer
+// leaves its gauge alone.
+func TestRateLimitGauges(t *testing.T) {
+	m := metrics.New(metrics.Options{})
+	reset := time.Unix(1_900_000_000, 0)
+	m.RateLimit("GET /users", 50, 49, reset)
+	m.RateLimit("GET /users", 50, 12, reset.Add(time.Second))
+	m.RateLimit("GET /users/{id}/roles", 10, 9, reset)
+	m.RateLimit("GET /users/{id}/roles", -1, 8, time.Time{})
+	m.RateLimit("POST /oauth/token", 30, 29, reset)
+	fams := scrape(t, m.Handler())
+	for _, tc := range []struct {
+		name     string
+		endpoint string
+		want     float64
+	}{
+		{"userdesk_auth0_ratelimit_limit", "/users", 50},
+		{"userdesk_auth0_ratelimit_remaining", "/users", 12},
+		{"userdesk_auth0_ratelimit_reset_timestamp_seconds", "/users", 1_900_000_001},
+		{"userdesk_auth0_ratelimit_limit", "/users/{id}/roles", 10},
+		{"userdesk_auth0_ratelimit_remaining", "/users/{id}/roles", 8},
+		{"userdesk_auth0_ratelimit_reset_timestamp_seconds", "/users/{id}/roles", 1_900_000_000},
+		{"userdesk_auth0_ratelimit_remaining", "/oauth/token", 29},
+	} {
+		s := sample(fams, tc.name, map[string]string{"endpoint": tc.endpoint})
+		if s == nil || s.GetGauge() == nil {
+			t.Errorf("no gauge %s{endpoint=%q}", tc.name, tc.endpoint)
+			continue
+		}
+		if got := s.GetGauge().GetValue(); got != tc.want {
+			t.Errorf("%s{endpoint=%q} = %v, want %v", tc.name, tc.endpoint, got, tc.want)
+		}
+	}
+	if n := len(fams["userdesk_auth0_ratelimit_remaining"].GetMetric()); n != 3 {
+		t.Errorf("%d remaining-budget series, want one per endpoint (3)", n)
+	}
+}
