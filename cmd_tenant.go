@@ -14,8 +14,9 @@ import (
 	"userdesk/config"
 )
 
-// runTenant serves the emulated tenant alone (userdesk tenant -users N -addr HOST:PORT), for
-// manual tests and load scripts. It prints the settings that point a dashboard at it.
+// runTenant serves the emulated tenant alone (userdesk tenant -users N -addr HOST:PORT
+// [-latency D] [-rate R -burst B]), for manual tests and load scripts (.ci/load). It prints
+// the settings that point a dashboard at it.
 func runTenant(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("userdesk tenant", flag.ContinueOnError)
 	fs.SetOutput(stdout)
@@ -23,6 +24,9 @@ func runTenant(ctx context.Context, args []string, stdout io.Writer) error {
 	addr := fs.String("addr", "localhost:4000", "listen address")
 	seed := fs.Int64("seed", 1, "seed of the generated data")
 	dashboard := fs.String("dashboard", "http://localhost:8080", "base URL of the dashboard that signs people in here")
+	latency := fs.Duration("latency", 0, "time added to every Management API call (load tests)")
+	rateLimit := fs.Float64("rate", 0, "Management API requests per second the tenant allows before answering 429 (0 = no limit)")
+	burst := fs.Int("burst", 0, "the rate limit's bucket size (default: the rate, rounded up)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -41,9 +45,12 @@ func runTenant(ctx context.Context, args []string, stdout io.Writer) error {
 	dash := strings.TrimSuffix(*dashboard, "/")
 	clientSecret, machineSecret := randomSecret(), randomSecret()
 	tenant := auth0apitest.New(auth0apitest.Options{
-		BaseURL: base,
-		Users:   *users,
-		Seed:    *seed,
+		BaseURL:   base,
+		Users:     *users,
+		Seed:      *seed,
+		Latency:   *latency,
+		RateLimit: *rateLimit,
+		RateBurst: *burst,
 		Clients: []auth0apitest.Client{{
 			ID: "userdesk", Secret: clientSecret,
 			RedirectURIs:           []string{dash + "/callback"},
