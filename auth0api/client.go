@@ -167,6 +167,7 @@ const (
 	maxRetries            = 10
 	defaultMaxRetryWait   = 10 * time.Second
 	maxResponseBytes      = 10 << 20
+	maxIdleConns          = 128
 )
 
 // New checks cfg and returns a Client.
@@ -230,7 +231,11 @@ func New(cfg Config) (*Client, error) {
 		t.DialContext = dialer.DialContext
 		t.TLSHandshakeTimeout = connect
 		t.ResponseHeaderTimeout = read
-		t.MaxIdleConnsPerHost = 16
+		// Every call goes to one host: keep as many idle connections to it as a busy
+		// dashboard has calls in flight, so that bursts reuse them instead of opening
+		// (and, against Auth0, TLS-handshaking) new ones.
+		t.MaxIdleConns = maxIdleConns
+		t.MaxIdleConnsPerHost = maxIdleConns
 		transport = t
 	}
 
