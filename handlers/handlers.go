@@ -177,11 +177,12 @@ type server struct {
 	cookieName  string // the session cookie
 	signInName  string // the pre-login (sign-in transaction) cookie
 	signIn      *signIn
-	static      fs.FS
+	assets      map[string]*asset // the static files, read and gzipped at start
 	assetVer    string
 	headers     http.Header // security headers sent on every response
 	crossOrigin *http.CrossOriginProtection
 	observer    Observer // metrics hook, may be nil
+	gzip        compressor
 
 	e *echo.Echo
 }
@@ -233,7 +234,6 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 		roles:    cfg.Roles,
 		idle:     cfg.IdleTimeout,
 		absolute: cfg.AbsoluteTimeout,
-		static:   cfg.Static,
 
 		sectionTimeout: cfg.SectionTimeout,
 	}
@@ -269,6 +269,9 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 		return nil, err
 	}
 	if s.assetVer, err = assetVersion(cfg.Static); err != nil {
+		return nil, fmt.Errorf("handlers: static files: %w", err)
+	}
+	if s.assets, err = loadAssets(cfg.Static); err != nil {
 		return nil, fmt.Errorf("handlers: static files: %w", err)
 	}
 	issuerOrigin := ""
@@ -367,6 +370,7 @@ func (s *server) newEcho(trusted []netip.Prefix) *echo.Echo {
 	e.Pre(s.secureHeaders) // first, so that every answer (404, 405, panics) carries them
 	e.Use(
 		middleware.RequestIDWithConfig(s.requestIDConfig()),
+		s.compress,
 		s.requestLog,
 		s.recoverPanic,
 		middleware.BodyLimit(maxBody),

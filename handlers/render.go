@@ -51,7 +51,7 @@ func (s *server) page(c echo.Context, title string) views.Page {
 	p := views.Page{Title: title, AssetVersion: s.assetVer, Version: s.version}
 	if id, ok := currentIdentity(c); ok {
 		p.Person = &views.Person{Name: id.Name, Email: id.Email, Role: id.Role.String(), Can: id.Role.abilities()}
-		p.CSRFToken = id.CSRFToken
+		p.CSRFToken = maskCSRF(id.CSRFToken)
 		p.Flash = s.popFlash(c)
 	}
 	return p

@@ -49,7 +49,7 @@ func (s *server) userPageData(c echo.Context, u auth0api.User) views.UserPageDat
 		User:      u,
 		Can:       me.Role.abilities(),
 		Self:      isSelf(c, u.UserID),
-		CSRFToken: me.CSRFToken,
+		CSRFToken: maskCSRF(me.CSRFToken),
 	}
 }
 

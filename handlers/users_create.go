@@ -76,7 +76,7 @@ func postedChoices(raw, selected string) []views.ConnectionChoice {
 // renderNew answers with the create page.
 func (s *server) renderNew(c echo.Context, status int, d views.UserNewData) error {
 	if id, ok := currentIdentity(c); ok {
-		d.CSRFToken = id.CSRFToken
+		d.CSRFToken = maskCSRF(id.CSRFToken)
 	}
 	return render(c, status, views.UserNewPage(s.page(c, "Create a user"), d))
 }

@@ -89,7 +89,7 @@ func (s *server) usernameEditable(c echo.Context, u auth0api.User) bool {
 // renderEdit answers with the edit form: the partial for htmx, the page otherwise.
 func (s *server) renderEdit(c echo.Context, status int, d views.UserEditData) error {
 	if id, ok := currentIdentity(c); ok {
-		d.CSRFToken = id.CSRFToken
+		d.CSRFToken = maskCSRF(id.CSRFToken)
 	}
 	if isHTMX(c) {
 		return render(c, status, views.UserEdit(d))
