@@ -274,10 +274,12 @@ func TestCatalogTicketsJobs(t *testing.T) {
 	}
 }
 
+// TestSeededDataIsDeterministic: the same Seed and clock give the same tenant.
 func TestSeededDataIsDeterministic(t *testing.T) {
-	a := auth0apitest.New(auth0apitest.Options{Users: 500, Seed: 42})
-	b := auth0apitest.New(auth0apitest.Options{Users: 500, Seed: 42})
-	c := auth0apitest.New(auth0apitest.Options{Users: 500, Seed: 43})
+	clock := func() time.Time { return time.Date(2026, 5, 4, 3, 2, 1, 0, time.UTC) }
+	a := auth0apitest.New(auth0apitest.Options{Users: 500, Seed: 42, Now: clock})
+	b := auth0apitest.New(auth0apitest.Options{Users: 500, Seed: 42, Now: clock})
+	c := auth0apitest.New(auth0apitest.Options{Users: 500, Seed: 43, Now: clock})
 	ua, _ := a.User(firstSeededID(t, a))
 	ub, _ := b.User(firstSeededID(t, b))
 	if !reflect.DeepEqual(ua, ub) {

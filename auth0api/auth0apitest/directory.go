@@ -52,6 +52,10 @@ type directory struct {
 	seed    int64
 	now     func() time.Time
 	ids     *rand.Rand // generated ids
+	// anchor is the tenant's clock when it was created: every seeded date (creation, last
+	// login, factors, logs) is relative to it and never after it, so the same Seed and clock
+	// give the same data, and the data looks recent whenever the tenant starts.
+	anchor time.Time
 
 	users map[string]*userRec
 	order []*userRec // insertion order (the default list order)
@@ -72,6 +76,7 @@ func newDirectory(baseURL string, seed int64, now func() time.Time) *directory {
 		baseURL:  baseURL,
 		seed:     seed,
 		now:      now,
+		anchor:   now().UTC().Truncate(time.Millisecond),
 		ids:      rand.New(rand.NewPCG(uint64(seed), 0x1d5)),
 		users:    map[string]*userRec{},
 		roleByID: map[string]map[string]any{},

@@ -38,12 +38,17 @@ const (
 	FixturePassword = "Fixture-Passw0rd!"
 )
 
-// fixtureEpoch dates the fixtures.
-var fixtureEpoch = time.Date(2024, 3, 14, 9, 26, 53, 589_000_000, time.UTC)
+// fixtureSpan is how long before the tenant's clock (directory.anchor) the fixtures' history
+// starts: Ada Lovelace, created then, last logged in two days ago (day 600 of 602).
+const fixtureSpan = 602 * 24 * time.Hour
+
+// fixtureEpoch dates the fixtures: fixtureSpan before the tenant's clock at its creation.
+func (d *directory) fixtureEpoch() time.Time { return d.anchor.Add(-fixtureSpan) }
 
 // seedFixtures adds the fixture users.
 func (d *directory) seedFixtures() {
 	r := rand.New(rand.NewPCG(0xf1, 0x7e))
+	fixtureEpoch := d.fixtureEpoch()
 	at := func(days int) string { return stamp(fixtureEpoch.Add(time.Duration(days) * 24 * time.Hour)) }
 	identity := func(conn, provider, id string, social bool) []any {
 		return []any{map[string]any{"connection": conn, "user_id": id, "provider": provider, "isSocial": social}}
@@ -110,7 +115,7 @@ func (d *directory) seedFixtures() {
 	}
 	created := fixtureEpoch.Add(100 * 24 * time.Hour)
 	for i, kind := range []string{"totp", "phone", "email", "webauthn-roaming", "webauthn-platform", "passkey", "push", "recovery-code"} {
-		adaExtra.methods = append(adaExtra.methods, seededMethod(r, kind, ada, created.Add(time.Duration(i)*time.Hour)))
+		adaExtra.methods = append(adaExtra.methods, d.seededMethod(r, kind, ada, created.Add(time.Duration(i)*time.Hour)))
 	}
 	var adaLogs []map[string]any
 	last := fixtureEpoch.Add(600 * 24 * time.Hour)
@@ -122,7 +127,7 @@ func (d *directory) seedFixtures() {
 	adaExtra.logs = adaLogs
 
 	graceExtra := &userExtra{roles: []string{d.roleNamed("engineering-viewer")}}
-	graceExtra.methods = []map[string]any{seededMethod(r, "totp", grace, fixtureEpoch.Add(11*24*time.Hour))}
+	graceExtra.methods = []map[string]any{d.seededMethod(r, "totp", grace, fixtureEpoch.Add(11*24*time.Hour))}
 	graceExtra.logs = []map[string]any{logEvent(r, d, grace, logSuccess, fixtureEpoch.Add(590*24*time.Hour))}
 
 	add := func(obj map[string]any, x *userExtra, password string) {
@@ -161,7 +166,7 @@ func (d *directory) addStaff(s StaffAccount) {
 	}
 	obj := map[string]any{
 		"user_id": id, "email": email, "email_verified": true, "name": name, "nickname": local,
-		"picture": gravatar(email), "created_at": stamp(fixtureEpoch), "updated_at": stamp(fixtureEpoch),
+		"picture": gravatar(email), "created_at": stamp(d.fixtureEpoch()), "updated_at": stamp(d.fixtureEpoch()),
 		"logins_count": float64(0),
 		"identities":   []any{map[string]any{"connection": DatabaseConnection, "user_id": strings.TrimPrefix(id, "auth0|"), "provider": "auth0", "isSocial": false}},
 		"app_metadata": map[string]any{"userdesk_roles": roles},

@@ -87,7 +87,9 @@ func generateLogs(r *rand.Rand, u map[string]any, d *directory) []map[string]any
 	when := last
 	for i := range n {
 		if i > 0 && r.IntN(3) == 0 {
-			logs = append(logs, logEvent(r, d, u, logLogout, when.Add(time.Duration(5+r.IntN(300))*time.Minute)))
+			if out := when.Add(time.Duration(5+r.IntN(300)) * time.Minute); !out.After(d.anchor) {
+				logs = append(logs, logEvent(r, d, u, logLogout, out))
+			}
 		}
 		logs = append(logs, logEvent(r, d, u, logSuccess, when))
 		if r.IntN(4) == 0 {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"userdesk/auth0api/auth0apitest"
 )
@@ -29,9 +30,12 @@ func search(t *testing.T, e *env, q string, extra string) response {
 	return e.call(t, "GET", "/users?search_engine=v3&per_page=100&page=0&q="+url.QueryEscape(q)+extra, nil)
 }
 
-// TestSearchEndToEnd runs queries through GET /users over the fixtures.
+// TestSearchEndToEnd runs queries through GET /users over the fixtures. The fixtures' dates
+// are relative to the tenant's clock; this one puts Ada's last login on 2025-11-04, Grace's on
+// 2025-10-25, Alan's on 2025-07-27, Charles's on 2025-05-28 and Barbara's on 2024-05-13.
 func TestSearchEndToEnd(t *testing.T) {
-	e := newEnv(t, auth0apitest.Options{})
+	clock := time.Date(2025, 11, 6, 9, 26, 53, 589_000_000, time.UTC)
+	e := newEnv(t, auth0apitest.Options{Now: func() time.Time { return clock }})
 	const (
 		ada     = auth0apitest.FixtureUserID
 		grace   = auth0apitest.FixtureSocialUserID

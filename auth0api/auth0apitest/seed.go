@@ -11,11 +11,6 @@ import (
 	"time"
 )
 
-// SeedEpoch anchors the seeded data: seeded users were created before it
-// and last logged in before it, so that the same Seed always gives the
-// same dates.
-var SeedEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-
 // Connection names of the tenant.
 const (
 	DatabaseConnection     = "Username-Password-Authentication"
@@ -211,8 +206,10 @@ func (d *directory) generateUser(i int) (map[string]any, string) {
 	r := d.userRand(i, 1)
 	given := givenNames[r.IntN(len(givenNames))]
 	family := familyNames[r.IntN(len(familyNames))]
-	created := SeedEpoch.Add(-time.Duration(30+r.IntN(3*365)) * 24 * time.Hour).Add(time.Duration(r.IntN(86400000)) * time.Millisecond)
-	updated := created.Add(time.Duration(r.IntN(int(SeedEpoch.Sub(created)/time.Minute))) * time.Minute)
+	// Dates are relative to the tenant's clock (d.anchor): created between 30 days and three
+	// years ago, updated since, last login since the update and mostly recent.
+	created := d.anchor.Add(-time.Duration(30+r.IntN(3*365)) * 24 * time.Hour).Add(time.Duration(r.IntN(86400000)) * time.Millisecond)
+	updated := created.Add(time.Duration(r.IntN(int(d.anchor.Sub(created)/time.Minute))) * time.Minute)
 	local := asciiLower(given) + "." + asciiLower(family) + strconv.Itoa(i)
 
 	var conn, provider, idPart, email string
@@ -271,8 +268,11 @@ func (d *directory) generateUser(i int) (map[string]any, string) {
 	if logins := r.IntN(400); logins > 0 || r.IntN(4) > 0 {
 		logins++
 		last := updated
-		if span := SeedEpoch.Sub(updated); span > time.Minute {
-			last = updated.Add(time.Duration(r.Int64N(int64(span))))
+		if span := d.anchor.Sub(updated); span > time.Minute {
+			// Skewed towards now: about a quarter of the users logged in within the last
+			// week or so, as in a tenant people use.
+			f := float64(r.Int64N(int64(span))) / float64(span)
+			last = d.anchor.Add(-time.Duration(f * f * f * float64(span)))
 		}
 		u["logins_count"] = float64(logins)
 		u["last_login"] = stamp(last)
@@ -327,10 +327,10 @@ func (d *directory) generateExtras(rec *userRec) *userExtra {
 		kinds := []string{"totp", "phone", "email", "webauthn-roaming", "webauthn-platform", "passkey", "push"}
 		r.Shuffle(len(kinds), func(i, j int) { kinds[i], kinds[j] = kinds[j], kinds[i] })
 		for _, k := range kinds[:1+r.IntN(3)] {
-			x.methods = append(x.methods, seededMethod(r, k, rec.obj, created))
-			created = created.Add(time.Duration(1+r.IntN(500)) * time.Hour)
+			x.methods = append(x.methods, d.seededMethod(r, k, rec.obj, created))
+			created = d.notAfterAnchor(created.Add(time.Duration(1+r.IntN(500)) * time.Hour))
 		}
-		x.methods = append(x.methods, seededMethod(r, "recovery-code", rec.obj, created))
+		x.methods = append(x.methods, d.seededMethod(r, "recovery-code", rec.obj, created))
 	}
 	x.logs = generateLogs(r, rec.obj, d)
 	return x
@@ -359,12 +359,38 @@ func str(v any) string {
 	return s
 }
 
-// seededMethod builds an authentication method of kind for user u.
-func seededMethod(r *rand.Rand, kind string, u map[string]any, created time.Time) map[string]any {
+// notAfterAnchor returns t, or the tenant's clock at its creation when t is later: seeded
+// dates are never in the future.
+func (d *directory) notAfterAnchor(t time.Time) time.Time {
+	if t.After(d.anchor) {
+		return d.anchor
+	}
+	return t
+}
+
+// seededMethod builds an authentication method of kind for user u, created at created (or at
+// the user's last login, when that is earlier: people enroll while signing in). It was last
+// used shortly before the user's last login (or, for a user who never logged in, some time
+// after it was created); no date is in the future.
+func (d *directory) seededMethod(r *rand.Rand, kind string, u map[string]any, created time.Time) map[string]any {
 	dev := "dev_" + randomFrom(r, alnum, 16)
+	created = d.notAfterAnchor(created)
+	last, err := time.Parse(timeFormat, str(u["last_login"]))
+	loggedIn := err == nil
+	if loggedIn && created.After(last) {
+		created = last
+	}
 	m := map[string]any{"id": kind + "|" + dev, "type": kind, "confirmed": true, "created_at": stamp(created)}
 	enrolled := stamp(created)
-	lastAuth := stamp(created.Add(time.Duration(r.IntN(2000)) * time.Hour))
+	hours := r.IntN(2000)
+	used := created.Add(time.Duration(hours) * time.Hour)
+	if loggedIn {
+		used = last.Add(-time.Duration(hours%72) * time.Hour)
+	}
+	if used.Before(created) {
+		used = created
+	}
+	lastAuth := stamp(d.notAfterAnchor(used))
 	switch kind {
 	case "totp":
 		m["name"] = []string{"Google Authenticator", "Authy", "1Password", "Microsoft Auth"}[r.IntN(4)]

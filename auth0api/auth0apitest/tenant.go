@@ -36,10 +36,13 @@ type Options struct {
 	BaseURL string
 	// Users is how many realistic users to seed besides the fixtures.
 	Users int
-	// Seed makes the seeded data deterministic; the same Seed and Users give
-	// the same tenant.
+	// Seed makes the seeded data deterministic: the same Seed, Users and
+	// clock reading at New give the same tenant.
 	Seed int64
-	// Now is the tenant's clock; nil means time.Now.
+	// Now is the tenant's clock; nil means time.Now. The seeded data (the
+	// fixtures included) is dated relative to its reading at New, never after
+	// it: Ada Lovelace last logged in two days before, many users within the
+	// last week, so a demo started today shows recent activity.
 	Now func() time.Time
 	// Latency is added to every Management API call (see SetLatency).
 	Latency time.Duration
