@@ -211,4 +211,30 @@
     box.select();
   });
   // --- end of finding and managing users --------------------------------------------------
+
+  // --- Pictures that cannot be loaded (views.avatar) ---------------------------------------
+  // Users' pictures point at gravatar.com and other sites that many intranets cannot reach. An
+  // image marked data-fallback is hidden when it fails to load: for an avatar that uncovers
+  // the initials beneath it; an organization's logo simply goes. Error events do not bubble,
+  // so the listener runs in the capture phase (no inline onerror: the CSP forbids it), and
+  // images that failed before this deferred script ran are found when it starts and after
+  // every swap.
+  function hideBroken(img) {
+    if (img.hasAttribute("data-fallback")) img.hidden = true;
+  }
+  document.addEventListener("error", function (event) {
+    var t = event.target;
+    if (t && t.tagName === "IMG") hideBroken(t);
+  }, true);
+  function checkPictures(root) {
+    if (!root.querySelectorAll) return;
+    root.querySelectorAll("img[data-fallback]").forEach(function (img) {
+      // complete with no size: the browser gave up on it (a lazy image not yet fetched is
+      // not complete).
+      if (img.complete && img.naturalWidth === 0) hideBroken(img);
+    });
+  }
+  if (window.htmx) htmx.onLoad(checkPictures);
+  else document.addEventListener("DOMContentLoaded", function () { checkPictures(document); });
+  // --- end of pictures --------------------------------------------------------------------
 })();
