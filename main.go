@@ -214,6 +214,7 @@ func build(ctx context.Context, cfg config.Config, logger, audit *slog.Logger, m
 			ClientSecret: cfg.OIDCClientSecret,
 			HTTPClient:   backChannel,
 		},
+		PasswordResetClientID: cfg.PasswordResetClientID,
 		Roles: handlers.RoleMapping{
 			Claim:    cfg.RoleClaim,
 			Admin:    cfg.AdminRoles,

@@ -87,6 +87,11 @@ type Config struct {
 	// set, to BaseURL's origin and path prefix (before "/api/v2") plus
 	// "/oauth/token".
 	TokenURL string
+	// AuthenticationURL is the base of the tenant's Authentication API, where
+	// SendPasswordResetEmail posts /dbconnections/change_password. It
+	// defaults to "https://DOMAIN", or, when BaseURL is set, to BaseURL's
+	// origin and path prefix (before "/api/v2").
+	AuthenticationURL string
 	// Audience defaults to "https://DOMAIN/api/v2/" (or BaseURL plus "/" when
 	// there is no Domain).
 	Audience string
@@ -140,9 +145,11 @@ type Observer interface {
 	RateLimit(op string, limit, remaining int, reset time.Time)
 }
 
-// Client calls the Management API. It is safe for concurrent use.
+// Client calls the Management API (and, for password-reset e-mails, the
+// Authentication API). It is safe for concurrent use.
 type Client struct {
 	base         *url.URL
+	authBase     *url.URL // the Authentication API
 	http         *http.Client
 	tokens       *tokenSource
 	limiter      *rate.Limiter
@@ -205,13 +212,21 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("auth0api: invalid config: %s", strings.Join(problems, "; "))
 	}
 
+	prefix := strings.TrimSuffix(baseStr, "/api/v2")
+	if cfg.BaseURL == "" {
+		prefix = "https://" + domain
+	}
 	tokenURL := cfg.TokenURL
 	if tokenURL == "" {
-		prefix := strings.TrimSuffix(baseStr, "/api/v2")
-		if cfg.BaseURL == "" {
-			prefix = "https://" + domain
-		}
 		tokenURL = prefix + "/oauth/token"
+	}
+	authStr := strings.TrimRight(cfg.AuthenticationURL, "/")
+	if authStr == "" {
+		authStr = prefix
+	}
+	authBase, err := url.Parse(authStr)
+	if err != nil || (authBase.Scheme != "http" && authBase.Scheme != "https") || authBase.Host == "" || authBase.RawQuery != "" || authBase.Fragment != "" {
+		return nil, fmt.Errorf("auth0api: invalid config: AuthenticationURL %q is not an http(s) URL without query", authStr)
 	}
 	audience := cfg.Audience
 	if audience == "" {
@@ -250,7 +265,8 @@ func New(cfg Config) (*Client, error) {
 	}
 
 	c := &Client{
-		base: base,
+		base:     base,
+		authBase: authBase,
 		http: &http.Client{
 			Transport: transport,
 			// Auth0's API never redirects; following one would resend the

@@ -26,6 +26,18 @@ type response struct {
 	token  string // the bearer token the request carried
 }
 
+// api is which of Auth0's APIs a call goes to.
+type api int
+
+const (
+	// managementAPI is the Management API at Config.BaseURL, called with the
+	// bearer token.
+	managementAPI api = iota
+	// authenticationAPI is the tenant's Authentication API (e.g.
+	// /dbconnections/change_password), called without a token.
+	authenticationAPI
+)
+
 // do performs one Management API call. op is the endpoint template, e.g.
 // "GET /users/{id}/roles": its method is sent, and each {placeholder} path
 // segment is replaced, in order, by the escaped ids. query may be nil; in is
@@ -33,8 +45,19 @@ type response struct {
 // when non-nil. Only 429s are retried, and a 401 refreshes a granted token
 // once.
 func (c *Client) do(ctx context.Context, op string, ids []string, query url.Values, in, out any) error {
+	return c.call(ctx, managementAPI, op, ids, query, in, out)
+}
+
+// call is do for either API: the Authentication API's endpoints are under
+// its own base URL and get no bearer token (so no 401 refresh either); the
+// rest is the same (limiter, 429 retries, timeouts, errors, observer).
+func (c *Client) call(ctx context.Context, to api, op string, ids []string, query url.Values, in, out any) error {
 	method, tmpl, _ := strings.Cut(op, " ")
-	u, err := c.endpoint(tmpl, ids, query)
+	base := c.base
+	if to == authenticationAPI {
+		base = c.authBase
+	}
+	u, err := c.endpoint(base, tmpl, ids, query)
 	if err != nil {
 		if errors.Is(err, ErrInvalidID) {
 			return invalidID(op)
@@ -49,11 +72,11 @@ func (c *Client) do(ctx context.Context, op string, ids []string, query url.Valu
 	}
 	refreshed := false
 	for attempt := 1; ; attempt++ {
-		res, err := c.attempt(ctx, op, method, u, body)
+		res, err := c.attempt(ctx, op, method, u, body, to == managementAPI)
 		if err != nil {
 			return err
 		}
-		if res.status == http.StatusUnauthorized && c.tokens.refreshable() && !refreshed {
+		if res.status == http.StatusUnauthorized && to == managementAPI && c.tokens.refreshable() && !refreshed {
 			// The cached token may have been revoked or rotated: drop it
 			// (unless another call already did) and try once more.
 			refreshed = true
@@ -90,15 +113,15 @@ func (c *Client) do(ctx context.Context, op string, ids []string, query url.Valu
 	}
 }
 
-// endpoint builds the URL of a path template. Every id becomes exactly one
-// path segment: it is escaped with url.PathEscape (which also escapes "/",
-// "?", "#" and "%"), and "." and ".." are sent as "%2E" and "%2E%2E" so no
-// one can walk out of the segment. URL.RawPath keeps that escaped form on the
-// wire. An empty id is refused.
-func (c *Client) endpoint(tmpl string, ids []string, query url.Values) (*url.URL, error) {
+// endpoint builds the URL of a path template under base. Every id becomes
+// exactly one path segment: it is escaped with url.PathEscape (which also
+// escapes "/", "?", "#" and "%"), and "." and ".." are sent as "%2E" and
+// "%2E%2E" so no one can walk out of the segment. URL.RawPath keeps that
+// escaped form on the wire. An empty id is refused.
+func (c *Client) endpoint(base *url.URL, tmpl string, ids []string, query url.Values) (*url.URL, error) {
 	var path, raw strings.Builder
-	path.WriteString(c.base.Path)
-	raw.WriteString(c.base.EscapedPath())
+	path.WriteString(base.Path)
+	raw.WriteString(base.EscapedPath())
 	next := 0
 	for seg := range strings.SplitSeq(strings.TrimPrefix(tmpl, "/"), "/") {
 		val, esc := seg, seg
@@ -117,7 +140,7 @@ func (c *Client) endpoint(tmpl string, ids []string, query url.Values) (*url.URL
 	if next != len(ids) {
 		return nil, fmt.Errorf("%d ids for path template %q", len(ids), tmpl)
 	}
-	u := *c.base
+	u := *base
 	u.Path = path.String()
 	u.RawPath = raw.String()
 	u.RawQuery = query.Encode()
@@ -135,17 +158,20 @@ func escapeSegment(s string) string {
 	return strings.ReplaceAll(url.PathEscape(s), "/", "%2F")
 }
 
-// attempt sends one Management API request, after the limiter and with a
-// token, and reads the answer.
-func (c *Client) attempt(ctx context.Context, op, method string, u *url.URL, body []byte) (response, error) {
+// attempt sends one request, after the limiter and, when bearer is set,
+// with the Management API token, and reads the answer.
+func (c *Client) attempt(ctx context.Context, op, method string, u *url.URL, body []byte, bearer bool) (response, error) {
 	if c.limiter != nil {
 		if err := c.limiter.Wait(ctx); err != nil {
 			return response{}, fmt.Errorf("auth0api: %s: rate limiter: %w", op, err)
 		}
 	}
-	token, err := c.tokens.token(ctx)
-	if err != nil {
-		return response{}, err // names the token endpoint already
+	var token string
+	if bearer {
+		var err error
+		if token, err = c.tokens.token(ctx); err != nil {
+			return response{}, err // names the token endpoint already
+		}
 	}
 	start := time.Now()
 	res, err := c.exchange(ctx, method, u.String(), token, body)

@@ -62,6 +62,9 @@ type Config struct {
 	// OIDCClientID and OIDCClientSecret identify the dashboard to the issuer.
 	OIDCClientID     string
 	OIDCClientSecret string
+	// PasswordResetClientID is the application whose login page and e-mail template the
+	// password-reset e-mails use; "" means OIDCClientID.
+	PasswordResetClientID string
 
 	// SessionSecrets sign the session cookie: the first signs, all verify. Each is at least
 	// MinSecretLen bytes.
@@ -317,6 +320,7 @@ func (l *loader) loadTenant(c *Config) {
 	if c.OIDCClientSecret == "" {
 		l.problem("%s is required", envOIDCClientSecret)
 	}
+	c.PasswordResetClientID = l.get(envResetClientID)
 
 	secrets := l.secret(envSessionSecrets)
 	if secrets == "" {

@@ -22,6 +22,7 @@ const (
 	envOIDCIssuer       = "USERDESK_OIDC_ISSUER"
 	envOIDCClientID     = "USERDESK_OIDC_CLIENT_ID"
 	envOIDCClientSecret = "USERDESK_OIDC_CLIENT_SECRET"
+	envResetClientID    = "USERDESK_PASSWORD_RESET_CLIENT_ID"
 	envSessionSecrets   = "USERDESK_SESSION_SECRETS"
 	envIdleTimeout      = "USERDESK_IDLE_TIMEOUT"
 	envAbsoluteTimeout  = "USERDESK_ABSOLUTE_TIMEOUT"
@@ -74,6 +75,7 @@ func Settings() []Setting {
 		{Env: envBaseURL, Flag: "-base-url", Description: "Public URL of the dashboard, an origin without a path, e.g. `https://userdesk.example.com` (required); the OIDC callback is BASE/callback, cookies are Secure under https, and plain http is refused except for localhost."},
 		{Env: envOIDCClientID, Description: "Client ID of the dashboard's Regular Web Application in Auth0, used to sign staff in (required)."},
 		{Env: envOIDCClientSecret, Secret: true, Description: "Client secret of that application (required)."},
+		{Env: envResetClientID, Default: "USERDESK_OIDC_CLIENT_ID", Description: "Client ID of the application whose login page and e-mail template the \"Send password-reset e-mail\" action uses: normally the application your users sign in to (their database connection must be enabled for it), so the link brings them back there rather than to userdesk."},
 		{Env: envOIDCIssuer, Default: "https://DOMAIN/", Description: "OIDC issuer URL, when staff sign in somewhere other than the tenant's own domain (e.g. a custom domain)."},
 		{Env: envMgmtClientID, Description: "Client ID of the Machine-to-Machine application that calls the Management API (or set USERDESK_MGMT_TOKEN)."},
 		{Env: envMgmtClientSecret, Secret: true, Description: "Client secret of that Machine-to-Machine application."},

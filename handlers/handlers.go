@@ -56,6 +56,9 @@ type Users interface {
 	ListConnections(ctx context.Context, p auth0api.ListConnectionsParams) (*auth0api.ConnectionsPage, error)
 	CreatePasswordChangeTicket(ctx context.Context, t auth0api.PasswordChangeTicket) (string, error)
 	CreateVerificationEmailJob(ctx context.Context, j auth0api.VerificationEmailJob) (*auth0api.Job, error)
+	// SendPasswordResetEmail is the Authentication API's change_password: Auth0 e-mails the
+	// user a link to choose a new password.
+	SendPasswordResetEmail(ctx context.Context, e auth0api.PasswordResetEmail) error
 
 	// Roles, permissions, organizations and logs (sections of the user page).
 	ListUserRoles(ctx context.Context, id string, p auth0api.PageParams) (*auth0api.RolesPage, error)
@@ -93,6 +96,10 @@ type Config struct {
 	BaseURL string
 	// OIDC is how staff sign in.
 	OIDC OIDCConfig
+	// PasswordResetClientID is the application whose login page and e-mail template the
+	// password-reset e-mails use (normally the one the users sign in to; the user's database
+	// connection must be enabled for it). Empty means OIDC.ClientID, the dashboard's own.
+	PasswordResetClientID string
 	// Roles maps the ID token's role claim to dashboard roles.
 	Roles RoleMapping
 	// SessionSecrets sign session cookies: the first signs, all verify.
@@ -172,6 +179,7 @@ type server struct {
 	absolute time.Duration
 
 	sectionTimeout time.Duration // deadline of one section's calls
+	resetClientID  string        // the application of password-reset e-mails
 
 	store       *memstore.Store
 	cookieName  string // the session cookie
@@ -236,6 +244,7 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 		absolute: cfg.AbsoluteTimeout,
 
 		sectionTimeout: cfg.SectionTimeout,
+		resetClientID:  cfg.PasswordResetClientID,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -257,6 +266,9 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 	}
 	if s.sectionTimeout <= 0 {
 		s.sectionTimeout = DefaultSectionTimeout
+	}
+	if s.resetClientID == "" {
+		s.resetClientID = cfg.OIDC.ClientID
 	}
 
 	s.cookieName, s.signInName = "userdesk", "userdesk-signin"

@@ -27,6 +27,7 @@ func (s *server) userRoutes() []route {
 		{http.MethodPost, "/users/:id/block", actBlockUsers, s.blockUser},
 		{http.MethodPost, "/users/:id/unblock", actBlockUsers, s.unblockUser},
 		{http.MethodPost, "/users/:id/password-reset", actSendEmails, s.passwordResetLink},
+		{http.MethodPost, "/users/:id/password-reset-email", actSendEmails, s.sendPasswordResetEmail},
 		{http.MethodPost, "/users/:id/verification-email", actSendEmails, s.sendVerificationEmail},
 		{http.MethodPost, "/users/:id/delete", actDeleteUsers, s.deleteUser},
 	}

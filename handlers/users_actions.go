@@ -87,6 +87,62 @@ func (s *server) passwordResetLink(c echo.Context) error {
 	return render(c, http.StatusOK, views.UserPage(p, d))
 }
 
+// resetEmailFields are the user fields sendPasswordResetEmail needs.
+var resetEmailFields = []string{"user_id", "email", "name", "identities"}
+
+// sendPasswordResetEmail asks Auth0 to e-mail a database user a link to choose a new password
+// (the Authentication API's change_password, with the configured application): unlike the
+// password-change link, the person asking never sees the link. The user is read first, for
+// the address and the connection Auth0 needs.
+func (s *server) sendPasswordResetEmail(c echo.Context) error {
+	const event = "user.password_reset_email"
+	id, err := s.changeTarget(c, event)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	u, err := s.users.GetUser(ctx, id, &auth0api.GetUserParams{Fields: resetEmailFields})
+	if err != nil {
+		s.audit(c, event, id, err)
+		return s.userActionError(id, err)
+	}
+	conn, ok := databaseConnection(*u)
+	switch {
+	case !ok:
+		err = httpError(http.StatusConflict, "Only users of a database connection have a password to reset; "+views.UserTitle(*u)+" signs in through "+connectionOf(*u)+".", nil).withTitle("No password")
+	case u.Email == "":
+		err = httpError(http.StatusConflict, views.UserTitle(*u)+" has no e-mail address to send the link to. Create a password-change link instead.", nil).withTitle("No e-mail address")
+	}
+	if err != nil {
+		s.audit(c, event, id, err)
+		return err
+	}
+	err = s.users.SendPasswordResetEmail(ctx, auth0api.PasswordResetEmail{ClientID: s.resetClientID, Email: u.Email, Connection: conn})
+	s.audit(c, event, id, err, slog.String("connection", conn), slog.String("client_id", s.resetClientID))
+	if err != nil {
+		return s.userActionError(id, err)
+	}
+	return s.respondChanged(c, views.UserNoticeArea(views.UserNotice{}), views.Flash{Kind: views.FlashSuccess,
+		Message: "Auth0 is e-mailing " + u.Email + " a link to choose a new password."}, userPath(id))
+}
+
+// databaseConnection returns the connection of the user's primary identity when it is a
+// database connection (provider "auth0"), the only kind whose users have passwords.
+func databaseConnection(u auth0api.User) (string, bool) {
+	if len(u.Identities) == 0 || u.Identities[0].Provider != "auth0" || u.Identities[0].Connection == "" {
+		return "", false
+	}
+	return u.Identities[0].Connection, true
+}
+
+// connectionOf names the connection of the user's primary identity, for messages.
+func connectionOf(u auth0api.User) string {
+	if len(u.Identities) == 0 || u.Identities[0].Connection == "" {
+		return "another connection"
+	}
+	return u.Identities[0].Connection
+}
+
 // sendVerificationEmail asks Auth0 to send the user the e-mail-verification message again.
 func (s *server) sendVerificationEmail(c echo.Context) error {
 	id, err := s.changeTarget(c, "user.verification_email")

@@ -67,8 +67,9 @@ type directory struct {
 	orgs      []map[string]any
 	orgByID   map[string]map[string]any
 
-	tickets []Ticket
-	jobs    []Job
+	tickets     []Ticket
+	jobs        []Job
+	resetEmails []PasswordResetEmail // asked for through the Authentication API
 }
 
 func newDirectory(baseURL string, seed int64, now func() time.Time) *directory {

@@ -70,11 +70,16 @@ func (rt *route) match(segs []string) (map[string]string, bool) {
 
 // ServeHTTP answers the Management API under /api/v2 and the
 // Authentication API (OIDC discovery, JWKS, /authorize, /oauth/token,
-// /userinfo, /oidc/logout and the login page) at Auth0's paths.
+// /userinfo, /oidc/logout, the login page and
+// /dbconnections/change_password) at Auth0's paths.
 func (t *Tenant) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.EscapedPath()
 	if rest, ok := strings.CutPrefix(path, "/api/v2"); ok && (rest == "" || rest[0] == '/') {
 		t.serveManagement(w, r, rest)
+		return
+	}
+	if path == changePasswordPath {
+		t.serveChangePassword(w, r)
 		return
 	}
 	if t.signIn != nil && isSignInPath(path) {

@@ -6,7 +6,8 @@
 // change tickets and verification-email jobs — with Auth0's shapes,
 // envelopes, error bodies, scope checks and rate-limit headers, plus the
 // Authentication API pieces (OIDC discovery, authorize, token, userinfo,
-// logout) through package authapi.
+// logout through package authapi, and the password-reset e-mail of
+// /dbconnections/change_password, recorded in PasswordResetEmails).
 //
 // Tests, benchmarks and the dashboard's demo mode run on it. Knobs add
 // latency, rate limits and faults; Calls records every Management API
