@@ -215,6 +215,7 @@ func build(ctx context.Context, cfg config.Config, logger, audit *slog.Logger, m
 			HTTPClient:   backChannel,
 		},
 		PasswordResetClientID: cfg.PasswordResetClientID,
+		ProtectedRoles:        cfg.ProtectedRoles,
 		Roles: handlers.RoleMapping{
 			Claim:    cfg.RoleClaim,
 			Admin:    cfg.AdminRoles,

@@ -87,7 +87,7 @@ func features() []feature {
 			"PUT /users/{id}/authentication-methods", "PATCH /users/{id}/authentication-methods/{authentication_method_id}"}},
 		{"user edit, create and delete", "creating, editing (profile, metadata) and deleting users (admin)", []string{
 			"POST /users", "PATCH /users/{id}", "DELETE /users/{id}", "GET /connections"}},
-		{"roles", "the roles section, the roles catalog, assigning and removing roles", []string{
+		{"roles", "the roles section, the roles catalog, assigning and removing roles, and the protected-users check before helpdesk changes (USERDESK_PROTECTED_ROLES: without these scopes the helpdesk can change no user)", []string{
 			"GET /users/{id}/roles", "GET /roles", "POST /users/{id}/roles", "DELETE /users/{id}/roles"}},
 		{"permissions", "the permissions section, the API picker, assigning and removing permissions", []string{
 			"GET /users/{id}/permissions", "GET /resource-servers", "POST /users/{id}/permissions", "DELETE /users/{id}/permissions"}},

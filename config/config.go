@@ -81,6 +81,8 @@ type Config struct {
 	AdminRoles    []string
 	HelpdeskRoles []string
 	ViewerRoles   []string
+	// ProtectedRoles are tenant role names (or ids) whose holders only admins may change.
+	ProtectedRoles []string
 
 	// TrustedProxies are the networks whose X-Forwarded-For header is believed.
 	TrustedProxies []netip.Prefix
@@ -237,6 +239,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	c.HelpdeskRoles = l.list(envHelpdeskRoles, DefaultHelpdeskRole)
 	c.ViewerRoles = l.list(envViewerRoles, DefaultViewerRole)
 	l.checkRoles(map[string][]string{envAdminRoles: c.AdminRoles, envHelpdeskRoles: c.HelpdeskRoles, envViewerRoles: c.ViewerRoles})
+	c.ProtectedRoles = l.tenantRoles(envProtectedRoles)
 
 	for _, cidr := range l.list(envTrustedProxies, "") {
 		p, err := netip.ParsePrefix(cidr)
@@ -409,6 +412,24 @@ func (l *loader) checkRoles(lists map[string][]string) {
 			seen[v] = name
 		}
 	}
+}
+
+// maxTenantRoles bounds a list of tenant roles in a setting.
+const maxTenantRoles = 100
+
+// tenantRoles reads a comma-separated list of Auth0 role names (or ids): at most
+// maxTenantRoles, each at most 255 characters without control characters.
+func (l *loader) tenantRoles(name string) []string {
+	roles := l.list(name, "")
+	if len(roles) > maxTenantRoles {
+		l.problem("%s lists %d roles; at most %d", name, len(roles), maxTenantRoles)
+	}
+	for _, r := range roles {
+		if len(r) > 255 || strings.IndexFunc(r, func(c rune) bool { return c < ' ' || c == 0x7f }) >= 0 {
+			l.problem("%s: %q is not a role name", name, r)
+		}
+	}
+	return roles
 }
 
 func isLoopback(host string) bool {

@@ -21,8 +21,8 @@ const (
 // Management API answered, or when the handler refuses the input before calling it (pass the
 // httpError; its message becomes the reason). event names what was done ("user.block",
 // "user.roles.add"), target is the user id (or "" when there is none), err the outcome (nil =
-// success). details say what changed; never put a secret in them (tokens, passwords, recovery
-// codes, ticket URLs).
+// success; an httpError marked asDenied is recorded as "denied"). details say what changed;
+// never put a secret in them (tokens, passwords, recovery codes, ticket URLs).
 //
 //	err := s.users.UpdateUser(ctx, id, auth0api.UserUpdate{Blocked: auth0api.Set(true)})
 //	s.audit(c, "user.block", id, err)
@@ -40,6 +40,9 @@ func (s *server) audit(c echo.Context, event, target string, err error, details 
 			attrs = append(attrs, slog.Group("auth0", slog.Int("status", a0.StatusCode), slog.String("code", a0.Code)))
 		case errors.As(err, &pub):
 			attrs = append(attrs, slog.String("reason", pub.msg)) // refused by userdesk, e.g. invalid input
+			if pub.denied {
+				outcome = outcomeDenied // refused by a rule (a protected user), not a failed attempt
+			}
 		default:
 			attrs = append(attrs, slog.String("reason", "userdesk error")) // no internals in the audit trail
 		}

@@ -23,6 +23,7 @@ type publicError struct {
 	title  string
 	msg    string
 	signIn bool // offer "Sign in again"
+	denied bool // a refusal by the rules (audited as denied), not a failure
 	err    error
 }
 
@@ -34,6 +35,10 @@ func httpError(status int, msg string, err error) *publicError {
 
 func (e *publicError) withTitle(t string) *publicError { e.title = t; return e }
 func (e *publicError) withSignIn() *publicError        { e.signIn = true; return e }
+
+// asDenied marks a refusal by userdesk's rules (a protected user, a role it may not assign):
+// audit records it with the outcome "denied".
+func (e *publicError) asDenied() *publicError { e.denied = true; return e }
 
 // Error returns the message and the cause.
 func (e *publicError) Error() string {

@@ -35,8 +35,10 @@ func (s *server) loadFactors(ctx context.Context, c echo.Context, userID string)
 		methods     *auth0api.AuthenticationMethodsPage
 		enrollments []auth0api.Enrollment
 		user        *auth0api.User
+		prot        protection
+		protErr     error
 	)
-	err := sectionParallel(ctx,
+	calls := []func(ctx context.Context) error{
 		func(ctx context.Context) (err error) {
 			methods, err = s.users.ListAuthenticationMethods(ctx, userID, nil)
 			return err
@@ -49,9 +51,21 @@ func (s *server) loadFactors(ctx context.Context, c echo.Context, userID string)
 			user, err = s.users.GetUser(ctx, userID, &auth0api.GetUserParams{Fields: factorUserFields})
 			return err
 		},
-	)
-	if err != nil {
+	}
+	if s.guardsTargets(c) {
+		// The protected-roles check, for the controls; its failure does not fail the section
+		// (the controls are withheld instead).
+		calls = append(calls, func(ctx context.Context) error {
+			prot, protErr = s.readProtection(ctx, userID)
+			return nil
+		})
+	}
+	if err := sectionParallel(ctx, calls...); err != nil {
 		return views.FactorsData{}, err
+	}
+	if protErr != nil {
+		s.logger(c).Warn("could not read the user's roles to check for protected roles; showing no factor controls", "err", protErr)
+		prot = protection{unchecked: true}
 	}
 	d := views.FactorsData{
 		UserID:      userID,
@@ -61,6 +75,7 @@ func (s *server) loadFactors(ctx context.Context, c echo.Context, userID string)
 		Can:         can(c),
 		Self:        isOwnAccount(c, userID),
 	}
+	protectPage(&d.Can, &d.Protection, prot)
 	for _, p := range user.Multifactor {
 		if slices.Contains(legacyProviders, p) {
 			d.Providers = append(d.Providers, p)
@@ -141,6 +156,9 @@ func (s *server) deleteFactor(c echo.Context) error {
 		s.audit(c, event, userID, err)
 		return err
 	}
+	if err := s.refuseProtected(c, event, userID); err != nil {
+		return err
+	}
 	err = s.users.DeleteAuthenticationMethod(c.Request().Context(), userID, methodID)
 	s.audit(c, event, userID, err, slog.String("method_id", methodID), slog.String("type", methodType(methodID)))
 	if err != nil {
@@ -167,6 +185,9 @@ func (s *server) resetFactors(c echo.Context) error {
 	const event = "user.factors.reset"
 	userID, err := s.sectionChangeTarget(c, event, "factors")
 	if err != nil {
+		return err
+	}
+	if err := s.refuseProtected(c, event, userID); err != nil {
 		return err
 	}
 	err = s.users.DeleteAuthenticationMethods(c.Request().Context(), userID)
@@ -208,6 +229,9 @@ func (s *server) deleteAuthenticators(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.refuseProtected(c, event, userID); err != nil {
+		return err
+	}
 	err = s.users.DeleteAuthenticators(c.Request().Context(), userID)
 	s.audit(c, event, userID, err)
 	if err != nil {
@@ -234,6 +258,9 @@ func (s *server) deleteProvider(c echo.Context) error {
 		s.audit(c, event, userID, err)
 		return err
 	}
+	if err := s.refuseProtected(c, event, userID); err != nil {
+		return err
+	}
 	err = s.users.DeleteMultifactorProvider(c.Request().Context(), userID, provider)
 	s.audit(c, event, userID, err, slog.String("provider", provider))
 	if err != nil {
@@ -250,6 +277,9 @@ func (s *server) invalidateBrowsers(c echo.Context) error {
 	const event = "user.mfa.browsers.invalidate"
 	userID, err := s.sectionChangeTarget(c, event, "factors")
 	if err != nil {
+		return err
+	}
+	if err := s.refuseProtected(c, event, userID); err != nil {
 		return err
 	}
 	err = s.users.InvalidateRememberedBrowsers(c.Request().Context(), userID)
@@ -269,6 +299,9 @@ func (s *server) regenerateRecoveryCode(c echo.Context) error {
 	const event = "user.recovery_code.regenerate"
 	userID, err := s.sectionChangeTarget(c, event, "factors")
 	if err != nil {
+		return err
+	}
+	if err := s.refuseProtected(c, event, userID); err != nil {
 		return err
 	}
 	code, err := s.users.RegenerateRecoveryCode(c.Request().Context(), userID)

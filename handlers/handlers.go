@@ -102,6 +102,10 @@ type Config struct {
 	PasswordResetClientID string
 	// Roles maps the ID token's role claim to dashboard roles.
 	Roles RoleMapping
+	// ProtectedRoles name tenant roles (by name, case-insensitively, or by id) whose holders
+	// only admins may change: helpdesk changes to such a user are refused (checklist 40).
+	// Empty means no user is protected.
+	ProtectedRoles []string
 	// SessionSecrets sign session cookies: the first signs, all verify.
 	SessionSecrets [][]byte
 	// IdleTimeout and AbsoluteTimeout end sessions (defaults 30m and 8h).
@@ -180,6 +184,7 @@ type server struct {
 
 	sectionTimeout time.Duration // deadline of one section's calls
 	resetClientID  string        // the application of password-reset e-mails
+	protectedRoles []string      // tenant roles whose holders only admins change
 
 	store       *memstore.Store
 	cookieName  string // the session cookie
@@ -245,6 +250,7 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 
 		sectionTimeout: cfg.SectionTimeout,
 		resetClientID:  cfg.PasswordResetClientID,
+		protectedRoles: cfg.ProtectedRoles,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -56,8 +56,13 @@ func personaRole(p string) role {
 // table's answer comes back (checklist 30, 36, 37, 39): anonymous is sent to sign in, a refused
 // person gets a 403 (page or alert) with zero Management API calls and one audit event, an
 // allowed one gets past the gate, and a GET never changes anything.
+//
+// A protected role is configured that the sample user does not hold, so every helpdesk change
+// also goes through the protected-users check (checklist 40) and must still pass.
 func TestRoleRouteMatrix(t *testing.T) {
-	a := newTestApp(t)
+	a := newTestApp(t, func(o *appOptions) {
+		o.config = func(c *Config) { c.ProtectedRoles = []string{"break-glass"} }
+	})
 	browsers := map[string]*browser{}
 	session := func(persona string) *browser {
 		if b, ok := browsers[persona]; ok {

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -17,11 +18,12 @@ func (s *server) showUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	u, err := s.fetchUser(c, id)
+	u, p, err := s.fetchUserGuarded(c, id)
 	if err != nil {
 		return err
 	}
 	d := s.userPageData(c, *u)
+	protectPage(&d.Can, &d.Protection, p)
 	if isPartial(c) {
 		return render(c, http.StatusOK, views.UserProfile(d))
 	}
@@ -35,6 +37,42 @@ func (s *server) fetchUser(c echo.Context, id string) (*auth0api.User, error) {
 		return nil, errNoSuchUser(id, err)
 	}
 	return u, err
+}
+
+// fetchUserGuarded is fetchUser plus, for a person whose changes are checked against the
+// protected roles, the user's protection, read at the same time. A failed roles read does not
+// fail the page: the user is shown as unchecked (no controls), and it is logged.
+func (s *server) fetchUserGuarded(c echo.Context, id string) (*auth0api.User, protection, error) {
+	if !s.guardsTargets(c) {
+		u, err := s.fetchUser(c, id)
+		return u, protection{}, err
+	}
+	var (
+		u    *auth0api.User
+		p    protection
+		perr error
+	)
+	err := sectionParallel(c.Request().Context(),
+		func(ctx context.Context) (err error) {
+			u, err = s.users.GetUser(ctx, id, nil)
+			return err
+		},
+		func(ctx context.Context) error {
+			p, perr = s.readProtection(ctx, id)
+			return nil // the page shows the user anyway
+		},
+	)
+	if errors.Is(err, auth0api.ErrNotFound) {
+		return nil, protection{}, errNoSuchUser(id, err)
+	}
+	if err != nil {
+		return nil, protection{}, err
+	}
+	if perr != nil {
+		s.logger(c).Warn("could not read the user's roles to check for protected roles; showing no controls", "err", perr)
+		p = protection{unchecked: true}
+	}
+	return u, p, nil
 }
 
 // errNoSuchUser answers a user id Auth0 does not know.

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -42,6 +43,9 @@ func (s *server) setBlocked(c echo.Context, blocked bool) error {
 		s.audit(c, event, id, err)
 		return err
 	}
+	if err := s.refuseProtected(c, event, id); err != nil {
+		return err
+	}
 	u, err := s.users.UpdateUser(c.Request().Context(), id, auth0api.UserUpdate{Blocked: auth0api.Set(blocked)})
 	s.audit(c, event, id, err, slog.Bool("blocked", blocked))
 	if err != nil {
@@ -61,6 +65,9 @@ func (s *server) setBlocked(c echo.Context, blocked bool) error {
 func (s *server) passwordResetLink(c echo.Context) error {
 	id, err := s.changeTarget(c, "user.password_ticket")
 	if err != nil {
+		return err
+	}
+	if err := s.refuseProtected(c, "user.password_ticket", id); err != nil {
 		return err
 	}
 	link, err := s.users.CreatePasswordChangeTicket(c.Request().Context(), auth0api.PasswordChangeTicket{
@@ -93,7 +100,8 @@ var resetEmailFields = []string{"user_id", "email", "name", "identities"}
 // sendPasswordResetEmail asks Auth0 to e-mail a database user a link to choose a new password
 // (the Authentication API's change_password, with the configured application): unlike the
 // password-change link, the person asking never sees the link. The user is read first, for
-// the address and the connection Auth0 needs.
+// the address and the connection Auth0 needs (and, for the helpdesk, their roles at the same
+// time, for the protected-roles check).
 func (s *server) sendPasswordResetEmail(c echo.Context) error {
 	const event = "user.password_reset_email"
 	id, err := s.changeTarget(c, event)
@@ -101,10 +109,29 @@ func (s *server) sendPasswordResetEmail(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	u, err := s.users.GetUser(ctx, id, &auth0api.GetUserParams{Fields: resetEmailFields})
+	var (
+		u        *auth0api.User
+		p        protection
+		guarded  = s.guardsTargets(c)
+		readUser = func(ctx context.Context) (err error) {
+			u, err = s.users.GetUser(ctx, id, &auth0api.GetUserParams{Fields: resetEmailFields})
+			return err
+		}
+	)
+	if guarded { // the protected-roles check beside the read this needs anyway
+		err = sectionParallel(ctx, readUser, func(ctx context.Context) (err error) {
+			p, err = s.readProtection(ctx, id)
+			return err
+		})
+	} else {
+		err = readUser(ctx)
+	}
 	if err != nil {
 		s.audit(c, event, id, err)
 		return s.userActionError(id, err)
+	}
+	if err := s.protectionVerdict(c, event, id, p, nil); err != nil {
+		return err
 	}
 	conn, ok := databaseConnection(*u)
 	switch {
@@ -147,6 +174,9 @@ func connectionOf(u auth0api.User) string {
 func (s *server) sendVerificationEmail(c echo.Context) error {
 	id, err := s.changeTarget(c, "user.verification_email")
 	if err != nil {
+		return err
+	}
+	if err := s.refuseProtected(c, "user.verification_email", id); err != nil {
 		return err
 	}
 	job, err := s.users.CreateVerificationEmailJob(c.Request().Context(), auth0api.VerificationEmailJob{UserID: id})

@@ -32,6 +32,9 @@ type FactorsData struct {
 	// Self is true when the user is the signed-in person: nobody resets their own factors
 	// through the dashboard.
 	Self bool
+	// Protection: the user holds a protected role, so the signed-in person (helpdesk) may not
+	// reset their factors; Can already lacks ResetMFA, and the section says why.
+	Protection Protection
 	// PasskeyRefused says that Auth0 just refused to remove every method at once because the
 	// user has a passkey; the section explains and offers the alternatives.
 	PasskeyRefused bool

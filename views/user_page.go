@@ -28,6 +28,9 @@ type UserPageData struct {
 	Can Abilities
 	// Self: the user is the signed-in person (who may not block or delete themselves).
 	Self bool
+	// Protection: the user holds a protected role, so the signed-in person (helpdesk) may not
+	// change them; Can already lacks those actions, and the page says why.
+	Protection Protection
 	// CSRFToken goes into the plain forms (the fallback without JavaScript).
 	CSRFToken string
 	// Notice is shown once in the notice area (e.g. a password-change link).
@@ -36,6 +39,29 @@ type UserPageData struct {
 	DeleteError string
 	// DeleteTyped is what was typed in the delete confirmation.
 	DeleteTyped string
+}
+
+// Protection says that only an admin may change a user, because the user holds a protected
+// tenant role (or their roles could not be checked).
+type Protection struct {
+	// Roles are the protected roles the user holds.
+	Roles []string
+	// Unchecked: the user's roles could not all be read, so the controls are withheld anyway.
+	Unchecked bool
+}
+
+// Applies reports whether the signed-in person's changes are withheld.
+func (p Protection) Applies() bool { return len(p.Roles) > 0 || p.Unchecked }
+
+// protectionNote says, in words, why the controls are missing.
+func protectionNote(p Protection, what string) string {
+	switch {
+	case len(p.Roles) == 1:
+		return "This user holds the protected role " + p.Roles[0] + ": only an admin can " + what + "."
+	case len(p.Roles) > 1:
+		return "This user holds the protected roles " + strings.Join(p.Roles, ", ") + ": only an admin can " + what + "."
+	}
+	return "userdesk could not check whether this user holds a protected role, so only an admin can " + what + " for now. Reload to try again."
 }
 
 // UserNotice is a result shown once on the user page.

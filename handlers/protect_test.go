@@ -1,0 +1,258 @@
+package handlers
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"userdesk/auth0api/auth0apitest"
+)
+
+// protectedApp is a test app whose tenant role "tenant-admin" (Ada holds it) is protected,
+// named in another case to show names match case-insensitively.
+func protectedApp(t *testing.T) *testApp {
+	t.Helper()
+	return newTestApp(t, func(o *appOptions) {
+		o.config = func(c *Config) { c.ProtectedRoles = []string{"Tenant-Admin", "break-glass"} }
+	})
+}
+
+// guardedRoutes are the change routes the protection covers: every non-GET route of the
+// helpdesk's actions (block, e-mails, MFA reset), walked from the route table so a new one is
+// covered as soon as it is added.
+func guardedRoutes(a *testApp) []route {
+	var out []route
+	for _, rt := range a.srv.routes() {
+		if rt.Method != http.MethodGet && (rt.Action == actBlockUsers || rt.Action == actSendEmails || rt.Action == actResetMFA) {
+			out = append(out, rt)
+		}
+	}
+	return out
+}
+
+// TestProtectedUserRefusesHelpdeskChanges (checklist 40): on a user holding a protected role,
+// every helpdesk change is refused with 403 in plain words; the only Management API calls are
+// reads (the user's roles, and what the handler reads anyway), nothing is changed, no e-mail
+// is sent, and one audit event says "denied" with the role. As a page and through htmx.
+func TestProtectedUserRefusesHelpdeskChanges(t *testing.T) {
+	a := protectedApp(t)
+	routes := guardedRoutes(a)
+	if len(routes) < 10 {
+		t.Fatalf("only %d guarded routes found", len(routes))
+	}
+	ada := auth0apitest.FixtureUserID
+	rolesCall := "GET " + escapedUser(ada) + "/roles"
+	for _, htmx := range []bool{true, false} {
+		for _, rt := range routes {
+			t.Run(rt.Method+" "+rt.Path+map[bool]string{true: " htmx", false: " page"}[htmx], func(t *testing.T) {
+				b := a.signIn(t, "helpdesk")
+				token := b.csrfToken(t)
+				reset(a)
+				headers := append(b.sameOriginHeaders(), "X-CSRF-Token", token)
+				if htmx {
+					headers = append(headers, "HX-Request", "true")
+				}
+				emails := len(a.Tenant.PasswordResetEmails())
+				resp, body := b.send(t, rt.Method, samplePath(t, rt.Path), url.Values{}, headers...)
+				if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "protected role tenant-admin") ||
+					!strings.Contains(body, "only an admin can change this user") {
+					t.Errorf("answer %d:\n%.600s", resp.StatusCode, body)
+				}
+				if htmx && resp.Header.Get("HX-Retarget") != "#flash" {
+					t.Errorf("htmx refusal not shown in the flash area")
+				}
+				calls := mgmtCalls(a)
+				if !slices.Contains(calls, rolesCall) {
+					t.Errorf("the user's roles were not read: %q", calls)
+				}
+				for _, c := range calls {
+					if !strings.HasPrefix(c, "GET ") {
+						t.Errorf("a refused change made the call %s", c)
+					}
+				}
+				if q := lastCall(t, a, http.MethodGet, "/users/").Query; strings.HasSuffix(lastCall(t, a, http.MethodGet, "/users/").Path, "/roles") &&
+					(q.Get("per_page") != "100" || q.Get("include_totals") != "true") {
+					t.Errorf("roles read with %v, want one page of 100 with totals", q)
+				}
+				if n := len(a.Tenant.PasswordResetEmails()); n != emails {
+					t.Error("a password-reset e-mail was sent")
+				}
+				ev := expectAudit(t, a, routeEvent(t, rt), "denied", ada)
+				if !strings.Contains(ev["reason"].(string), "tenant-admin") {
+					t.Errorf("audit reason = %v", ev["reason"])
+				}
+				if d, _ := ev["details"].(map[string]any); !slices.Equal(anyStrings(d["protected_roles"]), []string{"tenant-admin"}) {
+					t.Errorf("audit details = %v", ev["details"])
+				}
+			})
+		}
+	}
+	if u, _ := a.Tenant.User(ada); u["blocked"] == true {
+		t.Error("Ada was blocked")
+	}
+}
+
+// routeEvent is the audit event of a guarded route; a route missing here fails the test.
+func routeEvent(t *testing.T, rt route) string {
+	t.Helper()
+	events := map[string]string{
+		"POST /users/:id/block":                       "user.block",
+		"POST /users/:id/unblock":                     "user.unblock",
+		"POST /users/:id/password-reset":              "user.password_ticket",
+		"POST /users/:id/password-reset-email":        "user.password_reset_email",
+		"POST /users/:id/verification-email":          "user.verification_email",
+		"DELETE /users/:id/factors/:method":           "user.factor.delete",
+		"DELETE /users/:id/factors":                   "user.factors.reset",
+		"DELETE /users/:id/authenticators":            "user.authenticators.delete",
+		"DELETE /users/:id/multifactor/:provider":     "user.multifactor.delete",
+		"POST /users/:id/factors/invalidate-browsers": "user.mfa.browsers.invalidate",
+		"POST /users/:id/factors/recovery-code":       "user.recovery_code.regenerate",
+	}
+	ev, ok := events[rt.Method+" "+rt.Path]
+	if !ok {
+		t.Fatalf("add the audit event of %s %s to eventOf", rt.Method, rt.Path)
+	}
+	return ev
+}
+
+// anyStrings converts a decoded JSON list to strings.
+func anyStrings(v any) []string {
+	list, _ := v.([]any)
+	var out []string
+	for _, x := range list {
+		s, _ := x.(string)
+		out = append(out, s)
+	}
+	return out
+}
+
+// TestProtectedUserAdminsUnrestricted: an admin's changes to a protected user go through, with
+// no roles read for the check.
+func TestProtectedUserAdminsUnrestricted(t *testing.T) {
+	a := protectedApp(t)
+	b := a.signIn(t, "admin")
+	ada := auth0apitest.FixtureUserID
+	resp, body := post(t, b, userPath(ada, "/block"), nil, true)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `id="unblock-user"`) {
+		t.Fatalf("admin block = %d:\n%.400s", resp.StatusCode, body)
+	}
+	expectCalls(t, a, "PATCH "+escapedUser(ada))
+	expectAudit(t, a, "user.block", "success", ada)
+	for _, rt := range guardedRoutes(a) {
+		b := a.signIn(t, "admin")
+		token := b.csrfToken(t)
+		reset(a)
+		resp, _ := b.send(t, rt.Method, samplePath(t, rt.Path), url.Values{}, append(b.sameOriginHeaders(), "X-CSRF-Token", token, "HX-Request", "true")...)
+		if resp.StatusCode == http.StatusForbidden {
+			t.Errorf("admin %s %s = 403", rt.Method, rt.Path)
+		}
+		for _, ev := range a.auditEvents(t) {
+			if ev["outcome"] == "denied" {
+				t.Errorf("admin %s %s audited as denied: %v", rt.Method, rt.Path, ev)
+			}
+		}
+	}
+}
+
+// TestUnprotectedUserHelpdeskChanges: on a user without a protected role the helpdesk's
+// change goes through after exactly one roles read; without the setting there is no read at
+// all.
+func TestUnprotectedUserHelpdeskChanges(t *testing.T) {
+	id := auth0apitest.FixtureBareUserID
+	a := protectedApp(t)
+	b := a.signIn(t, "helpdesk")
+	resp, _ := post(t, b, userPath(id, "/block"), nil, true)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("block = %d", resp.StatusCode)
+	}
+	expectCalls(t, a, "GET "+escapedUser(id)+"/roles", "PATCH "+escapedUser(id))
+	expectAudit(t, a, "user.block", "success", id)
+
+	plain := newTestApp(t)
+	b = plain.signIn(t, "helpdesk")
+	post(t, b, userPath(id, "/block"), nil, true)
+	expectCalls(t, plain, "PATCH "+escapedUser(id))
+}
+
+// TestProtectionFailsClosed: when the user's roles cannot be read, the helpdesk's change is
+// not made: the Auth0 error is shown, audited as a failure; the page shows no controls.
+func TestProtectionFailsClosed(t *testing.T) {
+	a := protectedApp(t)
+	b := a.signIn(t, "helpdesk")
+	id := auth0apitest.FixtureBareUserID
+	a.Tenant.Fail("GET /users/{id}/roles", auth0apitest.Fault{Status: http.StatusForbidden,
+		Body: `{"statusCode":403,"error":"Forbidden","message":"Insufficient scope, expected all of: read:roles","errorCode":"insufficient_scope"}`})
+	resp, body := post(t, b, userPath(id, "/block"), nil, true)
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "lacks the scope read:roles") {
+		t.Errorf("block with the roles unreadable = %d:\n%.400s", resp.StatusCode, body)
+	}
+	expectCalls(t, a, "GET "+escapedUser(id)+"/roles")
+	expectAudit(t, a, "user.block", "failure", id)
+
+	resp, page := b.get(t, userPath(id))
+	if resp.StatusCode != http.StatusOK || strings.Contains(page, `id="block-user"`) || !strings.Contains(page, `id="user-protected-note"`) ||
+		!strings.Contains(page, "could not check whether this user holds a protected role") {
+		t.Errorf("page with the roles unreadable = %d, controls or note wrong:\n%.3000s", resp.StatusCode, page)
+	}
+}
+
+// TestProtectedUserPage: the helpdesk sees a protected user's page without the block, e-mail
+// and MFA controls, and a note naming the role; the page and the factors section read the
+// roles beside their own calls. Admins see every control and cost no roles read; so does the
+// helpdesk on an unprotected user.
+func TestProtectedUserPage(t *testing.T) {
+	a := protectedApp(t)
+	ada := auth0apitest.FixtureUserID
+	controls := []string{`id="block-user"`, `id="password-reset"`, `id="password-reset-email"`}
+	factorControls := []string{`class="secondary outline factor-remove"`, `id="factors-reset"`}
+
+	hd := a.signIn(t, "helpdesk")
+	reset(a)
+	_, page := hd.get(t, userPath(ada))
+	calls := mgmtCalls(a)
+	slices.Sort(calls)
+	if want := []string{"GET " + escapedUser(ada), "GET " + escapedUser(ada) + "/roles"}; !slices.Equal(calls, want) {
+		t.Errorf("page calls %q, want %q", calls, want)
+	}
+	for _, c := range controls {
+		if strings.Contains(page, c) {
+			t.Errorf("helpdesk sees %s on a protected user", c)
+		}
+	}
+	if !strings.Contains(page, `id="user-protected-note"`) || !strings.Contains(page, "holds the protected role tenant-admin: only an admin can block this user") {
+		t.Errorf("no protection note:\n%.3000s", page)
+	}
+	_, section := htmxGet(t, hd, userPath(ada, "/factors"))
+	for _, c := range factorControls {
+		if strings.Contains(section, c) {
+			t.Errorf("helpdesk sees %s in a protected user's factors", c)
+		}
+	}
+	if !strings.Contains(section, `id="factors-protected-note"`) || !strings.Contains(section, "only an admin can reset their MFA") {
+		t.Errorf("no note in the factors section:\n%.2000s", section)
+	}
+
+	admin := a.signIn(t, "admin")
+	reset(a)
+	_, page = admin.get(t, userPath(ada))
+	expectCalls(t, a, "GET "+escapedUser(ada))
+	for _, c := range controls {
+		if !strings.Contains(page, c) {
+			t.Errorf("admin does not see %s", c)
+		}
+	}
+	if strings.Contains(page, "protected-note") {
+		t.Error("admin sees the protection note")
+	}
+	_, section = htmxGet(t, admin, userPath(ada, "/factors"))
+	if !strings.Contains(section, factorControls[0]) {
+		t.Error("admin sees no factor controls")
+	}
+
+	_, page = hd.get(t, userPath(auth0apitest.FixtureBlockedUserID))
+	if !strings.Contains(page, `id="unblock-user"`) || strings.Contains(page, "protected-note") {
+		t.Error("helpdesk lacks the controls on an unprotected user")
+	}
+}
