@@ -216,6 +216,7 @@ func build(ctx context.Context, cfg config.Config, logger, audit *slog.Logger, m
 		},
 		PasswordResetClientID: cfg.PasswordResetClientID,
 		ProtectedRoles:        cfg.ProtectedRoles,
+		AssignableRoles:       cfg.AssignableRoles,
 		Roles: handlers.RoleMapping{
 			Claim:    cfg.RoleClaim,
 			Admin:    cfg.AdminRoles,

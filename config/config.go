@@ -83,6 +83,8 @@ type Config struct {
 	ViewerRoles   []string
 	// ProtectedRoles are tenant role names (or ids) whose holders only admins may change.
 	ProtectedRoles []string
+	// AssignableRoles are the tenant role names admins may assign; empty means all.
+	AssignableRoles []string
 
 	// TrustedProxies are the networks whose X-Forwarded-For header is believed.
 	TrustedProxies []netip.Prefix
@@ -240,6 +242,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	c.ViewerRoles = l.list(envViewerRoles, DefaultViewerRole)
 	l.checkRoles(map[string][]string{envAdminRoles: c.AdminRoles, envHelpdeskRoles: c.HelpdeskRoles, envViewerRoles: c.ViewerRoles})
 	c.ProtectedRoles = l.tenantRoles(envProtectedRoles)
+	c.AssignableRoles = l.tenantRoles(envAssignableRoles)
 
 	for _, cidr := range l.list(envTrustedProxies, "") {
 		p, err := netip.ParsePrefix(cidr)

@@ -106,6 +106,10 @@ type Config struct {
 	// only admins may change: helpdesk changes to such a user are refused (checklist 40).
 	// Empty means no user is protected.
 	ProtectedRoles []string
+	// AssignableRoles name the tenant roles (exact names) that admins may assign: the picker
+	// offers only those and the server refuses any other (checklist 42). Empty means every
+	// role of the tenant.
+	AssignableRoles []string
 	// SessionSecrets sign session cookies: the first signs, all verify.
 	SessionSecrets [][]byte
 	// IdleTimeout and AbsoluteTimeout end sessions (defaults 30m and 8h).
@@ -182,9 +186,10 @@ type server struct {
 	idle     time.Duration
 	absolute time.Duration
 
-	sectionTimeout time.Duration // deadline of one section's calls
-	resetClientID  string        // the application of password-reset e-mails
-	protectedRoles []string      // tenant roles whose holders only admins change
+	sectionTimeout  time.Duration // deadline of one section's calls
+	resetClientID   string        // the application of password-reset e-mails
+	protectedRoles  []string      // tenant roles whose holders only admins change
+	assignableRoles []string      // the only tenant roles admins may assign (empty = all)
 
 	store       *memstore.Store
 	cookieName  string // the session cookie
@@ -248,9 +253,10 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 		idle:     cfg.IdleTimeout,
 		absolute: cfg.AbsoluteTimeout,
 
-		sectionTimeout: cfg.SectionTimeout,
-		resetClientID:  cfg.PasswordResetClientID,
-		protectedRoles: cfg.ProtectedRoles,
+		sectionTimeout:  cfg.SectionTimeout,
+		resetClientID:   cfg.PasswordResetClientID,
+		protectedRoles:  cfg.ProtectedRoles,
+		assignableRoles: cfg.AssignableRoles,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

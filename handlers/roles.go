@@ -75,6 +75,12 @@ func (s *server) rolesPicker(c echo.Context) error {
 	)
 	err = sectionParallel(ctx,
 		func(ctx context.Context) (err error) {
+			if s.limitsAssignment() { // only the assignable roles are offered
+				roles, err := s.resolveAssignable(ctx, c)
+				list, total := pickAssignable(roles, "", nil, 0)
+				catalog = &auth0api.RolesPage{Page: auth0api.Page{Total: total, Totals: true}, Roles: list}
+				return err
+			}
 			catalog, err = s.users.ListRoles(ctx, auth0api.ListRolesParams{PerPage: sectionPerPage, IncludeTotals: auth0api.Set(true)})
 			return err
 		},
@@ -87,7 +93,7 @@ func (s *server) rolesPicker(c echo.Context) error {
 		return fmt.Errorf("role picker: %w", err)
 	}
 	d := views.RolePickerData{UserID: userID, Roles: catalog.Roles, Assigned: map[string]bool{},
-		PerPage: sectionPerPage, Total: catalog.Total}
+		PerPage: sectionPerPage, Total: catalog.Total, Limited: s.limitsAssignment()}
 	for _, r := range mine.Roles {
 		d.Assigned[r.ID] = true
 	}
@@ -110,24 +116,33 @@ func (s *server) rolesCatalog(c echo.Context) error {
 	page := sectionPageParam(c)
 	ctx, cancel := s.sectionContext(c)
 	defer cancel()
-	catalog, err := s.users.ListRoles(ctx, auth0api.ListRolesParams{
-		NameFilter: filter, Page: page, PerPage: sectionPerPage, IncludeTotals: auth0api.Set(true),
-	})
-	if err != nil {
-		return fmt.Errorf("role catalog: %w", err)
-	}
 	params, _ := c.FormParams()
 	chosen := params["roles"]
 	d := views.RolePickerData{UserID: userID, Filter: filter, Assigned: map[string]bool{},
-		Page: page, PerPage: sectionPerPage, Total: catalog.Total}
+		Page: page, PerPage: sectionPerPage, Limited: s.limitsAssignment()}
 	for _, id := range params["assigned"] {
 		if roleIDPattern.MatchString(id) {
 			d.Assigned[id] = true
 		}
 	}
-	for _, r := range catalog.Roles {
-		if !slices.Contains(chosen, r.ID) {
-			d.Roles = append(d.Roles, r)
+	if s.limitsAssignment() {
+		roles, err := s.resolveAssignable(ctx, c)
+		if err != nil {
+			return fmt.Errorf("role catalog: %w", err)
+		}
+		d.Roles, d.Total = pickAssignable(roles, filter, chosen, page)
+	} else {
+		catalog, err := s.users.ListRoles(ctx, auth0api.ListRolesParams{
+			NameFilter: filter, Page: page, PerPage: sectionPerPage, IncludeTotals: auth0api.Set(true),
+		})
+		if err != nil {
+			return fmt.Errorf("role catalog: %w", err)
+		}
+		d.Total = catalog.Total
+		for _, r := range catalog.Roles {
+			if !slices.Contains(chosen, r.ID) {
+				d.Roles = append(d.Roles, r)
+			}
 		}
 	}
 	if isPartial(c) {
@@ -137,7 +152,8 @@ func (s *server) rolesCatalog(c echo.Context) error {
 }
 
 // assignRoles assigns the roles chosen in the picker (admin). Every id is checked before the
-// call; the section is re-read from Auth0 afterwards.
+// call, and, when assignment is limited (Config.AssignableRoles), against the assignable
+// roles; the section is re-read from Auth0 afterwards.
 func (s *server) assignRoles(c echo.Context) error {
 	const event = "user.roles.add"
 	userID, err := s.sectionChangeTarget(c, event, "roles")
@@ -149,8 +165,11 @@ func (s *server) assignRoles(c echo.Context) error {
 	if err == nil {
 		ids, err = checkRoleIDs(params["roles"])
 	}
+	if err == nil {
+		err = s.refuseUnassignable(c, ids)
+	}
 	if err != nil {
-		s.audit(c, event, userID, err)
+		s.audit(c, event, userID, err, slog.Any("roles", ids))
 		return err
 	}
 	err = s.users.AddUserRoles(c.Request().Context(), userID, ids)
