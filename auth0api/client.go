@@ -3,7 +3,8 @@
 // Its surface is the Users API of the Auth0 Python SDK 4.x ("the seed":
 // auth0.management.users.Users) done properly in Go, plus the few calls the
 // dashboard needs beside it: the roles catalog, resource servers, connections,
-// password-change tickets and verification-email jobs.
+// password-change tickets and verification-email jobs, and, from the tenant's
+// Authentication API, the password-reset e-mail (SendPasswordResetEmail).
 //
 // # Usage
 //

@@ -41,13 +41,19 @@ func (p protection) view() views.Protection {
 }
 
 // guardsTargets reports whether the signed-in person's changes to users are checked against
-// the protected roles: some are configured, and the person is not an admin.
+// the protected roles: some are configured, and the person is one whose role allows the
+// guarded actions (block, e-mails, MFA reset) but is not an admin — the helpdesk. A viewer
+// changes nothing, so their pages make no extra call.
 func (s *server) guardsTargets(c echo.Context) bool {
 	if len(s.protectedRoles) == 0 {
 		return false
 	}
 	me, ok := currentIdentity(c)
-	return !ok || me.Role != roleAdmin
+	if !ok {
+		return true
+	}
+	guarded := me.Role.may(actBlockUsers) || me.Role.may(actSendEmails) || me.Role.may(actResetMFA)
+	return guarded && me.Role != roleAdmin
 }
 
 // isProtectedRole reports whether a tenant role is one of the configured protected roles, by

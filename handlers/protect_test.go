@@ -200,8 +200,8 @@ func TestProtectionFailsClosed(t *testing.T) {
 
 // TestProtectedUserPage: the helpdesk sees a protected user's page without the block, e-mail
 // and MFA controls, and a note naming the role; the page and the factors section read the
-// roles beside their own calls. Admins see every control and cost no roles read; so does the
-// helpdesk on an unprotected user.
+// roles beside their own calls. Admins see every control and cost no roles read, nor do viewers
+// (who change nothing); the helpdesk sees the controls on an unprotected user.
 func TestProtectedUserPage(t *testing.T) {
 	a := protectedApp(t)
 	ada := auth0apitest.FixtureUserID
@@ -249,6 +249,16 @@ func TestProtectedUserPage(t *testing.T) {
 	_, section = htmxGet(t, admin, userPath(ada, "/factors"))
 	if !strings.Contains(section, factorControls[0]) {
 		t.Error("admin sees no factor controls")
+	}
+
+	viewer := a.signIn(t, "viewer")
+	reset(a)
+	viewer.get(t, userPath(ada))
+	htmxGet(t, viewer, userPath(ada, "/factors"))
+	for _, c := range mgmtCalls(a) {
+		if strings.HasSuffix(c, "/roles") {
+			t.Errorf("a viewer's pages read the roles for the check: %s", c)
+		}
 	}
 
 	_, page = hd.get(t, userPath(auth0apitest.FixtureBlockedUserID))
