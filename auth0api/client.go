@@ -60,6 +60,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -113,7 +114,8 @@ type Config struct {
 	// limit that resets later fails at once. Default 10s.
 	MaxRetryWait time.Duration
 	// RequestsPerSecond enables a client-side limiter (0 = none) with Burst
-	// (default 1).
+	// (default: one second's worth, the rate rounded up, so that the user
+	// page's eight calls can go out together when the budget allows).
 	RequestsPerSecond float64
 	Burst             int
 	// Transport replaces the client's own transport (tests, metrics). The
@@ -283,7 +285,11 @@ func New(cfg Config) (*Client, error) {
 		sleep:        sleepContext,
 	}
 	if cfg.RequestsPerSecond > 0 {
-		c.limiter = rate.NewLimiter(rate.Limit(cfg.RequestsPerSecond), max(cfg.Burst, 1))
+		burst := cfg.Burst
+		if burst <= 0 {
+			burst = int(math.Ceil(cfg.RequestsPerSecond))
+		}
+		c.limiter = rate.NewLimiter(rate.Limit(cfg.RequestsPerSecond), max(burst, 1))
 	}
 	if !cfg.NoTelemetry {
 		version := orDefault(cfg.Version, "dev")

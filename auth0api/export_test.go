@@ -15,3 +15,11 @@ func SetSleep(c *Client, sleep func(ctx context.Context, d time.Duration) error)
 
 // ErrReadTimeout is the cause reported when a response stalls.
 var ErrReadTimeout = errReadTimeout
+
+// LimiterBurst is the client-side limiter's bucket size (0 without a limiter).
+func LimiterBurst(c *Client) int {
+	if c.limiter == nil {
+		return 0
+	}
+	return c.limiter.Burst()
+}
