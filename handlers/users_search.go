@@ -1,13 +1,16 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 
@@ -31,6 +34,16 @@ func (s *server) listUsers(c echo.Context) error {
 	d := views.UsersTableData{Search: search}
 	status := http.StatusOK
 
+	// The whole page also lists the connections for the filter: asked at the same time as the
+	// search, not after it (one Management API round trip for the page instead of two).
+	var (
+		connections []string
+		listed      sync.WaitGroup
+	)
+	if !isPartial(c) {
+		ctx, log := c.Request().Context(), s.logger(c)
+		listed.Go(func() { connections = s.connectionNames(ctx, log) })
+	}
 	plan, err := userquery.Compile(searchFilters(search))
 	if es, ok := userquery.AsErrors(err); ok {
 		d.Errors = make(map[string]string, len(es))
@@ -41,6 +54,7 @@ func (s *server) listUsers(c echo.Context) error {
 	} else {
 		status = s.runSearch(c, plan, &d)
 	}
+	listed.Wait()
 
 	if isHTMX(c) {
 		h := c.Response().Header()
@@ -63,7 +77,7 @@ func (s *server) listUsers(c echo.Context) error {
 		}
 		return render(c, status, views.UsersTable(d))
 	}
-	d.Connections = s.connectionNames(c)
+	d.Connections = connections
 	return render(c, status, views.UsersPage(s.page(c, "Users"), d))
 }
 
@@ -159,12 +173,12 @@ func (s *server) searchProblem(c echo.Context, err error, d *views.UsersTableDat
 
 // connectionNames lists the tenant's connections for the connection filter's suggestions; the
 // filter works without them, so a failure is only logged.
-func (s *server) connectionNames(c echo.Context) []string {
-	page, err := s.users.ListConnections(c.Request().Context(), auth0api.ListConnectionsParams{
+func (s *server) connectionNames(ctx context.Context, log *slog.Logger) []string {
+	page, err := s.users.ListConnections(ctx, auth0api.ListConnectionsParams{
 		PerPage: 100, Fields: []string{"name"},
 	})
 	if err != nil {
-		s.logger(c).Warn("list connections for the search filters", "err", err)
+		log.Warn("list connections for the search filters", "err", err)
 		return nil
 	}
 	names := make([]string, 0, len(page.Connections))
