@@ -101,18 +101,13 @@ func userLabel(u *auth0api.User, userID string) string {
 
 // showFactors renders the factors section.
 func (s *server) showFactors(c echo.Context) error {
-	sec := sectionNamed("factors")
-	userID, err := sectionUserID(c)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := s.sectionContext(c)
-	defer cancel()
-	d, err := s.loadFactors(ctx, c, userID)
-	if err != nil {
-		return s.sectionFailed(c, userID, sec, views.SectionURL(userID, sec), err)
-	}
-	return s.showSection(c, http.StatusOK, userID, sec, views.FactorsSection(d))
+	return s.sectionPage(c, "factors", func(ctx context.Context, userID string, _ int) (templ.Component, error) {
+		d, err := s.loadFactors(ctx, c, userID)
+		if err != nil {
+			return nil, err
+		}
+		return views.FactorsSection(d), nil
+	})
 }
 
 // factorsChanged answers a factor change: the section re-read from Auth0 and a message naming

@@ -42,19 +42,13 @@ func (s *server) loadPermissions(ctx context.Context, c echo.Context, userID str
 
 // showPermissions renders the permissions section: one page of the user's permissions.
 func (s *server) showPermissions(c echo.Context) error {
-	sec := sectionNamed("permissions")
-	userID, err := sectionUserID(c)
-	if err != nil {
-		return err
-	}
-	page := sectionPageParam(c)
-	ctx, cancel := s.sectionContext(c)
-	defer cancel()
-	d, err := s.loadPermissions(ctx, c, userID, page)
-	if err != nil {
-		return s.sectionFailed(c, userID, sec, views.SectionPageURL(userID, sec, page), err)
-	}
-	return s.showSection(c, http.StatusOK, userID, sec, views.PermissionsSection(d))
+	return s.sectionPage(c, "permissions", func(ctx context.Context, userID string, page int) (templ.Component, error) {
+		d, err := s.loadPermissions(ctx, c, userID, page)
+		if err != nil {
+			return nil, err
+		}
+		return views.PermissionsSection(d), nil
+	})
 }
 
 // assignableAPIs are the tenant's APIs a user can hold permissions on: every resource server

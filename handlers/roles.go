@@ -45,19 +45,13 @@ func (s *server) loadRoles(ctx context.Context, c echo.Context, userID string, p
 
 // showRoles renders the roles section: one page of the user's roles.
 func (s *server) showRoles(c echo.Context) error {
-	sec := sectionNamed("roles")
-	userID, err := sectionUserID(c)
-	if err != nil {
-		return err
-	}
-	page := sectionPageParam(c)
-	ctx, cancel := s.sectionContext(c)
-	defer cancel()
-	d, err := s.loadRoles(ctx, c, userID, page)
-	if err != nil {
-		return s.sectionFailed(c, userID, sec, views.SectionPageURL(userID, sec, page), err)
-	}
-	return s.showSection(c, http.StatusOK, userID, sec, views.RolesSection(d))
+	return s.sectionPage(c, "roles", func(ctx context.Context, userID string, page int) (templ.Component, error) {
+		d, err := s.loadRoles(ctx, c, userID, page)
+		if err != nil {
+			return nil, err
+		}
+		return views.RolesSection(d), nil
+	})
 }
 
 // rolesPicker renders the role picker: the first page of the tenant's catalog, with the roles

@@ -75,6 +75,25 @@ func (s *server) sectionContext(c echo.Context) (context.Context, context.Cancel
 	return context.WithTimeout(c.Request().Context(), s.sectionTimeout)
 }
 
+// sectionPage answers a section's GET route: it reads the user id and the page asked for, gives
+// load the section's deadline, and renders what load returns, or, when it fails, the section's
+// own error with a retry button for the same page.
+func (s *server) sectionPage(c echo.Context, name string, load func(ctx context.Context, userID string, page int) (templ.Component, error)) error {
+	sec := sectionNamed(name)
+	userID, err := sectionUserID(c)
+	if err != nil {
+		return err
+	}
+	page := sectionPageParam(c)
+	ctx, cancel := s.sectionContext(c)
+	defer cancel()
+	partial, err := load(ctx, userID, page)
+	if err != nil {
+		return s.sectionFailed(c, userID, sec, views.SectionPageURL(userID, sec, page), err)
+	}
+	return s.showSection(c, http.StatusOK, userID, sec, partial)
+}
+
 // sectionPageParam reads the zero-based ?page= of a section list; anything odd is the first page.
 func sectionPageParam(c echo.Context) int {
 	p, err := strconv.Atoi(c.QueryParam("page"))
