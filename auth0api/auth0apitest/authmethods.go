@@ -105,22 +105,18 @@ func (t *Tenant) listAuthMethods(q *request) (int, any, *apiError) {
 	if err != nil {
 		return 0, nil, err
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	rec, err := t.lookup(q)
-	if err != nil {
-		return 0, nil, err
-	}
-	methods := t.dir.extras(rec).methods
-	all := make([]any, 0, len(methods))
-	for _, m := range methods {
-		all = append(all, methodView(m, true))
-	}
-	out := p.list("authenticators", all, false)
-	if env, ok := out.(map[string]any); ok && len(all) == 0 {
-		delete(env, "total")
-	}
-	return http.StatusOK, out, nil
+	return t.withUser(q, func(rec *userRec) (int, any, *apiError) {
+		methods := t.dir.extras(rec).methods
+		all := make([]any, 0, len(methods))
+		for _, m := range methods {
+			all = append(all, methodView(m, true))
+		}
+		out := p.list("authenticators", all, false)
+		if env, ok := out.(map[string]any); ok && len(all) == 0 {
+			delete(env, "total")
+		}
+		return http.StatusOK, out, nil
+	})
 }
 
 // method finds the request's {authentication_method_id}. Callers hold t.mu.
@@ -218,28 +214,24 @@ func (t *Tenant) createAuthMethod(q *request) (int, any, *apiError) {
 			return 0, nil, errValidation("Payload", "Missing required property: "+need, "", "")
 		}
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	rec, err := t.lookup(q)
-	if err != nil {
-		return 0, nil, err
-	}
-	x := t.dir.extras(rec)
-	m := t.newMethod(body, stamp(q.now))
-	for _, old := range x.methods {
-		if sameFactor(old, m) {
-			if m["type"] == "totp" {
-				return 0, nil, newError(http.StatusForbidden, "", "You reached the limit of entities of this type for this user.")
+	return t.withUser(q, func(rec *userRec) (int, any, *apiError) {
+		x := t.dir.extras(rec)
+		m := t.newMethod(body, stamp(q.now))
+		for _, old := range x.methods {
+			if sameFactor(old, m) {
+				if m["type"] == "totp" {
+					return 0, nil, newError(http.StatusForbidden, "", "You reached the limit of entities of this type for this user.")
+				}
+				return 0, nil, newError(http.StatusConflict, "", "Authentication method already exists.")
 			}
-			return 0, nil, newError(http.StatusConflict, "", "Authentication method already exists.")
 		}
-	}
-	x.methods = append(x.methods, m)
-	out := methodView(m, false)
-	if secret, ok := m["totp_secret"]; ok {
-		out["totp_secret"] = secret
-	}
-	return http.StatusCreated, out, nil
+		x.methods = append(x.methods, m)
+		out := methodView(m, false)
+		if secret, ok := m["totp_secret"]; ok {
+			out["totp_secret"] = secret
+		}
+		return http.StatusCreated, out, nil
+	})
 }
 
 // hasPasskey reports whether the user registered a passkey (which blocks
@@ -284,37 +276,33 @@ func (t *Tenant) replaceAuthMethods(q *request) (int, any, *apiError) {
 		}
 		bodies = append(bodies, m)
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	rec, err := t.lookup(q)
-	if err != nil {
-		return 0, nil, err
-	}
-	x := t.dir.extras(rec)
-	if hasPasskey(x) {
-		return 0, nil, errPasskey()
-	}
-	now := stamp(q.now)
-	methods := make([]map[string]any, 0, len(bodies))
-	out := make([]any, 0, len(bodies))
-	for _, b := range bodies {
-		m := t.newMethod(b, now)
-		for _, old := range methods {
-			if sameFactor(old, m) {
-				return 0, nil, newError(http.StatusConflict, "", "Authentication method already exists.")
-			}
+	return t.withUser(q, func(rec *userRec) (int, any, *apiError) {
+		x := t.dir.extras(rec)
+		if hasPasskey(x) {
+			return 0, nil, errPasskey()
 		}
-		methods = append(methods, m)
-		view := make(map[string]any, len(m))
-		for k, v := range m {
-			if k != "confirmed" && k != "totp_secret" {
-				view[k] = v
+		now := stamp(q.now)
+		methods := make([]map[string]any, 0, len(bodies))
+		out := make([]any, 0, len(bodies))
+		for _, b := range bodies {
+			m := t.newMethod(b, now)
+			for _, old := range methods {
+				if sameFactor(old, m) {
+					return 0, nil, newError(http.StatusConflict, "", "Authentication method already exists.")
+				}
 			}
+			methods = append(methods, m)
+			view := make(map[string]any, len(m))
+			for k, v := range m {
+				if k != "confirmed" && k != "totp_secret" {
+					view[k] = v
+				}
+			}
+			out = append(out, view)
 		}
-		out = append(out, view)
-	}
-	x.methods = methods
-	return http.StatusOK, out, nil
+		x.methods = methods
+		return http.StatusOK, out, nil
+	})
 }
 
 // updateAuthMethod answers PATCH …/authentication-methods/{authentication_method_id}.
@@ -349,19 +337,15 @@ func (t *Tenant) updateAuthMethod(q *request) (int, any, *apiError) {
 
 // deleteAuthMethods answers DELETE /users/{id}/authentication-methods.
 func (t *Tenant) deleteAuthMethods(q *request) (int, any, *apiError) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	rec, err := t.lookup(q)
-	if err != nil {
-		return 0, nil, err
-	}
-	x := t.dir.extras(rec)
-	if hasPasskey(x) {
-		return 0, nil, errPasskey()
-	}
-	x.methods = nil
-	clearMultifactor(rec, q)
-	return http.StatusNoContent, nil, nil
+	return t.withUser(q, func(rec *userRec) (int, any, *apiError) {
+		x := t.dir.extras(rec)
+		if hasPasskey(x) {
+			return 0, nil, errPasskey()
+		}
+		x.methods = nil
+		clearMultifactor(rec, q)
+		return http.StatusNoContent, nil, nil
+	})
 }
 
 // deleteAuthMethod answers DELETE …/authentication-methods/{authentication_method_id};

@@ -2,6 +2,7 @@ package auth0apitest
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -78,7 +79,7 @@ func (t *Tenant) listResourceServers(q *request) (int, any, *apiError) {
 	t.mu.RLock()
 	var all []any
 	for _, rs := range t.dir.resources {
-		if len(ids) == 0 || contains(ids, str(rs["identifier"])) {
+		if len(ids) == 0 || slices.Contains(ids, str(rs["identifier"])) {
 			all = append(all, rs)
 		}
 	}
@@ -101,7 +102,7 @@ func (t *Tenant) listConnections(q *request) (int, any, *apiError) {
 	t.mu.RLock()
 	var all []any
 	for _, c := range t.dir.conns {
-		if len(strategies) > 0 && !contains(strategies, c.strategy) {
+		if len(strategies) > 0 && !slices.Contains(strategies, c.strategy) {
 			continue
 		}
 		if name != "" && c.name != name {

@@ -1,5 +1,7 @@
 package auth0apitest
 
+import "slices"
+
 // PutRole adds or replaces a role of the tenant's catalog, given as an
 // Auth0 role object {"id", "name", "description"}.
 func (t *Tenant) PutRole(role map[string]any) {
@@ -55,7 +57,7 @@ func (t *Tenant) PutOrganization(org map[string]any, memberIDs ...string) {
 	for _, uid := range memberIDs {
 		if rec := t.dir.users[uid]; rec != nil {
 			x := t.dir.extras(rec)
-			if !contains(x.orgs, id) {
+			if !slices.Contains(x.orgs, id) {
 				x.orgs = append(x.orgs, id)
 			}
 		}

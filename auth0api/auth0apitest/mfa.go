@@ -12,29 +12,25 @@ func (t *Tenant) deleteMultifactor(q *request) (int, any, *apiError) {
 		return 0, nil, newError(http.StatusBadRequest, "invalid_uri",
 			"Path validation error: 'No enum match for: "+provider+"' on property provider (The multi-factor provider. Supported values 'duo' or 'google-authenticator').")
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	rec, err := t.lookup(q)
-	if err != nil {
-		return 0, nil, err
-	}
-	if list, ok := rec.obj["multifactor"].([]any); ok {
-		var kept []any
-		for _, v := range list {
-			if v != provider {
-				kept = append(kept, v)
+	return t.withUser(q, func(rec *userRec) (int, any, *apiError) {
+		if list, ok := rec.obj["multifactor"].([]any); ok {
+			var kept []any
+			for _, v := range list {
+				if v != provider {
+					kept = append(kept, v)
+				}
 			}
+			u := cloneShallow(rec.obj)
+			if len(kept) == 0 {
+				delete(u, "multifactor")
+			} else {
+				u["multifactor"] = kept
+			}
+			u["multifactor_last_modified"] = stamp(q.now)
+			rec.obj = u
 		}
-		u := cloneShallow(rec.obj)
-		if len(kept) == 0 {
-			delete(u, "multifactor")
-		} else {
-			u["multifactor"] = kept
-		}
-		u["multifactor_last_modified"] = stamp(q.now)
-		rec.obj = u
-	}
-	return http.StatusNoContent, nil, nil
+		return http.StatusNoContent, nil, nil
+	})
 }
 
 // invalidateRememberBrowser answers POST …/multifactor/actions/invalidate-remember-browser.
@@ -50,22 +46,18 @@ func (t *Tenant) invalidateRememberBrowser(q *request) (int, any, *apiError) {
 // deleteAuthenticators answers DELETE /users/{id}/authenticators: every
 // MFA factor goes (OTP, push, phone, email, security keys, recovery code).
 func (t *Tenant) deleteAuthenticators(q *request) (int, any, *apiError) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	rec, err := t.lookup(q)
-	if err != nil {
-		return 0, nil, err
-	}
-	x := t.dir.extras(rec)
-	var kept []map[string]any
-	for _, m := range x.methods {
-		if m["type"] == "passkey" || m["type"] == "password" {
-			kept = append(kept, m)
+	return t.withUser(q, func(rec *userRec) (int, any, *apiError) {
+		x := t.dir.extras(rec)
+		var kept []map[string]any
+		for _, m := range x.methods {
+			if m["type"] == "passkey" || m["type"] == "password" {
+				kept = append(kept, m)
+			}
 		}
-	}
-	x.methods = kept
-	clearMultifactor(rec, q)
-	return http.StatusNoContent, nil, nil
+		x.methods = kept
+		clearMultifactor(rec, q)
+		return http.StatusNoContent, nil, nil
+	})
 }
 
 // clearMultifactor removes the user's legacy multifactor list.
@@ -82,26 +74,22 @@ func clearMultifactor(rec *userRec, q *request) {
 // regenerateRecoveryCode answers POST …/recovery-code-regeneration with a
 // new 24-character code (Auth0 answers even for users without MFA).
 func (t *Tenant) regenerateRecoveryCode(q *request) (int, any, *apiError) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	rec, err := t.lookup(q)
-	if err != nil {
-		return 0, nil, err
-	}
-	code := t.dir.randomString(upperAlnum, 24)
-	x := t.dir.extras(rec)
-	kept := x.methods[:0:0]
-	for _, m := range x.methods {
-		if m["type"] != "recovery-code" {
-			kept = append(kept, m)
+	return t.withUser(q, func(rec *userRec) (int, any, *apiError) {
+		code := t.dir.randomString(upperAlnum, 24)
+		x := t.dir.extras(rec)
+		kept := x.methods[:0:0]
+		for _, m := range x.methods {
+			if m["type"] != "recovery-code" {
+				kept = append(kept, m)
+			}
 		}
-	}
-	now := stamp(q.now)
-	x.methods = append(kept, map[string]any{
-		"id": "recovery-code|dev_" + t.dir.randomString(alnum, 16), "type": "recovery-code", "confirmed": true,
-		"created_at": now, "enrolled_at": now,
+		now := stamp(q.now)
+		x.methods = append(kept, map[string]any{
+			"id": "recovery-code|dev_" + t.dir.randomString(alnum, 16), "type": "recovery-code", "confirmed": true,
+			"created_at": now, "enrolled_at": now,
+		})
+		return http.StatusOK, map[string]any{"recovery_code": code}, nil
 	})
-	return http.StatusOK, map[string]any{"recovery_code": code}, nil
 }
 
 // enrollmentOf maps an authentication method to its Guardian enrollment,
@@ -145,19 +133,15 @@ func enrollmentOf(m map[string]any) (map[string]any, bool) {
 
 // listEnrollments answers GET /users/{id}/enrollments (a bare array).
 func (t *Tenant) listEnrollments(q *request) (int, any, *apiError) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	rec, err := t.lookup(q)
-	if err != nil {
-		return 0, nil, err
-	}
-	out := []any{}
-	for _, m := range t.dir.extras(rec).methods {
-		if e, ok := enrollmentOf(m); ok {
-			out = append(out, e)
+	return t.withUser(q, func(rec *userRec) (int, any, *apiError) {
+		out := []any{}
+		for _, m := range t.dir.extras(rec).methods {
+			if e, ok := enrollmentOf(m); ok {
+				out = append(out, e)
+			}
 		}
-	}
-	return http.StatusOK, out, nil
+		return http.StatusOK, out, nil
+	})
 }
 
 // findEnrollment finds the method behind a Guardian enrollment id among

@@ -1,6 +1,7 @@
 package auth0apitest
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -146,7 +147,7 @@ func (s fieldSelection) apply(u map[string]any) map[string]any {
 		return out
 	}
 	for k, v := range u {
-		if !contains(s.fields, k) {
+		if !slices.Contains(s.fields, k) {
 			out[k] = v
 		}
 	}

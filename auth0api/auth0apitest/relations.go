@@ -2,6 +2,7 @@ package auth0apitest
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -22,19 +23,15 @@ func (t *Tenant) listUserOrganizations(q *request) (int, any, *apiError) {
 	if err != nil {
 		return 0, nil, err
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	rec, err := t.lookup(q)
-	if err != nil {
-		return 0, nil, err
-	}
-	var all []any
-	for _, id := range t.dir.extras(rec).orgs {
-		if org := t.dir.orgByID[id]; org != nil {
-			all = append(all, org)
+	return t.withUser(q, func(rec *userRec) (int, any, *apiError) {
+		var all []any
+		for _, id := range t.dir.extras(rec).orgs {
+			if org := t.dir.orgByID[id]; org != nil {
+				all = append(all, org)
+			}
 		}
-	}
-	return http.StatusOK, p.list("organizations", all, false), nil
+		return http.StatusOK, p.list("organizations", all, false), nil
+	})
 }
 
 // listUserRoles answers GET /users/{id}/roles.
@@ -43,19 +40,15 @@ func (t *Tenant) listUserRoles(q *request) (int, any, *apiError) {
 	if err != nil {
 		return 0, nil, err
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	rec, err := t.lookup(q)
-	if err != nil {
-		return 0, nil, err
-	}
-	var all []any
-	for _, id := range t.dir.extras(rec).roles {
-		if role := t.dir.roleByID[id]; role != nil {
-			all = append(all, role)
+	return t.withUser(q, func(rec *userRec) (int, any, *apiError) {
+		var all []any
+		for _, id := range t.dir.extras(rec).roles {
+			if role := t.dir.roleByID[id]; role != nil {
+				all = append(all, role)
+			}
 		}
-	}
-	return http.StatusOK, p.list("roles", all, false), nil
+		return http.StatusOK, p.list("roles", all, false), nil
+	})
 }
 
 // roleIDs decodes and validates {"roles": [...]}.
@@ -87,28 +80,24 @@ func (t *Tenant) addUserRoles(q *request) (int, any, *apiError) {
 	if err != nil {
 		return 0, nil, err
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	rec, err := t.lookup(q)
-	if err != nil {
-		return 0, nil, err
-	}
-	var missing []string
-	for _, id := range ids {
-		if t.dir.roleByID[id] == nil {
-			missing = append(missing, id)
+	return t.withUser(q, func(rec *userRec) (int, any, *apiError) {
+		var missing []string
+		for _, id := range ids {
+			if t.dir.roleByID[id] == nil {
+				missing = append(missing, id)
+			}
 		}
-	}
-	if len(missing) > 0 {
-		return 0, nil, errBadBody("One or more roles do not exist: " + strings.Join(missing, ", "))
-	}
-	x := t.dir.extras(rec)
-	for _, id := range ids {
-		if !contains(x.roles, id) {
-			x.roles = append(x.roles, id)
+		if len(missing) > 0 {
+			return 0, nil, errBadBody("One or more roles do not exist: " + strings.Join(missing, ", "))
 		}
-	}
-	return http.StatusNoContent, nil, nil
+		x := t.dir.extras(rec)
+		for _, id := range ids {
+			if !slices.Contains(x.roles, id) {
+				x.roles = append(x.roles, id)
+			}
+		}
+		return http.StatusNoContent, nil, nil
+	})
 }
 
 // removeUserRoles answers DELETE /users/{id}/roles with 204.
@@ -117,21 +106,11 @@ func (t *Tenant) removeUserRoles(q *request) (int, any, *apiError) {
 	if err != nil {
 		return 0, nil, err
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	rec, err := t.lookup(q)
-	if err != nil {
-		return 0, nil, err
-	}
-	x := t.dir.extras(rec)
-	kept := x.roles[:0:0]
-	for _, id := range x.roles {
-		if !contains(ids, id) {
-			kept = append(kept, id)
-		}
-	}
-	x.roles = kept
-	return http.StatusNoContent, nil, nil
+	return t.withUser(q, func(rec *userRec) (int, any, *apiError) {
+		x := t.dir.extras(rec)
+		x.roles = slices.DeleteFunc(slices.Clone(x.roles), func(id string) bool { return slices.Contains(ids, id) })
+		return http.StatusNoContent, nil, nil
+	})
 }
 
 // listUserPermissions answers GET /users/{id}/permissions (direct ones).
@@ -140,31 +119,27 @@ func (t *Tenant) listUserPermissions(q *request) (int, any, *apiError) {
 	if err != nil {
 		return 0, nil, err
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	rec, err := t.lookup(q)
-	if err != nil {
-		return 0, nil, err
-	}
-	var all []any
-	for _, pr := range t.dir.extras(rec).perms {
-		rs := t.dir.resourceServer(pr.ResourceServer)
-		perm := map[string]any{
-			"permission_name":            pr.Name,
-			"resource_server_identifier": pr.ResourceServer,
-			"sources":                    []any{map[string]any{"source_id": "", "source_name": "", "source_type": "DIRECT"}},
-		}
-		if rs != nil {
-			perm["resource_server_name"] = rs["name"]
-			for _, s := range rs["scopes"].([]any) {
-				if sc := s.(map[string]any); sc["value"] == pr.Name {
-					perm["description"] = sc["description"]
+	return t.withUser(q, func(rec *userRec) (int, any, *apiError) {
+		var all []any
+		for _, pr := range t.dir.extras(rec).perms {
+			rs := t.dir.resourceServer(pr.ResourceServer)
+			perm := map[string]any{
+				"permission_name":            pr.Name,
+				"resource_server_identifier": pr.ResourceServer,
+				"sources":                    []any{map[string]any{"source_id": "", "source_name": "", "source_type": "DIRECT"}},
+			}
+			if rs != nil {
+				perm["resource_server_name"] = rs["name"]
+				for _, s := range rs["scopes"].([]any) {
+					if sc := s.(map[string]any); sc["value"] == pr.Name {
+						perm["description"] = sc["description"]
+					}
 				}
 			}
+			all = append(all, perm)
 		}
-		all = append(all, perm)
-	}
-	return http.StatusOK, p.list("permissions", all, false), nil
+		return http.StatusOK, p.list("permissions", all, false), nil
+	})
 }
 
 // permissionRefs decodes and validates {"permissions": [{...}]}.
@@ -203,32 +178,28 @@ func (t *Tenant) addUserPermissions(q *request) (int, any, *apiError) {
 	if err != nil {
 		return 0, nil, err
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	rec, err := t.lookup(q)
-	if err != nil {
-		return 0, nil, err
-	}
-	for _, pr := range refs {
-		rs := t.dir.resourceServer(pr.ResourceServer)
-		if rs == nil {
-			return 0, nil, errBadBody("Resource server " + pr.ResourceServer + " does not exist.")
+	return t.withUser(q, func(rec *userRec) (int, any, *apiError) {
+		for _, pr := range refs {
+			rs := t.dir.resourceServer(pr.ResourceServer)
+			if rs == nil {
+				return 0, nil, errBadBody("Resource server " + pr.ResourceServer + " does not exist.")
+			}
+			found := false
+			for _, s := range rs["scopes"].([]any) {
+				found = found || s.(map[string]any)["value"] == pr.Name
+			}
+			if !found {
+				return 0, nil, errBadBody("Permission " + pr.Name + " does not exist on resource server " + pr.ResourceServer + ".")
+			}
 		}
-		found := false
-		for _, s := range rs["scopes"].([]any) {
-			found = found || s.(map[string]any)["value"] == pr.Name
+		x := t.dir.extras(rec)
+		for _, pr := range refs {
+			if !slices.Contains(x.perms, pr) {
+				x.perms = append(x.perms, pr)
+			}
 		}
-		if !found {
-			return 0, nil, errBadBody("Permission " + pr.Name + " does not exist on resource server " + pr.ResourceServer + ".")
-		}
-	}
-	x := t.dir.extras(rec)
-	for _, pr := range refs {
-		if !containsPerm(x.perms, pr) {
-			x.perms = append(x.perms, pr)
-		}
-	}
-	return http.StatusCreated, map[string]any{}, nil
+		return http.StatusCreated, map[string]any{}, nil
+	})
 }
 
 // removeUserPermissions answers DELETE /users/{id}/permissions with 204.
@@ -237,19 +208,9 @@ func (t *Tenant) removeUserPermissions(q *request) (int, any, *apiError) {
 	if err != nil {
 		return 0, nil, err
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	rec, err := t.lookup(q)
-	if err != nil {
-		return 0, nil, err
-	}
-	x := t.dir.extras(rec)
-	kept := x.perms[:0:0]
-	for _, pr := range x.perms {
-		if !containsPerm(refs, pr) {
-			kept = append(kept, pr)
-		}
-	}
-	x.perms = kept
-	return http.StatusNoContent, nil, nil
+	return t.withUser(q, func(rec *userRec) (int, any, *apiError) {
+		x := t.dir.extras(rec)
+		x.perms = slices.DeleteFunc(slices.Clone(x.perms), func(pr permRef) bool { return slices.Contains(refs, pr) })
+		return http.StatusNoContent, nil, nil
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"net/mail"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -121,7 +122,7 @@ func (p prop) check(v any) string {
 		if p.pattern != nil && !p.pattern.MatchString(x) {
 			return "String does not match pattern " + p.pattern.String() + ": " + x
 		}
-		if len(p.enum) > 0 && !contains(p.enum, x) {
+		if len(p.enum) > 0 && !slices.Contains(p.enum, x) {
 			return "No enum match for: " + x
 		}
 		switch p.format {

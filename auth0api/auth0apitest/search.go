@@ -30,7 +30,7 @@ func parseSort(raw string) (*sortOrder, *apiError) {
 	if strings.HasPrefix(field, "app_metadata") || strings.HasPrefix(field, "user_metadata") {
 		return nil, errBadQuery("Sorting by app_metadata or user_metadata is not supported.")
 	}
-	return &sortOrder{path: strings.Split(field, "."), desc: dir == "-1", fold: contains(normalizedFields, field)}, nil
+	return &sortOrder{path: strings.Split(field, "."), desc: dir == "-1", fold: slices.Contains(normalizedFields, field)}, nil
 }
 
 // matcher decides whether a user matches a search.

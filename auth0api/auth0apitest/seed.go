@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -304,7 +305,7 @@ func (d *directory) generateExtras(rec *userRec) *userExtra {
 	r := d.userRand(rec.seedIndex, 2)
 	for range r.IntN(4) {
 		id := d.roles[r.IntN(len(d.roles))]["id"].(string)
-		if !contains(x.roles, id) {
+		if !slices.Contains(x.roles, id) {
 			x.roles = append(x.roles, id)
 		}
 	}
@@ -312,13 +313,13 @@ func (d *directory) generateExtras(rec *userRec) *userExtra {
 		rs := d.resources[1+r.IntN(len(d.resources)-1)]
 		scopes := rs["scopes"].([]any)
 		p := permRef{ResourceServer: rs["identifier"].(string), Name: scopes[r.IntN(len(scopes))].(map[string]any)["value"].(string)}
-		if !containsPerm(x.perms, p) {
+		if !slices.Contains(x.perms, p) {
 			x.perms = append(x.perms, p)
 		}
 	}
 	for range r.IntN(3) {
 		id := d.orgs[r.IntN(len(d.orgs))]["id"].(string)
-		if !contains(x.orgs, id) {
+		if !slices.Contains(x.orgs, id) {
 			x.orgs = append(x.orgs, id)
 		}
 	}
@@ -334,24 +335,6 @@ func (d *directory) generateExtras(rec *userRec) *userExtra {
 	}
 	x.logs = generateLogs(r, rec.obj, d)
 	return x
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
-func containsPerm(list []permRef, p permRef) bool {
-	for _, v := range list {
-		if v == p {
-			return true
-		}
-	}
-	return false
 }
 
 func str(v any) string {

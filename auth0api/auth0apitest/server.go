@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -224,7 +225,7 @@ func faultMessage(status int) string {
 func checkQueryNames(q *request) *apiError {
 	var extra []string
 	for name := range q.query {
-		if !contains(q.route.query, name) {
+		if !slices.Contains(q.route.query, name) {
 			extra = append(extra, name)
 		}
 	}

@@ -376,6 +376,18 @@ func (t *Tenant) updateUser(q *request) (int, any, *apiError) {
 	return http.StatusOK, u, nil
 }
 
+// withUser runs f on the request's user while holding the tenant's lock, or answers Auth0's
+// 404 when there is no such user.
+func (t *Tenant) withUser(q *request, f func(rec *userRec) (int, any, *apiError)) (int, any, *apiError) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	rec, err := t.lookup(q)
+	if err != nil {
+		return 0, nil, err
+	}
+	return f(rec)
+}
+
 // lookup returns the user with the request's id, or Auth0's 404. Callers hold t.mu.
 func (t *Tenant) lookup(q *request) (*userRec, *apiError) {
 	rec := t.dir.users[q.id()]
