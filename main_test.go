@@ -187,9 +187,18 @@ var (
 // demoHTTPSignIn signs in to the demo with a cookie jar and returns the page it lands on.
 func demoHTTPSignIn(t *testing.T, d *demoServer, email string) (string, int) {
 	t.Helper()
+	_, resp, body := submitLogin(t, d.URL, email, demoPassword)
+	return string(body), resp.StatusCode
+}
+
+// submitLogin opens the dashboard at base with a fresh cookie jar, follows it to the provider's
+// login form and submits it; it returns the client (holding whatever session it got), the last
+// answer and its body.
+func submitLogin(t *testing.T, base, email, password string) (*http.Client, *http.Response, []byte) {
+	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, Timeout: 10 * time.Second}
-	resp, err := c.Get(d.URL + "/users")
+	resp, err := c.Get(base + "/users")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,11 +212,11 @@ func demoHTTPSignIn(t *testing.T, d *demoServer, email string) (string, int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err = c.PostForm(formURL.String(), url.Values{"id": {string(id[1])}, "username": {email}, "password": {demoPassword}})
+	resp, err = c.PostForm(formURL.String(), url.Values{"id": {string(id[1])}, "username": {email}, "password": {password}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	return string(body), resp.StatusCode
+	resp.Body.Close()
+	return c, resp, body
 }

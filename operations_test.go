@@ -6,8 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -109,28 +107,7 @@ func waitForLog(t *testing.T, out *syncBuffer, msg, key string) string {
 // holding the session.
 func signInClient(t *testing.T, base, email, password string) *http.Client {
 	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, Timeout: 10 * time.Second}
-	resp, err := c.Get(base + "/users")
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	action, id := demoLoginAction.FindSubmatch(page), demoLoginID.FindSubmatch(page)
-	if action == nil || id == nil {
-		t.Fatalf("no login form at %s:\n%s", resp.Request.URL, page)
-	}
-	formURL, err := resp.Request.URL.Parse(strings.ReplaceAll(string(action[1]), "&amp;", "&"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err = c.PostForm(formURL.String(), url.Values{"id": {string(id[1])}, "username": {email}, "password": {password}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	c, resp, body := submitLogin(t, base, email, password)
 	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/users" {
 		t.Fatalf("sign-in ended at %s with %d:\n%s", resp.Request.URL, resp.StatusCode, body)
 	}
