@@ -4,7 +4,7 @@ import (
 	"errors"
 	"net/http"
 
-	"userdesk/auth0api/auth0apitest/lucene"
+	"userdesk/auth0api/lucene"
 )
 
 // compileQuery parses a search query once per request; "" matches every

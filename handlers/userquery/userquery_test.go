@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"userdesk/auth0api/auth0apitest/lucene"
+	"userdesk/auth0api/lucene"
 )
 
 // box is the search box's clause for a single word w (already escaped), as Compile writes it.

@@ -1,7 +1,8 @@
 // Package lucene parses and evaluates the subset of Lucene query syntax that Auth0's user search v3
 // accepts in the q parameter of GET /api/v2/users?search_engine=v3. The emulated tenant
-// (package auth0apitest) uses it to answer searches over raw user JSON objects, and the dashboard's
-// query builder is fuzz-tested against it.
+// (package auth0apitest) uses it to answer searches over raw user JSON objects; the dashboard uses the
+// same parser, printer and matcher to confine searches and look-ups to a person's reach (package
+// policy), and its query builder is fuzz-tested against it.
 //
 // A query is parsed once into a small tree whose leaves are already resolved against the user profile
 // (field kind, path, case rule, pre-parsed numbers and dates, compiled wildcard patterns), so matching
