@@ -27,27 +27,31 @@ const (
 //	err := s.users.UpdateUser(ctx, id, auth0api.UserUpdate{Blocked: auth0api.Set(true)})
 //	s.audit(c, "user.block", id, err)
 func (s *server) audit(c echo.Context, event, target string, err error, details ...slog.Attr) {
-	outcome := outcomeSuccess
-	var attrs []slog.Attr
-	if err != nil {
-		outcome = outcomeFailure
-		var (
-			a0  *auth0api.Error
-			pub *publicError
-		)
-		switch {
-		case errors.As(err, &a0):
-			attrs = append(attrs, slog.Group("auth0", slog.Int("status", a0.StatusCode), slog.String("code", a0.Code)))
-		case errors.As(err, &pub):
-			attrs = append(attrs, slog.String("reason", pub.msg)) // refused by userdesk, e.g. invalid input
-			if pub.denied {
-				outcome = outcomeDenied // refused by a rule (a protected user), not a failed attempt
-			}
-		default:
-			attrs = append(attrs, slog.String("reason", "userdesk error")) // no internals in the audit trail
-		}
-	}
+	outcome, attrs := outcomeOf(err)
 	s.auditEvent(c, event, outcome, target, append(attrs, slog.Attr{Key: "details", Value: slog.GroupValue(details...)})...)
+}
+
+// outcomeOf is the outcome an error stands for, and what the audit trail says of it: Auth0's
+// status and code, or userdesk's reason in plain words (never internals).
+func outcomeOf(err error) (string, []slog.Attr) {
+	if err == nil {
+		return outcomeSuccess, nil
+	}
+	var (
+		a0  *auth0api.Error
+		pub *publicError
+	)
+	switch {
+	case errors.As(err, &a0):
+		return outcomeFailure, []slog.Attr{slog.Group("auth0", slog.Int("status", a0.StatusCode), slog.String("code", a0.Code))}
+	case errors.As(err, &pub):
+		outcome := outcomeFailure
+		if pub.denied {
+			outcome = outcomeDenied // refused by a rule (a protected user), not a failed attempt
+		}
+		return outcome, []slog.Attr{slog.String("reason", pub.msg)} // refused by userdesk, e.g. invalid input
+	}
+	return outcomeFailure, []slog.Attr{slog.String("reason", "userdesk error")} // no internals in the audit trail
 }
 
 // auditDenied records a request the roles table refused.

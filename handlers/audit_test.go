@@ -141,7 +141,7 @@ func TestAuditOutcomes(t *testing.T) {
 	rt := route{http.MethodPost, "/test-audit/:case", actEditUsers, func(c echo.Context) error {
 		a.srv.audit(c, "user.update", "auth0|1", errs[c.Param("case")], slog.String("field", "email"))
 		return c.NoContent(http.StatusNoContent)
-	}}
+	}, nil}
 	a.srv.e.Add(rt.Method, rt.Path, rt.Handler, a.srv.authorize(rt))
 	token := b.csrfToken(t)
 	for name, want := range map[string]map[string]any{

@@ -3,8 +3,6 @@ package handlers
 import (
 	"context"
 	"errors"
-	"fmt"
-	"log/slog"
 	"net/http"
 	"regexp"
 	"slices"
@@ -14,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"userdesk/auth0api"
+	"userdesk/userops"
 	"userdesk/views"
 )
 
@@ -52,9 +51,11 @@ func (s *server) loadFactors(ctx context.Context, c echo.Context, userID string)
 			return err
 		},
 	}
-	if s.guardsTargets(c) {
-		// The protected-roles check, for the controls; its failure does not fail the section
-		// (the controls are withheld instead).
+	if t, ok := c.Get(ctxTarget).(*target); ok && t.rolesRead {
+		prot = t.protection // the gate read the roles for this change: not twice
+	} else if s.guardsTargets(c) {
+		// The staff and protected-roles check, for the controls; its failure does not fail
+		// the section (the controls are withheld instead).
 		calls = append(calls, func(ctx context.Context) error {
 			prot, protErr = s.readProtection(ctx, userID)
 			return nil
@@ -141,26 +142,17 @@ func factorMethodID(c echo.Context) (string, error) {
 
 // deleteFactor removes one authentication method (helpdesk and admin).
 func (s *server) deleteFactor(c echo.Context) error {
-	const event = "user.factor.delete"
-	userID, err := s.sectionChangeTarget(c, event, "factors")
-	if err != nil {
-		return err
-	}
+	t := targetOf(c)
 	methodID, err := factorMethodID(c)
 	if err != nil {
-		s.audit(c, event, userID, err)
+		s.audit(c, userops.EventFactorDelete, t.ID, err)
 		return err
 	}
-	if err := s.refuseProtected(c, event, userID); err != nil {
-		return err
-	}
-	err = s.users.DeleteAuthenticationMethod(c.Request().Context(), userID, methodID)
-	s.audit(c, event, userID, err, slog.String("method_id", methodID), slog.String("type", methodType(methodID)))
-	if err != nil {
-		return fmt.Errorf("delete factor: %w", err)
+	if err := s.ops.DeleteFactor(c.Request().Context(), s.actor(c), t.op(), methodID, methodType(methodID)); err != nil {
+		return s.changeFailed(t, err)
 	}
 	kind := strings.ToLower(views.FactorKind(methodType(methodID)))
-	return s.factorsChanged(c, userID, func(user string) string {
+	return s.factorsChanged(c, t.ID, func(user string) string {
 		return "Removed the " + kind + " of " + user + "."
 	})
 }
@@ -177,23 +169,15 @@ func isPasskeyRefusal(err error) bool {
 // Auth0 refuses because of a passkey, the section explains it and offers the alternatives:
 // removing the factors one by one, or every MFA factor but the passkeys.
 func (s *server) resetFactors(c echo.Context) error {
-	const event = "user.factors.reset"
-	userID, err := s.sectionChangeTarget(c, event, "factors")
-	if err != nil {
-		return err
-	}
-	if err := s.refuseProtected(c, event, userID); err != nil {
-		return err
-	}
-	err = s.users.DeleteAuthenticationMethods(c.Request().Context(), userID)
-	s.audit(c, event, userID, err)
+	t := targetOf(c)
+	err := s.ops.ResetFactors(c.Request().Context(), s.actor(c), t.op())
 	if isPasskeyRefusal(err) {
-		return s.passkeyRefused(c, userID, err)
+		return s.passkeyRefused(c, t.ID, err)
 	}
 	if err != nil {
-		return fmt.Errorf("reset factors: %w", err)
+		return s.changeFailed(t, err)
 	}
-	return s.factorsChanged(c, userID, func(user string) string {
+	return s.factorsChanged(c, t.ID, func(user string) string {
 		return "Reset every factor of " + user + ". They will enroll MFA again at their next login."
 	})
 }
@@ -219,20 +203,11 @@ func (s *server) passkeyRefused(c echo.Context, userID string, cause error) erro
 // deleteAuthenticators removes every MFA factor of the user and keeps their passkeys (helpdesk
 // and admin): the way out when Auth0 refuses a reset because of a passkey.
 func (s *server) deleteAuthenticators(c echo.Context) error {
-	const event = "user.authenticators.delete"
-	userID, err := s.sectionChangeTarget(c, event, "factors")
-	if err != nil {
-		return err
+	t := targetOf(c)
+	if err := s.ops.DeleteAuthenticators(c.Request().Context(), s.actor(c), t.op()); err != nil {
+		return s.changeFailed(t, err)
 	}
-	if err := s.refuseProtected(c, event, userID); err != nil {
-		return err
-	}
-	err = s.users.DeleteAuthenticators(c.Request().Context(), userID)
-	s.audit(c, event, userID, err)
-	if err != nil {
-		return fmt.Errorf("delete authenticators: %w", err)
-	}
-	return s.factorsChanged(c, userID, func(user string) string {
+	return s.factorsChanged(c, t.ID, func(user string) string {
 		return "Removed every MFA factor of " + user + "; their passkeys stay."
 	})
 }
@@ -240,28 +215,19 @@ func (s *server) deleteAuthenticators(c echo.Context) error {
 // deleteProvider removes a legacy multifactor provider (duo, google-authenticator) from the
 // user (helpdesk and admin).
 func (s *server) deleteProvider(c echo.Context) error {
-	const event = "user.multifactor.delete"
-	userID, err := s.sectionChangeTarget(c, event, "factors")
-	if err != nil {
-		return err
-	}
+	t := targetOf(c)
 	provider, err := sectionPathParam(c, "provider")
 	if err == nil && !slices.Contains(legacyProviders, provider) {
 		err = httpError(http.StatusBadRequest, "That is not a multifactor provider (duo or google-authenticator).", nil)
 	}
 	if err != nil {
-		s.audit(c, event, userID, err)
+		s.audit(c, userops.EventMultifactorDelete, t.ID, err)
 		return err
 	}
-	if err := s.refuseProtected(c, event, userID); err != nil {
-		return err
+	if err := s.ops.DeleteProvider(c.Request().Context(), s.actor(c), t.op(), provider); err != nil {
+		return s.changeFailed(t, err)
 	}
-	err = s.users.DeleteMultifactorProvider(c.Request().Context(), userID, provider)
-	s.audit(c, event, userID, err, slog.String("provider", provider))
-	if err != nil {
-		return fmt.Errorf("delete multifactor provider: %w", err)
-	}
-	return s.factorsChanged(c, userID, func(user string) string {
+	return s.factorsChanged(c, t.ID, func(user string) string {
 		return "Removed the " + provider + " configuration of " + user + "."
 	})
 }
@@ -269,20 +235,11 @@ func (s *server) deleteProvider(c echo.Context) error {
 // invalidateBrowsers makes every browser the user chose to remember ask for MFA again
 // (helpdesk and admin).
 func (s *server) invalidateBrowsers(c echo.Context) error {
-	const event = "user.mfa.browsers.invalidate"
-	userID, err := s.sectionChangeTarget(c, event, "factors")
-	if err != nil {
-		return err
+	t := targetOf(c)
+	if err := s.ops.InvalidateBrowsers(c.Request().Context(), s.actor(c), t.op()); err != nil {
+		return s.changeFailed(t, err)
 	}
-	if err := s.refuseProtected(c, event, userID); err != nil {
-		return err
-	}
-	err = s.users.InvalidateRememberedBrowsers(c.Request().Context(), userID)
-	s.audit(c, event, userID, err)
-	if err != nil {
-		return fmt.Errorf("invalidate remembered browsers: %w", err)
-	}
-	return s.factorsChanged(c, userID, func(user string) string {
+	return s.factorsChanged(c, t.ID, func(user string) string {
 		return "Every browser " + user + " chose to remember will ask for MFA again."
 	})
 }
@@ -291,18 +248,11 @@ func (s *server) invalidateBrowsers(c echo.Context) error {
 // once, in the re-read section. The code is never logged, stored or audited, and the answer
 // is marked no-store.
 func (s *server) regenerateRecoveryCode(c echo.Context) error {
-	const event = "user.recovery_code.regenerate"
-	userID, err := s.sectionChangeTarget(c, event, "factors")
+	t := targetOf(c)
+	userID := t.ID
+	code, err := s.ops.RegenerateRecoveryCode(c.Request().Context(), s.actor(c), t.op())
 	if err != nil {
-		return err
-	}
-	if err := s.refuseProtected(c, event, userID); err != nil {
-		return err
-	}
-	code, err := s.users.RegenerateRecoveryCode(c.Request().Context(), userID)
-	s.audit(c, event, userID, err) // never the code
-	if err != nil {
-		return fmt.Errorf("regenerate recovery code: %w", err)
+		return s.changeFailed(t, err)
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	c.Response().Header().Set("Pragma", "no-cache")

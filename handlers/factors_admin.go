@@ -23,6 +23,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"userdesk/auth0api"
+	"userdesk/userops"
 	"userdesk/views"
 )
 
@@ -60,10 +61,7 @@ func formUserLabel(c echo.Context, userID string) string {
 // newFactorForm renders the "add a method" form for the chosen type (the type select reloads
 // it), without calling Auth0.
 func (s *server) newFactorForm(c echo.Context) error {
-	userID, err := sectionUserID(c)
-	if err != nil {
-		return err
-	}
+	userID := targetOf(c).ID
 	t := c.QueryParam("type")
 	if !slices.Contains(views.CreatableFactorTypes(), t) {
 		t = views.CreatableFactorTypes()[0]
@@ -76,24 +74,22 @@ func (s *server) newFactorForm(c echo.Context) error {
 // back with them beside the fields (422, nothing sent); Auth0's refusal (a duplicate, a limit)
 // comes back the same way; success re-renders the whole section.
 func (s *server) createFactor(c echo.Context) error {
-	const event = "user.factor.create"
-	userID, err := s.sectionChangeTarget(c, event, "factors")
-	if err != nil {
-		return err
-	}
+	t := targetOf(c)
+	userID := t.ID
 	f := views.FactorForm{UserID: userID, User: formUserLabel(c, userID), Type: c.FormValue("type"), Values: map[string]string{}}
 	for _, fld := range views.FactorFields(f.Type) {
 		f.Values[fld.Name] = strings.TrimSpace(c.FormValue(fld.Name))
 	}
 	m, problems := checkFactorCreate(f.Type, f.Values)
 	if len(problems) > 0 {
-		s.audit(c, event, userID, errFormInvalid, slog.String("type", f.Type))
+		s.audit(c, userops.EventFactorCreate, userID, errFormInvalid, slog.String("type", f.Type))
 		f.Errors = problems
 		return s.factorFormRefused(c, http.StatusUnprocessableEntity, views.FactorCreateForm(f), errFormInvalid)
 	}
-	_, err = s.users.CreateAuthenticationMethod(c.Request().Context(), userID, m)
-	s.audit(c, event, userID, err, slog.String("type", m.Type), slog.String("name", m.Name))
-	if err != nil {
+	if err := s.ops.CreateFactor(c.Request().Context(), s.actor(c), t.op(), m); err != nil {
+		if errors.Is(err, userops.ErrAuditUnavailable) {
+			return s.changeFailed(t, err)
+		}
 		status, p := s.describe(c, err)
 		s.logger(c).Warn("create authentication method refused", "status", status, "err", err)
 		f.Errors = map[string]string{"": p.Message}
@@ -284,31 +280,19 @@ func checkBase64(in string) string {
 
 // updateFactor renames a method, or changes the channel of a phone method (admin).
 func (s *server) updateFactor(c echo.Context) error {
-	const event = "user.factor.update"
-	userID, err := s.sectionChangeTarget(c, event, "factors")
-	if err != nil {
-		return err
-	}
+	t := targetOf(c)
+	userID := t.ID
 	methodID, err := factorMethodID(c)
 	var u auth0api.AuthenticationMethodUpdate
 	if err == nil {
 		u, err = checkFactorUpdate(methodType(methodID), strings.TrimSpace(c.FormValue("name")), c.FormValue("preferred_authentication_method"))
 	}
 	if err != nil {
-		s.audit(c, event, userID, err)
+		s.audit(c, userops.EventFactorUpdate, userID, err)
 		return err
 	}
-	_, err = s.users.UpdateAuthenticationMethod(c.Request().Context(), userID, methodID, u)
-	details := []slog.Attr{slog.String("method_id", methodID)}
-	if v, ok := u.Name.Get(); ok {
-		details = append(details, slog.String("name", v))
-	}
-	if v, ok := u.PreferredAuthenticationMethod.Get(); ok {
-		details = append(details, slog.String("preferred_authentication_method", v))
-	}
-	s.audit(c, event, userID, err, details...)
-	if err != nil {
-		return fmt.Errorf("update factor: %w", err)
+	if err := s.ops.UpdateFactor(c.Request().Context(), s.actor(c), t.op(), methodID, u); err != nil {
+		return s.changeFailed(t, err)
 	}
 	return s.factorsChanged(c, userID, func(user string) string {
 		return "Saved the changes to the " + strings.ToLower(views.FactorKind(methodType(methodID))) + " of " + user + "."
@@ -344,25 +328,19 @@ func checkFactorUpdate(kind, name, preferred string) (auth0api.AuthenticationMet
 // JSON is checked here first; mistakes, and Auth0's refusals, come back beside the editor with
 // the text kept.
 func (s *server) replaceFactors(c echo.Context) error {
-	const event = "user.factors.replace"
-	userID, err := s.sectionChangeTarget(c, event, "factors")
-	if err != nil {
-		return err
-	}
+	t := targetOf(c)
+	userID := t.ID
 	r := views.ReplaceForm{UserID: userID, User: formUserLabel(c, userID), JSON: c.FormValue("methods")}
 	methods, problems := checkReplaceJSON(r.JSON)
 	if len(problems) > 0 {
-		s.audit(c, event, userID, errFormInvalid)
+		s.audit(c, userops.EventFactorsReplace, userID, errFormInvalid)
 		r.Errors = problems
 		return s.factorFormRefused(c, http.StatusUnprocessableEntity, views.FactorReplaceForm(r), errFormInvalid)
 	}
-	types := make([]string, len(methods))
-	for i, m := range methods {
-		types[i] = m.Type
-	}
-	_, err = s.users.ReplaceAuthenticationMethods(c.Request().Context(), userID, methods)
-	s.audit(c, event, userID, err, slog.Any("types", types))
-	if err != nil {
+	if err := s.ops.ReplaceFactors(c.Request().Context(), s.actor(c), t.op(), methods); err != nil {
+		if errors.Is(err, userops.ErrAuditUnavailable) {
+			return s.changeFailed(t, err)
+		}
 		status, p := s.describe(c, err)
 		s.logger(c).Warn("replace authentication methods refused", "status", status, "err", err)
 		r.Errors = []string{p.Message}

@@ -152,7 +152,7 @@ func TestFactorAdminActions(t *testing.T) {
 		{
 			name: "own methods", persona: "admin", method: http.MethodPut, path: "/users/" + url.PathEscape(auth0apitest.StaffUserID(testAccounts["admin"])) + "/factors",
 			form:   url.Values{"methods": {`[{"type":"totp","totp_secret":"JBSWY3DPEHPK3PXP"}]`}},
-			status: 409, event: "user.factors.replace", outcome: "failure", body: []string{"your own factors"},
+			status: 409, event: "user.factors.replace", outcome: "denied", body: []string{"your own factors"},
 		},
 	})
 }

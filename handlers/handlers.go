@@ -42,6 +42,7 @@ import (
 
 	"userdesk/auth0api"
 	"userdesk/handlers/memstore"
+	"userdesk/userops"
 )
 
 // Users is the part of the Management API the dashboard calls. *auth0api.Client implements it.
@@ -176,6 +177,7 @@ type RoleMapping struct {
 // server holds the dependencies of every handler.
 type server struct {
 	users    Users
+	ops      *userops.Ops // the changes, audited (userops)
 	log      *slog.Logger
 	audits   *slog.Logger
 	now      func() time.Time
@@ -282,6 +284,7 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 	if s.resetClientID == "" {
 		s.resetClientID = cfg.OIDC.ClientID
 	}
+	s.ops = &userops.Ops{Users: cfg.Users, Audit: auditOps{s}, PasswordResetClientID: s.resetClientID, Now: s.now}
 
 	s.cookieName, s.signInName = "userdesk", "userdesk-signin"
 	if s.secure {

@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"userdesk/auth0api"
+	"userdesk/userops"
 	"userdesk/views"
 )
 
@@ -67,17 +67,14 @@ func assignableAPIs(all []auth0api.ResourceServer) []auth0api.ResourceServer {
 // permissionsPicker renders the first step of the permission picker: the tenant's APIs, and
 // the permissions the user has (to mark them in the second step); both read at once.
 func (s *server) permissionsPicker(c echo.Context) error {
-	userID, err := sectionUserID(c)
-	if err != nil {
-		return err
-	}
+	userID := targetOf(c).ID
 	ctx, cancel := s.sectionContext(c)
 	defer cancel()
 	var (
 		apis *auth0api.ResourceServersPage
 		mine *auth0api.PermissionsPage
 	)
-	err = sectionParallel(ctx,
+	err := sectionParallel(ctx,
 		func(ctx context.Context) (err error) {
 			apis, err = s.users.ListResourceServers(ctx, auth0api.PageParams{PerPage: 100, IncludeTotals: auth0api.Set(true)})
 			return err
@@ -104,10 +101,7 @@ func (s *server) permissionsPicker(c echo.Context) error {
 
 // permissionScopes renders the second step of the picker: the chosen API's scopes.
 func (s *server) permissionScopes(c echo.Context) error {
-	userID, err := sectionUserID(c)
-	if err != nil {
-		return err
-	}
+	userID := targetOf(c).ID
 	d := views.PermissionPickerData{UserID: userID, API: strings.TrimSpace(c.QueryParam("api")), Assigned: map[string]bool{}}
 	if d.API != "" && !sectionText(d.API, maxAPIIdentifier) {
 		return httpError(http.StatusBadRequest, "That is not an API identifier.", nil)
@@ -139,24 +133,19 @@ func (s *server) permissionScopes(c echo.Context) error {
 
 // addPermissions gives the user the chosen scopes of one API (admin).
 func (s *server) addPermissions(c echo.Context) error {
-	const event = "user.permissions.add"
-	userID, err := s.sectionChangeTarget(c, event, "permissions")
-	if err != nil {
-		return err
-	}
+	t := targetOf(c)
+	userID := t.ID
 	params, err := c.FormParams()
 	var refs []auth0api.PermissionRef
 	if err == nil {
 		refs, err = permissionRefs(params.Get("api"), params["scopes"])
 	}
 	if err != nil {
-		s.audit(c, event, userID, err)
+		s.audit(c, userops.EventPermissionsAdd, userID, err)
 		return err
 	}
-	err = s.users.AddUserPermissions(c.Request().Context(), userID, refs)
-	s.audit(c, event, userID, err, permissionDetails(refs)...)
-	if err != nil {
-		return fmt.Errorf("add permissions: %w", err)
+	if err := s.ops.AddPermissions(c.Request().Context(), s.actor(c), t.op(), refs); err != nil {
+		return s.changeFailed(t, err)
 	}
 	msg := "Added 1 permission."
 	if len(refs) > 1 {
@@ -168,20 +157,15 @@ func (s *server) addPermissions(c echo.Context) error {
 // removePermission takes one direct permission away from the user (admin). htmx sends a
 // DELETE's form values in the query: ?api=…&permission=….
 func (s *server) removePermission(c echo.Context) error {
-	const event = "user.permissions.remove"
-	userID, err := s.sectionChangeTarget(c, event, "permissions")
-	if err != nil {
-		return err
-	}
+	t := targetOf(c)
+	userID := t.ID
 	refs, err := permissionRefs(c.FormValue("api"), []string{c.FormValue("permission")})
 	if err != nil {
-		s.audit(c, event, userID, err)
+		s.audit(c, userops.EventPermissionsRemove, userID, err)
 		return err
 	}
-	err = s.users.RemoveUserPermissions(c.Request().Context(), userID, refs)
-	s.audit(c, event, userID, err, permissionDetails(refs)...)
-	if err != nil {
-		return fmt.Errorf("remove permission: %w", err)
+	if err := s.ops.RemovePermissions(c.Request().Context(), s.actor(c), t.op(), refs); err != nil {
+		return s.changeFailed(t, err)
 	}
 	return s.permissionsChanged(c, userID, "Removed the permission "+refs[0].PermissionName+".")
 }
@@ -221,13 +205,4 @@ func permissionRefs(api string, scopes []string) ([]auth0api.PermissionRef, erro
 		return nil, httpError(http.StatusUnprocessableEntity, fmt.Sprintf("Add at most %d permissions at a time.", maxPermissionsChange), nil)
 	}
 	return refs, nil
-}
-
-// permissionDetails are the audit details of a permission change.
-func permissionDetails(refs []auth0api.PermissionRef) []slog.Attr {
-	names := make([]string, len(refs))
-	for i, r := range refs {
-		names[i] = r.PermissionName
-	}
-	return []slog.Attr{slog.String("api", refs[0].ResourceServerIdentifier), slog.Any("permissions", names)}
 }

@@ -1,12 +1,14 @@
 package handlers
 
-// Protected users (checklist 40): the tenant roles named in Config.ProtectedRoles mark users
-// that only admins may change. Before a helpdesk change to a user (block or unblock, the
-// password-change link, the password-reset and verification e-mails, every MFA and factor
-// action), the user's roles are read — one ListUserRoles call, beside the reads the handler
-// makes anyway where it makes any — and the change is refused, audited as denied, when the user
-// holds a protected role. Admins are not restricted and cost no extra call. Pages show the
-// helpdesk why the controls are missing.
+// Protected users (checklist 40) and staff accounts (issue 11). Only admins may change:
+//   - a staff account: a user holding a tenant role that the role mapping turns into a
+//     dashboard role (staff are protected by default, with nothing to configure);
+//   - a user holding one of the tenant roles named in Config.ProtectedRoles.
+//
+// The gate (gate.go) reads the target's roles before every change by someone other than an
+// admin — one ListUserRoles call, at once with the user read the route needs anyway — and
+// refuses the change, audited as denied, when a rule applies. Pages read the same roles
+// beside the user, to withhold the controls and say why.
 
 import (
 	"context"
@@ -28,26 +30,38 @@ const protectionRolesPerPage = 100
 
 // protection is what the check found about a user.
 type protection struct {
+	staff     bool     // the user has dashboard access
 	held      []string // the protected roles the user holds, by name
 	unchecked bool     // the roles could not all be read: treated as protected
 }
 
-// applies reports whether changes by the helpdesk are refused.
-func (p protection) applies() bool { return len(p.held) > 0 || p.unchecked }
+// applies reports whether changes by someone other than an admin are refused.
+func (p protection) applies() bool { return p.staff || len(p.held) > 0 || p.unchecked }
+
+// details are what the audit trail records of a refusal because of the protection.
+func (p protection) details() []slog.Attr {
+	var d []slog.Attr
+	if p.staff {
+		d = append(d, slog.Bool("staff", true))
+	}
+	if len(p.held) > 0 {
+		d = append(d, slog.Any("protected_roles", p.held))
+	}
+	if p.unchecked {
+		d = append(d, slog.Bool("roles_unchecked", true))
+	}
+	return d
+}
 
 // view is the protection as the templates show it.
 func (p protection) view() views.Protection {
-	return views.Protection{Roles: p.held, Unchecked: p.unchecked}
+	return views.Protection{Staff: p.staff, Roles: p.held, Unchecked: p.unchecked}
 }
 
-// guardsTargets reports whether the signed-in person's changes to users are checked against
-// the protected roles: some are configured, and the person is one whose role allows the
-// guarded actions (block, e-mails, MFA reset) but is not an admin — the helpdesk. A viewer
-// changes nothing, so their pages make no extra call.
+// guardsTargets reports whether the signed-in person's changes are checked against the
+// target's roles: a person whose role allows changes (block, e-mails, MFA reset, …) but is
+// not an admin — the helpdesk. A viewer changes nothing, so their pages make no extra call.
 func (s *server) guardsTargets(c echo.Context) bool {
-	if len(s.protectedRoles) == 0 {
-		return false
-	}
 	me, ok := currentIdentity(c)
 	if !ok {
 		return true
@@ -67,49 +81,29 @@ func (s *server) isProtectedRole(r auth0api.Role) bool {
 	return false
 }
 
-// readProtection reads the user's roles, in one call, and says which protected ones they hold.
-func (s *server) readProtection(ctx context.Context, userID string) (protection, error) {
-	page, err := s.users.ListUserRoles(ctx, userID, auth0api.PageParams{PerPage: protectionRolesPerPage, IncludeTotals: auth0api.Set(true)})
-	if err != nil {
-		return protection{}, err
-	}
+// protectionOf says what a page of the user's roles (the first, of protectionRolesPerPage)
+// means for the rules: staff, protected roles held, or not all checked.
+func (s *server) protectionOf(page *auth0api.RolesPage) protection {
 	var p protection
 	for _, r := range page.Roles {
 		if s.isProtectedRole(r) {
 			p.held = append(p.held, r.Name)
 		}
 	}
-	if len(p.held) == 0 && (len(page.Roles) >= protectionRolesPerPage && (!page.Totals || page.Total > len(page.Roles))) {
+	p.staff = s.holdsDashboardAccess(page.Roles)
+	if len(p.held) == 0 && !p.staff && (len(page.Roles) >= protectionRolesPerPage && (!page.Totals || page.Total > len(page.Roles))) {
 		p.unchecked = true
 	}
-	return p, nil
+	return p
 }
 
-// refuseProtected is the check of a change route, made after the request's input was checked
-// and before anything is changed: for a guarded person, it reads the user's roles and returns
-// the refusal (403, audited once as denied) when the user is protected. When the roles cannot
-// be read, the change is refused as well (audited as a failure): it is never made unchecked.
-func (s *server) refuseProtected(c echo.Context, event, userID string) error {
-	if !s.guardsTargets(c) {
-		return nil
-	}
-	p, err := s.readProtection(c.Request().Context(), userID)
-	return s.protectionVerdict(c, event, userID, p, err)
-}
-
-// protectionVerdict turns the check's result into the refusal, audited, or nil. err is the
-// roles read's failure.
-func (s *server) protectionVerdict(c echo.Context, event, userID string, p protection, err error) error {
+// readProtection reads the user's roles, in one call, and says what they mean for the rules.
+func (s *server) readProtection(ctx context.Context, userID string) (protection, error) {
+	page, err := s.users.ListUserRoles(ctx, userID, auth0api.PageParams{PerPage: protectionRolesPerPage, IncludeTotals: auth0api.Set(true)})
 	if err != nil {
-		s.audit(c, event, userID, err)
-		return s.userActionError(userID, fmt.Errorf("check the user's roles: %w", err))
+		return protection{}, err
 	}
-	if !p.applies() {
-		return nil
-	}
-	refusal := errProtected(p)
-	s.audit(c, event, userID, refusal, slog.Any("protected_roles", p.held))
-	return refusal
+	return s.protectionOf(page), nil
 }
 
 // errProtected is the refusal of a helpdesk change to a protected user.

@@ -157,8 +157,8 @@ func TestProtectedUserAdminsUnrestricted(t *testing.T) {
 }
 
 // TestUnprotectedUserHelpdeskChanges: on a user without a protected role the helpdesk's
-// change goes through after exactly one roles read; without the setting there is no read at
-// all.
+// change goes through after exactly one roles read; without the setting too, since the same
+// read tells whether the user is a staff account (protected by default).
 func TestUnprotectedUserHelpdeskChanges(t *testing.T) {
 	id := auth0apitest.FixtureBareUserID
 	a := protectedApp(t)
@@ -173,7 +173,7 @@ func TestUnprotectedUserHelpdeskChanges(t *testing.T) {
 	plain := newTestApp(t)
 	b = plain.signIn(t, "helpdesk")
 	post(t, b, userPath(id, "/block"), nil, true)
-	expectCalls(t, plain, "PATCH "+escapedUser(id))
+	expectCalls(t, plain, "GET "+escapedUser(id)+"/roles", "PATCH "+escapedUser(id))
 }
 
 // TestProtectionFailsClosed: when the user's roles cannot be read, the helpdesk's change is

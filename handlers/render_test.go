@@ -29,7 +29,7 @@ func TestRespondChanged(t *testing.T) {
 			return err
 		})
 		return a.srv.respondChanged(c, part, views.Flash{Kind: views.FlashSuccess, Message: "Blocked <x>."}, "/users")
-	}}
+	}, nil}
 	a.srv.e.Add(rt.Method, rt.Path, rt.Handler, a.srv.authorize(rt))
 	b := a.signIn(t, "helpdesk")
 	token := b.csrfToken(t)

@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"userdesk/auth0api"
+	"userdesk/userops"
 	"userdesk/views"
 )
 
@@ -57,17 +58,14 @@ func (s *server) showRoles(c echo.Context) error {
 // rolesPicker renders the role picker: the first page of the tenant's catalog, with the roles
 // the user already has marked (both read at once).
 func (s *server) rolesPicker(c echo.Context) error {
-	userID, err := sectionUserID(c)
-	if err != nil {
-		return err
-	}
+	userID := targetOf(c).ID
 	ctx, cancel := s.sectionContext(c)
 	defer cancel()
 	var (
 		catalog *auth0api.RolesPage
 		mine    *auth0api.RolesPage
 	)
-	err = sectionParallel(ctx,
+	err := sectionParallel(ctx,
 		func(ctx context.Context) (err error) {
 			if s.limitsAssignment() { // only the assignable roles are offered
 				roles, err := s.resolveAssignable(ctx, c)
@@ -99,10 +97,7 @@ func (s *server) rolesPicker(c echo.Context) error {
 // chosen in the picker are left out (they stay in the chosen list); roles the user has
 // ("assigned", a display hint from the picker) are shown, not offered.
 func (s *server) rolesCatalog(c echo.Context) error {
-	userID, err := sectionUserID(c)
-	if err != nil {
-		return err
-	}
+	userID := targetOf(c).ID
 	filter := strings.TrimSpace(c.QueryParam("name_filter"))
 	if len(filter) > maxRoleFilter || (filter != "" && !sectionText(filter, maxRoleFilter)) {
 		return httpError(http.StatusBadRequest, "Search for roles with a shorter, plain piece of a name.", nil)
@@ -149,11 +144,8 @@ func (s *server) rolesCatalog(c echo.Context) error {
 // call, and, when assignment is limited (Config.AssignableRoles), against the assignable
 // roles; the section is re-read from Auth0 afterwards.
 func (s *server) assignRoles(c echo.Context) error {
-	const event = "user.roles.add"
-	userID, err := s.sectionChangeTarget(c, event, "roles")
-	if err != nil {
-		return err
-	}
+	t := targetOf(c)
+	userID := t.ID
 	params, err := c.FormParams()
 	var ids []string
 	if err == nil {
@@ -163,13 +155,11 @@ func (s *server) assignRoles(c echo.Context) error {
 		err = s.refuseUnassignable(c, ids)
 	}
 	if err != nil {
-		s.audit(c, event, userID, err, slog.Any("roles", ids))
+		s.audit(c, userops.EventRolesAdd, userID, err, slog.Any("roles", ids))
 		return err
 	}
-	err = s.users.AddUserRoles(c.Request().Context(), userID, ids)
-	s.audit(c, event, userID, err, slog.Any("roles", ids))
-	if err != nil {
-		return fmt.Errorf("assign roles: %w", err)
+	if err := s.ops.AssignRoles(c.Request().Context(), s.actor(c), t.op(), ids); err != nil {
+		return s.changeFailed(t, err)
 	}
 	msg := "Assigned 1 role."
 	if len(ids) > 1 {
@@ -180,23 +170,18 @@ func (s *server) assignRoles(c echo.Context) error {
 
 // removeRole removes one role from the user (admin).
 func (s *server) removeRole(c echo.Context) error {
-	const event = "user.roles.remove"
-	userID, err := s.sectionChangeTarget(c, event, "roles")
-	if err != nil {
-		return err
-	}
+	t := targetOf(c)
+	userID := t.ID
 	roleID, err := sectionPathParam(c, "role")
 	if err == nil {
 		_, err = checkRoleIDs([]string{roleID})
 	}
 	if err != nil {
-		s.audit(c, event, userID, err)
+		s.audit(c, userops.EventRolesRemove, userID, err)
 		return err
 	}
-	err = s.users.RemoveUserRoles(c.Request().Context(), userID, []string{roleID})
-	s.audit(c, event, userID, err, slog.Any("roles", []string{roleID}))
-	if err != nil {
-		return fmt.Errorf("remove role: %w", err)
+	if err := s.ops.RemoveRoles(c.Request().Context(), s.actor(c), t.op(), []string{roleID}); err != nil {
+		return s.changeFailed(t, err)
 	}
 	return s.rolesChanged(c, userID, "Removed the role.")
 }

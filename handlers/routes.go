@@ -13,6 +13,9 @@ type route struct {
 	Path    string
 	Action  action // who may call it: see policy.go
 	Handler echo.HandlerFunc
+	// Target declares what the route does to the user in its :id (gate.go); nil for a route
+	// that acts on no user.
+	Target *targetRule
 }
 
 // routes is the route table: every route the dashboard answers, with the action it needs.
@@ -28,44 +31,18 @@ func (s *server) routes() []route {
 func (s *server) frontDoorRoutes() []route {
 	return []route{
 		// Public: no session.
-		{http.MethodGet, "/healthz", actPublic, s.healthz},
-		{http.MethodGet, "/readyz", actPublic, s.readyz},
-		{http.MethodGet, "/static/*", actPublic, s.serveStatic},
-		{http.MethodGet, "/login", actPublic, s.login},
-		{http.MethodGet, "/callback", actPublic, s.callback},
-		{http.MethodGet, "/signed-out", actPublic, s.signedOut},
+		{http.MethodGet, "/healthz", actPublic, s.healthz, nil},
+		{http.MethodGet, "/readyz", actPublic, s.readyz, nil},
+		{http.MethodGet, "/static/*", actPublic, s.serveStatic, nil},
+		{http.MethodGet, "/login", actPublic, s.login, nil},
+		{http.MethodGet, "/callback", actPublic, s.callback, nil},
+		{http.MethodGet, "/signed-out", actPublic, s.signedOut, nil},
 
 		// Any signed-in person, even without a dashboard role.
-		{http.MethodPost, "/logout", actSignedIn, s.logout},
+		{http.MethodPost, "/logout", actSignedIn, s.logout, nil},
 
 		// The dashboard.
-		{http.MethodGet, "/", actView, s.home},
-	}
-}
-
-// authorize is the gate in front of every route: it loads the session, enforces its timeouts,
-// checks the CSRF token on anything but GET and HEAD, and applies the roles table. A refusal is
-// answered here (the handler never runs) and audited once.
-func (s *server) authorize(rt route) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		if rt.Action == actPublic {
-			return next
-		}
-		return func(c echo.Context) error {
-			id, ok := s.loadIdentity(c)
-			if !ok {
-				return s.signInRequired(c)
-			}
-			if !isSafeMethod(c.Request().Method) && !s.validCSRF(c, id) {
-				s.logger(c).Warn("csrf token missing or wrong", "route", rt.Method+" "+rt.Path, "actor_sub", id.Subject)
-				return httpError(http.StatusForbidden, "This request was refused because it did not carry a valid form token. Reload the page and try again.", nil)
-			}
-			if rt.Action != actSignedIn && !id.Role.may(rt.Action) {
-				s.auditDenied(c, rt, "role does not allow "+string(rt.Action))
-				return errForbidden
-			}
-			return next(c)
-		}
+		{http.MethodGet, "/", actView, s.home, nil},
 	}
 }
 

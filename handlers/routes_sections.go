@@ -1,44 +1,54 @@
 package handlers
 
-import "net/http"
+import (
+	"net/http"
+
+	"userdesk/userops"
+)
 
 // sectionRoutes are the routes of the user page's sections, each loaded by its own htmx
 // request (views.UserSections): factors, roles, permissions, organizations and logs, with the
-// actions taken inside them (issue 6). Part of the route table (routes.go).
+// actions taken inside them (issue 6). Part of the route table (routes.go); the last column is
+// what the route does to the user in its :id (gate.go).
 func (s *server) sectionRoutes() []route {
+	const (
+		ownFactors     = "change your own factors"
+		ownRoles       = "change your own roles"
+		ownPermissions = "change your own permissions"
+	)
 	return []route{
 		// The sections: each renders its partial (or a page of its own), fails on its own, and
 		// pages with ?page=N.
-		{http.MethodGet, "/users/:id/factors", actView, s.showFactors},
-		{http.MethodGet, "/users/:id/roles", actView, s.showRoles},
-		{http.MethodGet, "/users/:id/permissions", actView, s.showPermissions},
-		{http.MethodGet, "/users/:id/organizations", actView, s.showOrganizations},
-		{http.MethodGet, "/users/:id/logs", actView, s.showLogs},
+		{http.MethodGet, "/users/:id/factors", actView, s.showFactors, readsSection("factors")},
+		{http.MethodGet, "/users/:id/roles", actView, s.showRoles, readsSection("roles")},
+		{http.MethodGet, "/users/:id/permissions", actView, s.showPermissions, readsSection("permissions")},
+		{http.MethodGet, "/users/:id/organizations", actView, s.showOrganizations, readsSection("organizations")},
+		{http.MethodGet, "/users/:id/logs", actView, s.showLogs, readsSection("logs")},
 
 		// Factors: the helpdesk's MFA reset (factors.go).
-		{http.MethodDelete, "/users/:id/factors/:method", actResetMFA, s.deleteFactor},
-		{http.MethodDelete, "/users/:id/factors", actResetMFA, s.resetFactors},
-		{http.MethodDelete, "/users/:id/authenticators", actResetMFA, s.deleteAuthenticators},
-		{http.MethodDelete, "/users/:id/multifactor/:provider", actResetMFA, s.deleteProvider},
-		{http.MethodPost, "/users/:id/factors/invalidate-browsers", actResetMFA, s.invalidateBrowsers},
-		{http.MethodPost, "/users/:id/factors/recovery-code", actResetMFA, s.regenerateRecoveryCode},
+		{http.MethodDelete, "/users/:id/factors/:method", actResetMFA, s.deleteFactor, changes(userops.EventFactorDelete).notOnSelf(ownFactors)},
+		{http.MethodDelete, "/users/:id/factors", actResetMFA, s.resetFactors, changes(userops.EventFactorsReset).notOnSelf(ownFactors)},
+		{http.MethodDelete, "/users/:id/authenticators", actResetMFA, s.deleteAuthenticators, changes(userops.EventAuthenticatorsDelete).notOnSelf(ownFactors)},
+		{http.MethodDelete, "/users/:id/multifactor/:provider", actResetMFA, s.deleteProvider, changes(userops.EventMultifactorDelete).notOnSelf(ownFactors)},
+		{http.MethodPost, "/users/:id/factors/invalidate-browsers", actResetMFA, s.invalidateBrowsers, changes(userops.EventBrowsersInvalidate).notOnSelf(ownFactors)},
+		{http.MethodPost, "/users/:id/factors/recovery-code", actResetMFA, s.regenerateRecoveryCode, changes(userops.EventRecoveryCode).notOnSelf(ownFactors)},
 
 		// Factors: the admin's authentication-method writes (factors_admin.go).
-		{http.MethodGet, "/users/:id/factors/new", actWriteAuthMethods, s.newFactorForm},
-		{http.MethodPost, "/users/:id/factors", actWriteAuthMethods, s.createFactor},
-		{http.MethodPatch, "/users/:id/factors/:method", actWriteAuthMethods, s.updateFactor},
-		{http.MethodPut, "/users/:id/factors", actWriteAuthMethods, s.replaceFactors},
+		{http.MethodGet, "/users/:id/factors/new", actWriteAuthMethods, s.newFactorForm, readsSection("factors")},
+		{http.MethodPost, "/users/:id/factors", actWriteAuthMethods, s.createFactor, changes(userops.EventFactorCreate).notOnSelf(ownFactors)},
+		{http.MethodPatch, "/users/:id/factors/:method", actWriteAuthMethods, s.updateFactor, changes(userops.EventFactorUpdate).notOnSelf(ownFactors)},
+		{http.MethodPut, "/users/:id/factors", actWriteAuthMethods, s.replaceFactors, changes(userops.EventFactorsReplace).notOnSelf(ownFactors)},
 
 		// Roles (roles.go): the picker searches the tenant's catalog as you type.
-		{http.MethodGet, "/users/:id/roles/picker", actAssignRoles, s.rolesPicker},
-		{http.MethodGet, "/users/:id/roles/catalog", actAssignRoles, s.rolesCatalog},
-		{http.MethodPost, "/users/:id/roles", actAssignRoles, s.assignRoles},
-		{http.MethodDelete, "/users/:id/roles/:role", actAssignRoles, s.removeRole},
+		{http.MethodGet, "/users/:id/roles/picker", actAssignRoles, s.rolesPicker, readsSection("roles")},
+		{http.MethodGet, "/users/:id/roles/catalog", actAssignRoles, s.rolesCatalog, readsSection("roles")},
+		{http.MethodPost, "/users/:id/roles", actAssignRoles, s.assignRoles, changes(userops.EventRolesAdd).notOnSelf(ownRoles)},
+		{http.MethodDelete, "/users/:id/roles/:role", actAssignRoles, s.removeRole, changes(userops.EventRolesRemove).notOnSelf(ownRoles)},
 
 		// Permissions (permissions.go): the picker chooses an API, then its scopes.
-		{http.MethodGet, "/users/:id/permissions/picker", actAssignPermissions, s.permissionsPicker},
-		{http.MethodGet, "/users/:id/permissions/scopes", actAssignPermissions, s.permissionScopes},
-		{http.MethodPost, "/users/:id/permissions", actAssignPermissions, s.addPermissions},
-		{http.MethodDelete, "/users/:id/permissions", actAssignPermissions, s.removePermission},
+		{http.MethodGet, "/users/:id/permissions/picker", actAssignPermissions, s.permissionsPicker, readsSection("permissions")},
+		{http.MethodGet, "/users/:id/permissions/scopes", actAssignPermissions, s.permissionScopes, readsSection("permissions")},
+		{http.MethodPost, "/users/:id/permissions", actAssignPermissions, s.addPermissions, changes(userops.EventPermissionsAdd).notOnSelf(ownPermissions)},
+		{http.MethodDelete, "/users/:id/permissions", actAssignPermissions, s.removePermission, changes(userops.EventPermissionsRemove).notOnSelf(ownPermissions)},
 	}
 }

@@ -1,34 +1,39 @@
 package handlers
 
-import "net/http"
+import (
+	"net/http"
+
+	"userdesk/userops"
+)
 
 // userRoutes are the routes for finding and managing users: search, the user page, and the
 // changes made from it (issue 5). Part of the route table (routes.go).
 //
 // Every change is a POST of a plain form (so it also works without JavaScript); htmx sends the
-// same forms and gets the changed part of the page back.
+// same forms and gets the changed part of the page back. The last column is what a route does
+// to the user in its :id (gate.go): the gate resolves and checks that user before the handler.
 func (s *server) userRoutes() []route {
 	return []route{
 		// Search (users_search.go): the page, or its table for htmx.
-		{http.MethodGet, "/users", actView, s.listUsers},
+		{http.MethodGet, "/users", actView, s.listUsers, nil},
 
 		// Create (users_create.go).
-		{http.MethodGet, "/users/new", actCreateUsers, s.newUserForm},
-		{http.MethodPost, "/users", actCreateUsers, s.createUser},
+		{http.MethodGet, "/users/new", actCreateUsers, s.newUserForm, nil},
+		{http.MethodPost, "/users", actCreateUsers, s.createUser, nil},
 
-		// The user page (users_page.go): the page, or its profile for htmx.
-		{http.MethodGet, "/users/:id", actView, s.showUser},
+		// The user page (users.go): the page, or its profile for htmx.
+		{http.MethodGet, "/users/:id", actView, s.showUser, reads().needsWholeUser().showsControls()},
 
 		// Edit (users_edit.go).
-		{http.MethodGet, "/users/:id/edit", actEditUsers, s.editUserForm},
-		{http.MethodPost, "/users/:id/edit", actEditUsers, s.updateUser},
+		{http.MethodGet, "/users/:id/edit", actEditUsers, s.editUserForm, reads().needsWholeUser()},
+		{http.MethodPost, "/users/:id/edit", actEditUsers, s.updateUser, changes(userops.EventUpdate).needsWholeUser()},
 
 		// Actions (users_actions.go).
-		{http.MethodPost, "/users/:id/block", actBlockUsers, s.blockUser},
-		{http.MethodPost, "/users/:id/unblock", actBlockUsers, s.unblockUser},
-		{http.MethodPost, "/users/:id/password-reset", actSendEmails, s.passwordResetLink},
-		{http.MethodPost, "/users/:id/password-reset-email", actSendEmails, s.sendPasswordResetEmail},
-		{http.MethodPost, "/users/:id/verification-email", actSendEmails, s.sendVerificationEmail},
-		{http.MethodPost, "/users/:id/delete", actDeleteUsers, s.deleteUser},
+		{http.MethodPost, "/users/:id/block", actBlockUsers, s.blockUser, changes(userops.EventBlock).notOnSelf("block your own account")},
+		{http.MethodPost, "/users/:id/unblock", actBlockUsers, s.unblockUser, changes(userops.EventUnblock).notOnSelf("unblock your own account")},
+		{http.MethodPost, "/users/:id/password-reset", actSendEmails, s.passwordResetLink, changes(userops.EventPasswordTicket)},
+		{http.MethodPost, "/users/:id/password-reset-email", actSendEmails, s.sendPasswordResetEmail, changes(userops.EventPasswordResetEmail).needs(resetEmailFields...)},
+		{http.MethodPost, "/users/:id/verification-email", actSendEmails, s.sendVerificationEmail, changes(userops.EventVerificationEmail)},
+		{http.MethodPost, "/users/:id/delete", actDeleteUsers, s.deleteUser, changes(userops.EventDelete).notOnSelf("delete your own account").needsWholeUser()},
 	}
 }

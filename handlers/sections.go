@@ -2,7 +2,8 @@ package handlers
 
 // The user page's sections (issue 6) share this: reading the path, bounding each section's
 // calls with a deadline, rendering a section (a partial for htmx, a page otherwise), failing
-// inside the section with a retry button, paging, and the self-protection guard.
+// inside the section with a retry button, and paging. The gate (gate.go) resolves and checks
+// the user of every section route.
 
 import (
 	"context"
@@ -31,16 +32,6 @@ const DefaultSectionTimeout = 6 * time.Second
 // sectionPerPage is how many items a section's list shows per page.
 const sectionPerPage = 25
 
-// maxUserIDLen bounds a user id taken from the path (Auth0's are far shorter).
-const maxUserIDLen = 512
-
-// errOwnAccount refuses a change to the signed-in person's own factors, roles or permissions
-// (checklist 43): a colleague does it, so no one widens or weakens their own access. 409, as
-// the user page's own refusals (block or delete yourself).
-func errOwnAccount(what string) *publicError {
-	return httpError(http.StatusConflict, "You cannot change your own "+what+" through userdesk; ask a colleague to do it.", nil).withTitle("Not on yourself")
-}
-
 // sectionPathParam returns a path parameter, unescaped. Echo matches on the escaped path when
 // the URL holds escapes the default encoding would not produce (an id with "/" sent as %2F)
 // and then hands the parameter over as it was sent; otherwise it is unescaped already.
@@ -50,15 +41,6 @@ func sectionPathParam(c echo.Context, name string) (string, error) {
 		return v, nil
 	}
 	return url.PathUnescape(v)
-}
-
-// sectionUserID returns the user id of a section route, refusing one that cannot be a user id.
-func sectionUserID(c echo.Context) (string, error) {
-	id, err := sectionPathParam(c, "id")
-	if err != nil || !sectionText(id, maxUserIDLen) {
-		return "", httpError(http.StatusBadRequest, "That user id is not valid.", err)
-	}
-	return id, nil
 }
 
 // sectionText reports whether s is non-empty, at most max bytes of valid UTF-8, without control
@@ -80,10 +62,7 @@ func (s *server) sectionContext(c echo.Context) (context.Context, context.Cancel
 // own error with a retry button for the same page.
 func (s *server) sectionPage(c echo.Context, name string, load func(ctx context.Context, userID string, page int) (templ.Component, error)) error {
 	sec := sectionNamed(name)
-	userID, err := sectionUserID(c)
-	if err != nil {
-		return err
-	}
+	userID := targetOf(c).ID
 	page := sectionPageParam(c)
 	ctx, cancel := s.sectionContext(c)
 	defer cancel()
@@ -108,25 +87,6 @@ func sectionPageParam(c echo.Context) int {
 func isOwnAccount(c echo.Context, userID string) bool {
 	id, ok := currentIdentity(c)
 	return ok && id.Subject != "" && id.Subject == userID
-}
-
-// sectionChangeTarget reads the user id of a change route. It refuses, and audits once, an id that
-// cannot be one and, when self is not empty, a change to the signed-in person's own account
-// (self names what they may not change: "factors").
-func (s *server) sectionChangeTarget(c echo.Context, event, self string) (string, error) {
-	id, err := sectionUserID(c)
-	if err == nil && self != "" && isOwnAccount(c, id) {
-		err = errOwnAccount(self)
-	}
-	if err != nil {
-		target := id
-		if target == "" {
-			target = c.Param("id")
-		}
-		s.audit(c, event, target, err)
-		return "", err
-	}
-	return id, nil
 }
 
 // sectionHeader marks an answer that is a section partial, whatever its status: app.js then

@@ -107,19 +107,11 @@ func factorReads(apiPath string) []string {
 	}
 }
 
-// wantOneAudit checks that exactly one audit event was written, with event and outcome, and
-// returns it.
+// wantOneAudit checks that the audit trail is that of one change, with event and outcome
+// (expectAudit), and returns its last event.
 func wantOneAudit(t *testing.T, a *testApp, event, outcome string) map[string]any {
 	t.Helper()
-	events := a.auditEvents(t)
-	if len(events) != 1 {
-		t.Fatalf("audit events = %d, want 1: %v", len(events), events)
-	}
-	ev := events[0]
-	if ev["event"] != event || ev["outcome"] != outcome {
-		t.Errorf("audit = %v %v, want %s %s (%v)", ev["event"], ev["outcome"], event, outcome, ev)
-	}
-	return ev
+	return wantOneChange(t, a.auditEvents(t), event, outcome)
 }
 
 // auditDetails returns an audit event's details.

@@ -1,8 +1,6 @@
 package handlers
 
 import (
-	"context"
-	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -10,16 +8,12 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"userdesk/auth0api"
+	"userdesk/userops"
 	"userdesk/views"
 )
 
 // passwordTicketTTL is how long a password-change link works: a day, not Auth0's default five.
 const passwordTicketTTL = 24 * time.Hour
-
-// errSelf refuses an action on one's own account (checklist item 43).
-func errSelf(what string) error {
-	return httpError(http.StatusConflict, "You cannot "+what+" your own account from userdesk. Ask another administrator.", nil).withTitle("Not on yourself")
-}
 
 // blockUser blocks a user: they can no longer sign in.
 func (s *server) blockUser(c echo.Context) error { return s.setBlocked(c, true) }
@@ -30,60 +24,35 @@ func (s *server) unblockUser(c echo.Context) error { return s.setBlocked(c, fals
 // setBlocked blocks or unblocks: one PATCH, whose answer (the whole user) re-renders the
 // profile.
 func (s *server) setBlocked(c echo.Context, blocked bool) error {
-	event, verb := "user.unblock", "unblock"
-	if blocked {
-		event, verb = "user.block", "block"
-	}
-	id, err := s.changeTarget(c, event)
+	t := targetOf(c)
+	u, err := s.ops.SetBlocked(c.Request().Context(), s.actor(c), t.op(), blocked)
 	if err != nil {
-		return err
-	}
-	if isSelf(c, id) {
-		err := errSelf(verb)
-		s.audit(c, event, id, err)
-		return err
-	}
-	if err := s.refuseProtected(c, event, id); err != nil {
-		return err
-	}
-	u, err := s.users.UpdateUser(c.Request().Context(), id, auth0api.UserUpdate{Blocked: auth0api.Set(blocked)})
-	s.audit(c, event, id, err, slog.Bool("blocked", blocked))
-	if err != nil {
-		return s.userActionError(id, err)
+		return s.changeFailed(t, err)
 	}
 	msg := "Blocked " + views.DeleteConfirmation(*u) + ": they can no longer sign in."
 	if !blocked {
 		msg = "Unblocked " + views.DeleteConfirmation(*u) + ": they can sign in again."
 	}
 	return s.respondChanged(c, views.UserProfile(s.userPageData(c, *u)),
-		views.Flash{Kind: views.FlashSuccess, Message: msg}, userPath(id))
+		views.Flash{Kind: views.FlashSuccess, Message: msg}, userPath(t.ID))
 }
 
 // passwordResetLink creates a password-change link (an Auth0 ticket) and shows it once to the
 // person who asked, to pass on to the user. The link is a secret: it is never logged, audited,
 // stored in the session or put in a redirect.
 func (s *server) passwordResetLink(c echo.Context) error {
-	id, err := s.changeTarget(c, "user.password_ticket")
+	t := targetOf(c)
+	link, expires, err := s.ops.PasswordChangeTicket(c.Request().Context(), s.actor(c), t.op(), passwordTicketTTL)
 	if err != nil {
-		return err
+		return s.changeFailed(t, err)
 	}
-	if err := s.refuseProtected(c, "user.password_ticket", id); err != nil {
-		return err
-	}
-	link, err := s.users.CreatePasswordChangeTicket(c.Request().Context(), auth0api.PasswordChangeTicket{
-		UserID: id, TTLSec: int(passwordTicketTTL / time.Second),
-	})
-	s.audit(c, "user.password_ticket", id, err, slog.Duration("ttl", passwordTicketTTL))
-	if err != nil {
-		return s.userActionError(id, err)
-	}
-	notice := views.UserNotice{TicketURL: link, Expires: s.now().Add(passwordTicketTTL)}
+	notice := views.UserNotice{TicketURL: link, Expires: expires}
 	flash := views.Flash{Kind: views.FlashSuccess, Message: "Created a password-change link. Copy it below; it is shown only once."}
 	if isHTMX(c) {
 		return render(c, http.StatusOK, views.UserNoticeArea(notice), views.FlashOOB(flash))
 	}
 	// A plain form: the page itself shows the link (a redirect would have to carry it).
-	u, err := s.fetchUser(c, id)
+	u, err := s.fetchUser(c, t.ID)
 	if err != nil {
 		return err
 	}
@@ -94,46 +63,18 @@ func (s *server) passwordResetLink(c echo.Context) error {
 	return render(c, http.StatusOK, views.UserPage(p, d))
 }
 
-// resetEmailFields are the user fields sendPasswordResetEmail needs.
+// resetEmailFields are the user fields sendPasswordResetEmail needs (read by the gate).
 var resetEmailFields = []string{"user_id", "email", "name", "identities"}
 
 // sendPasswordResetEmail asks Auth0 to e-mail a database user a link to choose a new password
 // (the Authentication API's change_password, with the configured application): unlike the
-// password-change link, the person asking never sees the link. The user is read first, for
-// the address and the connection Auth0 needs (and, for the helpdesk, their roles at the same
-// time, for the protected-roles check).
+// password-change link, the person asking never sees the link. The gate read the address and
+// the connection Auth0 needs.
 func (s *server) sendPasswordResetEmail(c echo.Context) error {
-	const event = "user.password_reset_email"
-	id, err := s.changeTarget(c, event)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	var (
-		u        *auth0api.User
-		p        protection
-		guarded  = s.guardsTargets(c)
-		readUser = func(ctx context.Context) (err error) {
-			u, err = s.users.GetUser(ctx, id, &auth0api.GetUserParams{Fields: resetEmailFields})
-			return err
-		}
-	)
-	if guarded { // the protected-roles check beside the read this needs anyway
-		err = sectionParallel(ctx, readUser, func(ctx context.Context) (err error) {
-			p, err = s.readProtection(ctx, id)
-			return err
-		})
-	} else {
-		err = readUser(ctx)
-	}
-	if err != nil {
-		s.audit(c, event, id, err)
-		return s.userActionError(id, err)
-	}
-	if err := s.protectionVerdict(c, event, id, p, nil); err != nil {
-		return err
-	}
+	t := targetOf(c)
+	u := t.User
 	conn, ok := databaseConnection(*u)
+	var err error
 	switch {
 	case !ok:
 		err = httpError(http.StatusConflict, "Only users of a database connection have a password to reset; "+views.UserTitle(*u)+" signs in through "+connectionOf(*u)+".", nil).withTitle("No password")
@@ -141,16 +82,14 @@ func (s *server) sendPasswordResetEmail(c echo.Context) error {
 		err = httpError(http.StatusConflict, views.UserTitle(*u)+" has no e-mail address to send the link to. Create a password-change link instead.", nil).withTitle("No e-mail address")
 	}
 	if err != nil {
-		s.audit(c, event, id, err)
+		s.audit(c, userops.EventPasswordResetEmail, t.ID, err)
 		return err
 	}
-	err = s.users.SendPasswordResetEmail(ctx, auth0api.PasswordResetEmail{ClientID: s.resetClientID, Email: u.Email, Connection: conn})
-	s.audit(c, event, id, err, slog.String("connection", conn), slog.String("client_id", s.resetClientID))
-	if err != nil {
-		return s.userActionError(id, err)
+	if err := s.ops.SendPasswordResetEmail(c.Request().Context(), s.actor(c), t.op(), u.Email, conn); err != nil {
+		return s.changeFailed(t, err)
 	}
 	return s.respondChanged(c, views.UserNoticeArea(views.UserNotice{}), views.Flash{Kind: views.FlashSuccess,
-		Message: "Auth0 is e-mailing " + u.Email + " a link to choose a new password."}, userPath(id))
+		Message: "Auth0 is e-mailing " + u.Email + " a link to choose a new password."}, userPath(t.ID))
 }
 
 // databaseConnection returns the connection of the user's primary identity when it is a
@@ -172,66 +111,39 @@ func connectionOf(u auth0api.User) string {
 
 // sendVerificationEmail asks Auth0 to send the user the e-mail-verification message again.
 func (s *server) sendVerificationEmail(c echo.Context) error {
-	id, err := s.changeTarget(c, "user.verification_email")
+	t := targetOf(c)
+	jobID, err := s.ops.SendVerificationEmail(c.Request().Context(), s.actor(c), t.op())
 	if err != nil {
-		return err
-	}
-	if err := s.refuseProtected(c, "user.verification_email", id); err != nil {
-		return err
-	}
-	job, err := s.users.CreateVerificationEmailJob(c.Request().Context(), auth0api.VerificationEmailJob{UserID: id})
-	var jobID string
-	if job != nil {
-		jobID = job.ID
-	}
-	s.audit(c, "user.verification_email", id, err, slog.String("job", jobID))
-	if err != nil {
-		return s.userActionError(id, err)
+		return s.changeFailed(t, err)
 	}
 	return s.respondChanged(c, views.UserNoticeArea(views.UserNotice{}), views.Flash{Kind: views.FlashSuccess,
-		Message: "Auth0 is sending the verification e-mail (job " + jobID + ")."}, userPath(id))
+		Message: "Auth0 is sending the verification e-mail (job " + jobID + ")."}, userPath(t.ID))
 }
 
 // deleteUser deletes a user after the person typed the user's e-mail address (or id, when there
-// is none), checked here again; then back to the search with a message. Deleting oneself is
-// refused before anything is asked of Auth0.
+// is none), checked here against the user the gate read; then back to the search with a
+// message. Deleting oneself is refused by the gate before anything is asked of Auth0.
 func (s *server) deleteUser(c echo.Context) error {
-	const event = "user.delete"
-	id, err := s.changeTarget(c, event)
-	if err != nil {
-		return err
-	}
-	if isSelf(c, id) {
-		err := errSelf("delete")
-		s.audit(c, event, id, err)
-		return err
-	}
+	t := targetOf(c)
 	typed := strings.TrimSpace(c.FormValue("confirm"))
 	if typed == "" {
 		err := httpError(http.StatusUnprocessableEntity, "Type the user's e-mail address (or id) to confirm the deletion.", nil)
-		s.audit(c, event, id, err)
+		s.audit(c, userops.EventDelete, t.ID, err)
 		return err
 	}
-	u, err := s.fetchUser(c, id)
-	if err != nil {
-		s.audit(c, event, id, err)
-		return err
-	}
-	want := views.DeleteConfirmation(*u)
+	want := views.DeleteConfirmation(*t.User)
 	if typed != want {
 		err := httpError(http.StatusUnprocessableEntity, "That is not "+want+". Type it exactly to delete this user.", nil)
-		s.audit(c, event, id, err)
-		d := s.userPageData(c, *u)
+		s.audit(c, userops.EventDelete, t.ID, err)
+		d := s.userPageData(c, *t.User)
 		d.DeleteError, d.DeleteTyped = err.msg, typed
 		if isHTMX(c) {
 			return render(c, err.status, views.UserProfile(d))
 		}
-		return render(c, err.status, views.UserPage(s.page(c, views.UserTitle(*u)), d))
+		return render(c, err.status, views.UserPage(s.page(c, views.UserTitle(*t.User)), d))
 	}
-	err = s.users.DeleteUser(c.Request().Context(), id)
-	s.audit(c, event, id, err)
-	if err != nil {
-		return s.userActionError(id, err)
+	if err := s.ops.Delete(c.Request().Context(), s.actor(c), t.op()); err != nil {
+		return s.changeFailed(t, err)
 	}
 	return s.redirectWithFlash(c, views.Flash{Kind: views.FlashSuccess, Message: "Deleted " + want + "."}, "/users")
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"userdesk/auth0api"
+	"userdesk/userops"
 	"userdesk/views"
 )
 
@@ -87,7 +88,7 @@ func (s *server) renderNew(c echo.Context, status int, d views.UserNewData) erro
 // (by id: search is eventually consistent, checklist item 84). Refusals, such as a duplicate
 // user or a weak password, come back in the form with everything typed kept.
 func (s *server) createUser(c echo.Context) error {
-	const event = "user.create"
+	const event = userops.EventCreate
 	v := func(name string) string { return strings.TrimSpace(c.FormValue(name)) }
 	f := views.UserNewForm{
 		Connection: v("connection"), Email: v("email"), Username: v("username"),
@@ -165,12 +166,10 @@ func (s *server) createUser(c echo.Context) error {
 	if generated {
 		body.Password = randomPassword() // never shown, never logged: the user sets their own
 	}
-	u, err := s.users.CreateUser(c.Request().Context(), body)
-	var newID string
-	if u != nil {
-		newID = u.UserID
+	u, err := s.ops.Create(c.Request().Context(), s.actor(c), body, generated)
+	if errors.Is(err, userops.ErrAuditUnavailable) {
+		return s.changeFailed(&target{}, err)
 	}
-	s.audit(c, event, newID, err, slog.String("connection", f.Connection), slog.Bool("password_generated", generated))
 	if err != nil {
 		status, p := s.describe(c, err)
 		switch field := auth0Field(err); {

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"userdesk/auth0api"
+	"userdesk/userops"
 	"userdesk/views"
 )
 
@@ -52,14 +54,7 @@ func editFormFromRequest(c echo.Context) (f views.UserEditForm, hasUsername bool
 
 // editUserForm shows the edit form: in place of the profile for htmx, as a page otherwise.
 func (s *server) editUserForm(c echo.Context) error {
-	id, err := userIDParam(c)
-	if err != nil {
-		return err
-	}
-	u, err := s.fetchUser(c, id)
-	if err != nil {
-		return err
-	}
+	u := targetOf(c).User
 	d := views.UserEditData{User: *u, Form: editFormFrom(*u), UsernameEditable: s.usernameEditable(c, *u)}
 	return s.renderEdit(c, http.StatusOK, d)
 }
@@ -188,16 +183,15 @@ func userUpdate(cur auth0api.User, e editedUser, errs userFormErrors) (auth0api.
 	return up, changed
 }
 
-// updateUser saves the edit form. Invalid input is answered without asking Auth0 anything. Then
-// it reads the user: if they changed in Auth0 since the form was loaded, nothing is saved and
-// the form shows what changed; otherwise one PATCH sends only the fields that differ. Whatever
-// goes wrong, the form comes back with everything typed kept and the message beside its field.
+// updateUser saves the edit form. The gate read the user: if they changed in Auth0 since the
+// form was loaded, nothing is saved and the form shows what changed; otherwise one PATCH sends
+// only the fields that differ. Invalid input is answered without asking Auth0 for a change.
+// Whatever goes wrong, the form comes back with everything typed kept and the message beside
+// its field.
 func (s *server) updateUser(c echo.Context) error {
-	const event = "user.update"
-	id, err := s.changeTarget(c, event)
-	if err != nil {
-		return err
-	}
+	const event = userops.EventUpdate
+	t := targetOf(c)
+	id := t.ID
 	form, hasUsername := editFormFromRequest(c)
 	edited, errs := checkEditForm(form, hasUsername)
 	d := views.UserEditData{User: auth0api.User{UserID: id, Name: originalName(form)}, Form: form, UsernameEditable: hasUsername}
@@ -211,11 +205,7 @@ func (s *server) updateUser(c echo.Context) error {
 		return s.renderEdit(c, err.status, d)
 	}
 
-	cur, err := s.fetchUser(c, id)
-	if err != nil {
-		s.audit(c, event, id, err)
-		return err
-	}
+	cur := t.User
 	d.User = *cur
 	if !cur.UpdatedAt.Equal(edited.loadedAt) {
 		err := httpError(http.StatusConflict, "The user changed in Auth0 after the form was loaded.", nil)
@@ -240,11 +230,10 @@ func (s *server) updateUser(c echo.Context) error {
 			views.Flash{Kind: views.FlashInfo, Message: "Nothing changed, so nothing was saved."}, userPath(id))
 	}
 
-	updated, err := s.users.UpdateUser(c.Request().Context(), id, up)
-	s.audit(c, event, id, err, slog.Any("fields", changed))
+	updated, err := s.ops.Update(c.Request().Context(), s.actor(c), t.op(), up, changed)
 	if err != nil {
-		if isUserNotFound(err) {
-			return errNoSuchUser(id, err)
+		if isUserNotFound(err) || errors.Is(err, userops.ErrAuditUnavailable) {
+			return s.changeFailed(t, err)
 		}
 		status, p := s.describe(c, err)
 		if field := auth0Field(err); field != "" && field != "connection" && field != "password" {

@@ -195,7 +195,7 @@ func TestEditRefusesBadInput(t *testing.T) {
 				t.Errorf("%s=%.40q (htmx %v) = %d, want 422 with %q:\n%.600s", tt.field, tt.value, htmx, resp.StatusCode, tt.want, body)
 				continue
 			}
-			expectCalls(t, a)
+			expectCalls(t, a, "GET "+escapedUser(id)) // the gate reads the user; nothing is changed
 			expectAudit(t, a, "user.update", "failure", id)
 			if tt.field == "updated_at" {
 				continue

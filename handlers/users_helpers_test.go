@@ -22,12 +22,57 @@ func mgmtCalls(a *testApp) []string {
 	return out
 }
 
-// expectCalls fails unless exactly these Management API calls were made, in this order.
+// expectCalls fails unless exactly these Management API calls were made, in this order; reads
+// made at once (consecutive GETs, as the gate and the sections make them) may come in any
+// order among themselves.
 func expectCalls(t *testing.T, a *testApp, want ...string) {
 	t.Helper()
-	if got := mgmtCalls(a); !slices.Equal(got, want) {
+	if got := mgmtCalls(a); !slices.Equal(sortReadRuns(got), sortReadRuns(want)) {
 		t.Errorf("Management API calls:\n got %q\nwant %q", got, want)
 	}
+}
+
+// sortReadRuns sorts each run of consecutive GET calls (a copy).
+func sortReadRuns(calls []string) []string {
+	out := slices.Clone(calls)
+	for i := 0; i < len(out); {
+		j := i
+		for j < len(out) && strings.HasPrefix(out[j], "GET ") {
+			j++
+		}
+		slices.Sort(out[i:j])
+		i = max(j, i+1)
+	}
+	return out
+}
+
+// gateCalls are the calls (paths without queries, as mgmtCalls gives them) of a change by
+// persona to the user at apiPath: for anyone but an admin, the gate's read of the user's roles
+// (rolesCheck), then calls.
+func gateCalls(persona, apiPath string, calls ...string) []string {
+	if persona == "admin" {
+		return calls
+	}
+	return append([]string{"GET " + apiPath + "/roles"}, calls...)
+}
+
+// rolesCheck is the gate's read of a user's roles before a change by someone other than an
+// admin (staff and protected users, gate.go).
+func rolesCheck(apiPath string) string {
+	return "GET " + apiPath + "/roles?include_totals=true&page=0&per_page=100"
+}
+
+// firstCall returns the first Management API call with this method and path prefix that is
+// not a read of roles.
+func firstCall(t *testing.T, a *testApp, method, pathPrefix string) auth0apitest.Call {
+	t.Helper()
+	for _, c := range a.Tenant.Calls() {
+		if c.Method == method && strings.HasPrefix(c.Path, pathPrefix) && !strings.HasSuffix(c.Path, "/roles") {
+			return c
+		}
+	}
+	t.Fatalf("no %s %s… call among %q", method, pathPrefix, mgmtCalls(a))
+	return auth0apitest.Call{}
 }
 
 // lastCall returns the last Management API call with this method and path prefix.
@@ -43,17 +88,43 @@ func lastCall(t *testing.T, a *testApp, method, pathPrefix string) auth0apitest.
 	return auth0apitest.Call{}
 }
 
-// expectAudit fails unless exactly one audit event was written, with this event, outcome and
-// target; it returns the event.
+// expectAudit fails unless the request left exactly the audit trail of one change with this
+// event, outcome and target, and returns its last event: a change asked of Auth0 writes its
+// attempt and then its outcome (success or failure), with the same request id; a request refused
+// before that (denied by a rule, or invalid input: a failure) writes that one event alone.
 func expectAudit(t *testing.T, a *testApp, event, outcome, target string) map[string]any {
 	t.Helper()
-	events := a.auditEvents(t)
-	if len(events) != 1 {
-		t.Fatalf("audit events = %d, want 1: %v", len(events), events)
+	ev := wantOneChange(t, a.auditEvents(t), event, outcome)
+	if ev["target"] != target {
+		t.Errorf("audit target = %v, want %s (%v)", ev["target"], target, ev)
 	}
-	ev := events[0]
-	if ev["event"] != event || ev["outcome"] != outcome || ev["target"] != target {
-		t.Errorf("audit = %v %v %v, want %s %s %s (%v)", ev["event"], ev["outcome"], ev["target"], event, outcome, target, ev)
+	return ev
+}
+
+// wantOneChange checks that events are the trail of one change (see expectAudit) and returns
+// its last event.
+func wantOneChange(t testing.TB, events []map[string]any, event, outcome string) map[string]any {
+	t.Helper()
+	switch {
+	case len(events) == 2 && events[0]["outcome"] == "attempt":
+		at, ev := events[0], events[1]
+		if outcome == "denied" {
+			t.Errorf("a denied change was attempted: %v", events)
+		}
+		// A creation's attempt has no target yet: Auth0 gives the id.
+		if at["request_id"] != ev["request_id"] || at["event"] != ev["event"] || (at["target"] != ev["target"] && at["target"] != "") {
+			t.Errorf("attempt and outcome do not match: %v", events)
+		}
+	case len(events) == 1:
+		if outcome == "success" {
+			t.Errorf("a successful change wrote no attempt first: %v", events)
+		}
+	default:
+		t.Fatalf("audit events = %d, want one change (an attempt and its outcome, or one refusal): %v", len(events), events)
+	}
+	ev := events[len(events)-1]
+	if ev["event"] != event || ev["outcome"] != outcome {
+		t.Errorf("audit = %v %v, want %s %s (%v)", ev["event"], ev["outcome"], event, outcome, ev)
 	}
 	return ev
 }

@@ -23,8 +23,8 @@ var userIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*\|.+$`)
 var errBadUserID = httpError(http.StatusBadRequest, "That is not a valid user id.", nil).withTitle("Not a user id")
 
 // userIDParam returns the :id path parameter as the user id it stands for, decoded exactly
-// once, or errBadUserID. Use it in every handler under /users/:id, before any Management API
-// call (checklist item 45).
+// once, or errBadUserID. The gate calls it for every route under /users/:id, before any
+// Management API call (checklist item 45); handlers take the id from targetOf.
 //
 // Echo matches routes against the escaped path when the request has one that differs from Go's
 // own encoding (RawPath, e.g. for "%2F"), and then hands out the parameter still escaped;
@@ -66,14 +66,4 @@ func validUserID(id string) bool {
 // routes): the id escaped as one path segment.
 func userPath(id string, suffix ...string) string {
 	return "/users/" + url.PathEscape(id) + strings.Join(suffix, "")
-}
-
-// changeTarget is userIDParam for a route that changes the user: a refused id is audited as a
-// failed attempt at event, since every attempted change leaves one audit event.
-func (s *server) changeTarget(c echo.Context, event string) (string, error) {
-	id, err := userIDParam(c)
-	if err != nil {
-		s.audit(c, event, c.Param("id"), err)
-	}
-	return id, err
 }

@@ -25,8 +25,8 @@ func TestSendPasswordResetEmail(t *testing.T) {
 			b := a.signIn(t, tc.persona)
 			id := auth0apitest.FixtureUserID
 			resp, body := post(t, b, userPath(id, "/password-reset-email"), nil, tc.htmx)
-			expectCalls(t, a, "GET "+escapedUser(id))
-			if q := lastCall(t, a, http.MethodGet, "/users/").Query.Get("fields"); q != "user_id,email,name,identities" {
+			expectCalls(t, a, gateCalls(tc.persona, escapedUser(id), "GET "+escapedUser(id))...)
+			if q := firstCall(t, a, http.MethodGet, "/users/").Query.Get("fields"); q != "user_id,email,name,identities" {
 				t.Errorf("the user was read with fields=%q", q)
 			}
 			sent := a.Tenant.PasswordResetEmails()
@@ -99,7 +99,7 @@ func TestSendPasswordResetEmailRefusals(t *testing.T) {
 			if resp.StatusCode != tc.status || !strings.Contains(body, tc.want) || resp.Header.Get("HX-Retarget") != "#flash" {
 				t.Errorf("answer %d (%s):\n%.500s", resp.StatusCode, resp.Header.Get("HX-Retarget"), body)
 			}
-			expectCalls(t, a, "GET "+escapedUser(tc.id))
+			expectCalls(t, a, gateCalls("helpdesk", escapedUser(tc.id), "GET "+escapedUser(tc.id))...)
 			if after := len(a.Tenant.PasswordResetEmails()); after != before {
 				t.Errorf("an e-mail was sent")
 			}

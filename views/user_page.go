@@ -44,6 +44,8 @@ type UserPageData struct {
 // Protection says that only an admin may change a user, because the user holds a protected
 // tenant role (or their roles could not be checked).
 type Protection struct {
+	// Staff: the user has access to userdesk (a staff account).
+	Staff bool
 	// Roles are the protected roles the user holds.
 	Roles []string
 	// Unchecked: the user's roles could not all be read, so the controls are withheld anyway.
@@ -51,11 +53,13 @@ type Protection struct {
 }
 
 // Applies reports whether the signed-in person's changes are withheld.
-func (p Protection) Applies() bool { return len(p.Roles) > 0 || p.Unchecked }
+func (p Protection) Applies() bool { return p.Staff || len(p.Roles) > 0 || p.Unchecked }
 
 // protectionNote says, in words, why the controls are missing.
 func protectionNote(p Protection, what string) string {
 	switch {
+	case p.Staff:
+		return "This user has access to userdesk: only an admin can " + what + "."
 	case len(p.Roles) == 1:
 		return "This user holds the protected role " + p.Roles[0] + ": only an admin can " + what + "."
 	case len(p.Roles) > 1:

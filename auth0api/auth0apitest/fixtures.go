@@ -150,8 +150,12 @@ func StaffUserID(email string) string {
 	return "auth0|" + hex.EncodeToString(sum[:12])
 }
 
-// addStaff adds a staff account as a database user with its roles in
-// app_metadata.
+// addStaff adds a staff account as a database user holding its roles as real tenant roles:
+// a role of that name is created in the catalog when the tenant has none (its id derived
+// from the name, so it is the same on every run), and assigned to the user. The role claim
+// of the staff member's ID token lists the names of the roles the user holds when they sign
+// in, as an Auth0 Action adding event.authorization.roles would; so removing the role in the
+// tenant (or blocking the user) shows at the next sign-in and in the dashboard's re-checks.
 func (d *directory) addStaff(s StaffAccount) {
 	email := strings.ToLower(s.Email)
 	id := StaffUserID(email)
@@ -160,16 +164,45 @@ func (d *directory) addStaff(s StaffAccount) {
 		name = email
 	}
 	local, _, _ := strings.Cut(email, "@")
-	roles := make([]any, 0, len(s.Roles))
-	for _, r := range s.Roles {
-		roles = append(roles, r)
-	}
 	obj := map[string]any{
 		"user_id": id, "email": email, "email_verified": true, "name": name, "nickname": local,
 		"picture": gravatar(email), "created_at": stamp(d.fixtureEpoch()), "updated_at": stamp(d.fixtureEpoch()),
 		"logins_count": float64(0),
 		"identities":   []any{map[string]any{"connection": DatabaseConnection, "user_id": strings.TrimPrefix(id, "auth0|"), "provider": "auth0", "isSocial": false}},
-		"app_metadata": map[string]any{"userdesk_roles": roles},
 	}
-	d.put(&userRec{id: id, obj: obj, password: s.Password, seedIndex: -1, extra: &userExtra{}})
+	extra := &userExtra{}
+	for _, r := range s.Roles {
+		extra.roles = append(extra.roles, d.ensureRole(r))
+	}
+	d.put(&userRec{id: id, obj: obj, password: s.Password, seedIndex: -1, extra: extra})
+}
+
+// ensureRole returns the id of the catalog's role named name, adding the role when there is
+// none.
+func (d *directory) ensureRole(name string) string {
+	for _, r := range d.roles {
+		if r["name"] == name {
+			return r["id"].(string)
+		}
+	}
+	sum := sha256.Sum256([]byte("role\x00" + name))
+	role := map[string]any{
+		"id":          "rol_" + hex.EncodeToString(sum[:8]),
+		"name":        name,
+		"description": "Dashboard access (" + name + ")",
+	}
+	d.roles = append(d.roles, role)
+	d.roleByID[role["id"].(string)] = role
+	return role["id"].(string)
+}
+
+// roleNames returns the names of the roles the user holds, in assignment order.
+func (d *directory) roleNames(rec *userRec) []any {
+	var names []any
+	for _, id := range d.extras(rec).roles {
+		if r := d.roleByID[id]; r != nil {
+			names = append(names, r["name"])
+		}
+	}
+	return names
 }

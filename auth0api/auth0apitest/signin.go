@@ -79,10 +79,7 @@ func (d staffDirectory) account(s StaffAccount) (acc authapi.Account, password s
 		return authapi.Account{}, "", false, false
 	}
 	u := rec.obj
-	var roles []any
-	if md, ok := u["app_metadata"].(map[string]any); ok {
-		roles, _ = md["userdesk_roles"].([]any)
-	}
+	roles := d.t.dir.roleNames(rec)
 	verified, _ := u["email_verified"].(bool)
 	blocked, _ = u["blocked"].(bool)
 	return authapi.Account{
@@ -92,7 +89,7 @@ func (d staffDirectory) account(s StaffAccount) (acc authapi.Account, password s
 		Name:          str(u["name"]),
 		Picture:       str(u["picture"]),
 		PasswordHint:  s.Password,
-		Claims:        map[string]any{d.t.roleClaim: append([]any{}, roles...)},
+		Claims:        map[string]any{d.t.roleClaim: roles},
 	}, rec.password, blocked, true
 }
 

@@ -1,0 +1,139 @@
+// Package userops carries out the changes staff make to users, apart from HTTP: one method per
+// change, each taking who acts, the user it acts on (already resolved and allowed by the
+// dashboard's gate) and its input, calling the Management API and returning what changed.
+//
+// Every change is audited exactly once, by the same wrapper: an attempt is recorded before the
+// Management API call and the outcome after it (the same request id ties them). If the attempt
+// cannot be recorded the change is refused with ErrAuditUnavailable and nothing is asked of
+// Auth0: the audit fails closed.
+//
+// The web handlers bind a request's input, call an operation and render its result; bulk jobs
+// call the same operations for each user, with no HTTP request at all. The operations do not
+// decide who may do what: that is the gate's (package handlers), applied before they run.
+package userops
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"userdesk/auth0api"
+)
+
+// ErrAuditUnavailable is returned, wrapped, when the attempt of a change could not be
+// recorded: the change was not made.
+var ErrAuditUnavailable = errors.New("userops: the audit trail cannot be written")
+
+// Actor is who makes a change, as the audit trail records it.
+type Actor struct {
+	Subject string
+	Email   string
+	Name    string
+	// Groups are the staff groups the person acts in (the dashboard role, in the built-in
+	// policy).
+	Groups []string
+	// RequestID ties the attempt and the outcome of a change (and the request's logs); a bulk
+	// job gives each user's change an id of its own.
+	RequestID string
+	// IP is the person's address as the dashboard saw it.
+	IP string
+	// Via says what made the change: the route ("POST /users/:id/block") or a job.
+	Via string
+}
+
+// Target is the user a change acts on.
+type Target struct {
+	// ID is the Auth0 user id.
+	ID string
+	// Label names the user for people ("Ada Lovelace (ada@example.com)"), when known.
+	Label string
+}
+
+// Event is one change as the audit trail records it. Details say what changed; they never hold
+// a secret (tokens, passwords, recovery codes, ticket or enrollment URLs).
+type Event struct {
+	Name    string
+	Actor   Actor
+	Target  Target
+	Details []slog.Attr
+}
+
+// Auditor records changes. Attempt must return an error when the attempt was not recorded
+// (the change is then refused); Outcome records what happened after the call (err nil =
+// success) and reports its own failure to the log, since the change was made by then.
+type Auditor interface {
+	Attempt(ctx context.Context, e Event) error
+	Outcome(ctx context.Context, e Event, err error)
+}
+
+// Users is the part of the Management API the operations call. *auth0api.Client implements it.
+type Users interface {
+	CreateUser(ctx context.Context, u auth0api.UserCreate) (*auth0api.User, error)
+	UpdateUser(ctx context.Context, id string, u auth0api.UserUpdate) (*auth0api.User, error)
+	DeleteUser(ctx context.Context, id string) error
+	CreatePasswordChangeTicket(ctx context.Context, t auth0api.PasswordChangeTicket) (string, error)
+	CreateVerificationEmailJob(ctx context.Context, j auth0api.VerificationEmailJob) (*auth0api.Job, error)
+	SendPasswordResetEmail(ctx context.Context, e auth0api.PasswordResetEmail) error
+
+	AddUserRoles(ctx context.Context, id string, roleIDs []string) error
+	RemoveUserRoles(ctx context.Context, id string, roleIDs []string) error
+	AddUserPermissions(ctx context.Context, id string, perms []auth0api.PermissionRef) error
+	RemoveUserPermissions(ctx context.Context, id string, perms []auth0api.PermissionRef) error
+
+	CreateAuthenticationMethod(ctx context.Context, id string, m auth0api.AuthenticationMethodCreate) (*auth0api.AuthenticationMethod, error)
+	ReplaceAuthenticationMethods(ctx context.Context, id string, methods []auth0api.AuthenticationMethodReplace) ([]auth0api.AuthenticationMethod, error)
+	UpdateAuthenticationMethod(ctx context.Context, id, methodID string, u auth0api.AuthenticationMethodUpdate) (*auth0api.AuthenticationMethod, error)
+	DeleteAuthenticationMethods(ctx context.Context, id string) error
+	DeleteAuthenticationMethod(ctx context.Context, id, methodID string) error
+	DeleteMultifactorProvider(ctx context.Context, id, provider string) error
+	DeleteAuthenticators(ctx context.Context, id string) error
+	RegenerateRecoveryCode(ctx context.Context, id string) (string, error)
+	InvalidateRememberedBrowsers(ctx context.Context, id string) error
+}
+
+// Ops makes the changes. Its fields are set once; it is safe for concurrent use.
+type Ops struct {
+	Users Users
+	Audit Auditor
+	// PasswordResetClientID is the application whose login page and e-mail template the
+	// password-reset e-mails use.
+	PasswordResetClientID string
+	// Now is the clock (ticket expiry); nil means time.Now.
+	Now func() time.Time
+}
+
+// do records the attempt, makes the call and records its outcome: the one place a change is
+// audited. The call does not run when the attempt cannot be recorded. Recording is not
+// cancelled with ctx: a request whose browser went away still leaves its trace.
+func (o *Ops) do(ctx context.Context, e Event, call func(ctx context.Context) error) error {
+	return o.doReporting(ctx, e, func(ctx context.Context) ([]slog.Attr, error) { return nil, call(ctx) })
+}
+
+// doReporting is do for a call whose answer adds to the outcome's details (a job id).
+func (o *Ops) doReporting(ctx context.Context, e Event, call func(ctx context.Context) ([]slog.Attr, error)) error {
+	rec := context.WithoutCancel(ctx)
+	if err := o.Audit.Attempt(rec, e); err != nil {
+		return errAudit(err)
+	}
+	more, err := call(ctx)
+	e.Details = append(e.Details, more...)
+	o.Audit.Outcome(rec, e, err)
+	return err
+}
+
+// errAudit wraps the failure to record an attempt.
+func errAudit(err error) error { return fmt.Errorf("%w: %w", ErrAuditUnavailable, err) }
+
+func (o *Ops) now() time.Time {
+	if o.Now == nil {
+		return time.Now()
+	}
+	return o.Now()
+}
+
+// event builds the audit event of a change.
+func event(name string, a Actor, t Target, details ...slog.Attr) Event {
+	return Event{Name: name, Actor: a, Target: t, Details: details}
+}
