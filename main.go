@@ -227,6 +227,7 @@ func build(ctx context.Context, cfg config.Config, logger, audit *slog.Logger, m
 		IdleTimeout:     cfg.IdleTimeout,
 		AbsoluteTimeout: cfg.AbsoluteTimeout,
 		SectionTimeout:  cfg.SectionTimeout,
+		RevalidateEvery: cfg.RevalidateEvery,
 		Static:          static,
 		TrustedProxies:  cfg.TrustedProxies,
 		Logger:          logger,

@@ -54,6 +54,8 @@ type Config struct {
 	MgmtToken string
 	// MgmtRate is the client-side limit on Management API requests per second; 0 is none.
 	MgmtRate float64
+	// RevalidateEvery is how often a signed-in person's access is checked again; negative = off.
+	RevalidateEvery time.Duration
 	// SectionTimeout bounds the Management API calls of each section of the user page.
 	SectionTimeout time.Duration
 
@@ -231,6 +233,10 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		l.problem("%s (%s) is longer than %s (%s)", envIdleTimeout, c.IdleTimeout, envAbsoluteTimeout, c.AbsoluteTimeout)
 	}
 
+	c.RevalidateEvery = -1
+	if l.get(envRevalidateEvery) != "off" {
+		c.RevalidateEvery = l.duration(envRevalidateEvery, 2*time.Minute)
+	}
 	c.SectionTimeout = l.duration(envSectionTimeout, DefaultSectionTimeout)
 	if c.SectionTimeout > MaxSectionTimeout {
 		l.problem("%s (%s) is longer than %s: the server's write timeout (60s) must leave room for the answer", envSectionTimeout, c.SectionTimeout, MaxSectionTimeout)

@@ -25,6 +25,7 @@ const (
 	envResetClientID    = "USERDESK_PASSWORD_RESET_CLIENT_ID"
 	envSessionSecrets   = "USERDESK_SESSION_SECRETS"
 	envIdleTimeout      = "USERDESK_IDLE_TIMEOUT"
+	envRevalidateEvery  = "USERDESK_REVALIDATE_EVERY"
 	envAbsoluteTimeout  = "USERDESK_ABSOLUTE_TIMEOUT"
 	envRoleClaim        = "USERDESK_ROLE_CLAIM"
 	envAdminRoles       = "USERDESK_ADMIN_ROLES"
@@ -88,6 +89,7 @@ func Settings() []Setting {
 		{Env: envSectionTimeout, Default: "6s", Description: "How long each section of a user's page (factors, roles, permissions, organizations, logs) waits for Auth0 before it shows a timeout with a retry button; the other sections load regardless (at most 50s)."},
 		{Env: envSessionSecrets, Secret: true, Description: "Comma-separated keys that sign session cookies, each at least 32 bytes; the first signs, the others still verify (rotation). Replicas must share them (required)."},
 		{Env: envIdleTimeout, Default: "30m", Description: "A session ends after this long without a request."},
+		{Env: envRevalidateEvery, Default: "2m", Description: "How often a signed-in person's own Auth0 user (blocked flag and tenant roles) is read again, and before any change when the last check is older: a blocked, deleted or unmapped person is signed out at their next request, a lowered role applies at once. Costs two Management API calls per active person per period. `off` turns it off, for staff who do not sign in through the managed tenant."},
 		{Env: envAbsoluteTimeout, Default: "8h", Description: "A session ends this long after sign-in, whatever the activity."},
 		{Env: envRoleClaim, Default: DefaultRoleClaim, Description: "ID-token claim (a string or a list of strings) that carries the person's roles, set by an Auth0 Action."},
 		{Env: envAdminRoles, Default: DefaultAdminRole, Description: "Comma-separated claim values that make someone a dashboard admin."},

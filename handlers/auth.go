@@ -177,6 +177,7 @@ func (s *server) callback(c echo.Context) error {
 		Role:      s.roles.roleFromClaim(all[s.roles.Claim]),
 		Created:   now,
 		LastSeen:  now,
+		CheckedAt: now, // the ID token is this moment's word on the roles
 		CSRFToken: randomToken(),
 	}
 	if claims.AuthTime > 0 {
@@ -223,9 +224,10 @@ func (s *server) logout(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, target)
 }
 
-// signedOut is where sign-out lands.
+// signedOut is where sign-out lands; ?why= names one of the reasons a check of the person's
+// access ended the session (revalidate.go), shown in words.
 func (s *server) signedOut(c echo.Context) error {
-	return render(c, http.StatusOK, views.SignedOutPage(s.page(c, "Signed out")))
+	return render(c, http.StatusOK, views.SignedOutPage(s.page(c, "Signed out"), endedReasons[accessEnded(c.QueryParam("why"))]))
 }
 
 // errForbidden is the refusal of the roles table; handleError renders the 403 page.

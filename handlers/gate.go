@@ -7,8 +7,9 @@ package handlers
 //
 //  1. loads the session and enforces its timeouts;
 //  2. checks the CSRF token of anything but GET and HEAD;
-//  3. checks that the person's role allows the route's action;
-//  4. for a route on a user: validates the id (one helper, no request leaves with an invalid
+//  3. re-checks the person's access in the tenant when it is due (revalidate.go);
+//  4. checks that the person's role allows the route's action;
+//  5. for a route on a user: validates the id (one helper, no request leaves with an invalid
 //     one), applies the self rule, resolves the target (one Management API read of what the
 //     handler and the rules need, at once), and applies the rules about the target (staff
 //     accounts and protected users only by admins);
@@ -130,6 +131,14 @@ func (s *server) authorize(rt route) echo.MiddlewareFunc {
 				s.logger(c).Warn("csrf token missing or wrong", "route", rt.Method+" "+rt.Path, "actor_sub", me.Subject)
 				return httpError(http.StatusForbidden, "This request was refused because it did not carry a valid form token. Reload the page and try again.", nil)
 			}
+			me, ended, err := s.revalidate(c, me, !isSafeMethod(c.Request().Method))
+			if err != nil {
+				return err
+			}
+			if ended != "" {
+				return s.accessEndedAnswer(c, me, ended)
+			}
+			c.SetRequest(c.Request().WithContext(withIdentity(c.Request().Context(), me)))
 			if rt.Action != actSignedIn && !me.Role.may(rt.Action) {
 				s.auditDenied(c, rt, "role does not allow "+string(rt.Action))
 				return errForbidden

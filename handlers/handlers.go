@@ -118,6 +118,11 @@ type Config struct {
 	AbsoluteTimeout time.Duration
 	// MaxSessions bounds the in-memory session store (default memstore.DefaultMaxEntries).
 	MaxSessions int
+	// RevalidateEvery is how often a signed-in person's own Auth0 record (blocked flag, tenant
+	// roles) is read again to confirm their access (revalidate.go): 0 means
+	// DefaultRevalidateEvery, a negative duration turns the check off (staff who do not sign in
+	// through the tenant).
+	RevalidateEvery time.Duration
 	// SectionTimeout bounds the Management API calls of each section of the user page (roles,
 	// factors, logs, ...): a section that takes longer shows a timeout with a retry button
 	// while the others load. Default DefaultSectionTimeout.
@@ -189,6 +194,7 @@ type server struct {
 	absolute time.Duration
 
 	sectionTimeout  time.Duration // deadline of one section's calls
+	revalidateEvery time.Duration // how often a person's access is re-checked (< 0: never)
 	resetClientID   string        // the application of password-reset e-mails
 	protectedRoles  []string      // tenant roles whose holders only admins change
 	assignableRoles []string      // the only tenant roles admins may assign (empty = all)
@@ -256,6 +262,7 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 		absolute: cfg.AbsoluteTimeout,
 
 		sectionTimeout:  cfg.SectionTimeout,
+		revalidateEvery: cfg.RevalidateEvery,
 		resetClientID:   cfg.PasswordResetClientID,
 		protectedRoles:  cfg.ProtectedRoles,
 		assignableRoles: cfg.AssignableRoles,
@@ -277,6 +284,9 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 	}
 	if s.version == "" {
 		s.version = "dev"
+	}
+	if s.revalidateEvery == 0 {
+		s.revalidateEvery = DefaultRevalidateEvery
 	}
 	if s.sectionTimeout <= 0 {
 		s.sectionTimeout = DefaultSectionTimeout

@@ -26,6 +26,10 @@ type identity struct {
 	AuthTime time.Time // when the provider authenticated the person (auth_time)
 	Created  time.Time // sign-in: the absolute timeout counts from here
 	LastSeen time.Time // last request: the idle timeout counts from here
+	// CheckedAt is when the person's access (blocked flag, tenant roles) was last confirmed,
+	// at sign-in or by revalidate; CheckTriedAt when it was last tried, successfully or not.
+	CheckedAt    time.Time
+	CheckTriedAt time.Time
 	// CSRFToken is the session's CSRF token (256 random bits), compared in constant time.
 	CSRFToken string
 }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -99,7 +100,17 @@ func TestSendPasswordResetEmailRefusals(t *testing.T) {
 			if resp.StatusCode != tc.status || !strings.Contains(body, tc.want) || resp.Header.Get("HX-Retarget") != "#flash" {
 				t.Errorf("answer %d (%s):\n%.500s", resp.StatusCode, resp.Header.Get("HX-Retarget"), body)
 			}
-			expectCalls(t, a, gateCalls("helpdesk", escapedUser(tc.id), "GET "+escapedUser(tc.id))...)
+			if tc.status == http.StatusNotFound {
+				// The gate's two reads go at once and the first 404 cancels the other: one or
+				// both reach the tenant, nothing else.
+				for _, c := range mgmtCalls(a) {
+					if !slices.Contains(gateCalls("helpdesk", escapedUser(tc.id), "GET "+escapedUser(tc.id)), c) {
+						t.Errorf("unexpected call %s", c)
+					}
+				}
+			} else {
+				expectCalls(t, a, gateCalls("helpdesk", escapedUser(tc.id), "GET "+escapedUser(tc.id))...)
+			}
 			if after := len(a.Tenant.PasswordResetEmails()); after != before {
 				t.Errorf("an e-mail was sent")
 			}

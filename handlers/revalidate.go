@@ -1,0 +1,175 @@
+package handlers
+
+// Live reach (issue 11, checklist 27). A session's dashboard role was decided at sign-in from
+// the ID token; an admin may since have removed the person's roles in the tenant, blocked or
+// deleted them. So the gate re-reads the signed-in person's own Auth0 record — blocked flag and
+// tenant roles, two calls at once, with the dashboard's Management API token — at most every
+// RevalidateEvery, and before any change when the last successful check is older than that:
+//
+//   - blocked, deleted, or no longer mapped to a dashboard role: the session ends at this
+//     request, with a page saying why;
+//   - mapped to a lower role: the lower role takes effect at once (a higher one waits for the
+//     next sign-in: the dashboard never raises a role on its own);
+//   - the check fails (Auth0 unreachable): a change is refused (503) since access could not be
+//     confirmed; a page is served with the last confirmed role, and the check is tried again
+//     after revalidateRetry.
+//
+// Staff sign in through the tenant, so their subject is their tenant user id and the role claim
+// carries their tenant roles' names (README, Auth0 setup). A deployment whose staff sign in
+// elsewhere sets RevalidateEvery to a negative duration to turn the check off.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"userdesk/auth0api"
+)
+
+// DefaultRevalidateEvery is how often a signed-in person's access is checked again unless
+// Config.RevalidateEvery says otherwise.
+const DefaultRevalidateEvery = 2 * time.Minute
+
+// revalidateRetry is how long after a failed check a page request tries again.
+const revalidateRetry = 15 * time.Second
+
+// accessEnded says why a session was ended by the check: a key of endedReasons.
+type accessEnded string
+
+// The reasons a check ends a session.
+const (
+	endedBlocked accessEnded = "blocked"
+	endedDeleted accessEnded = "deleted"
+	endedNoRole  accessEnded = "no-role"
+)
+
+// endedReasons say, in words, why a session ended (the signed-out page shows them; the query
+// string carries only the key, never free text).
+var endedReasons = map[accessEnded]string{
+	endedBlocked: "Your account has been blocked in the tenant, so your userdesk session was ended.",
+	endedDeleted: "Your account no longer exists in the tenant, so your userdesk session was ended.",
+	endedNoRole:  "You no longer hold a role that gives access to userdesk, so your session was ended. If you think this is wrong, ask an administrator.",
+}
+
+// errAccessUnconfirmed refuses a change when the person's access could not be checked.
+var errAccessUnconfirmed = httpError(http.StatusServiceUnavailable,
+	"Nothing was changed: userdesk could not confirm with Auth0 that you still have access. Try again in a moment.", nil).
+	withTitle("Access not confirmed")
+
+// revalidate checks the person's access when it is due (see the top of this file) and returns
+// the identity to use for this request: possibly with a lower role. ended is set when the
+// session must end.
+func (s *server) revalidate(c echo.Context, me identity, change bool) (identity, accessEnded, error) {
+	if s.revalidateEvery < 0 {
+		return me, "", nil
+	}
+	now := s.now()
+	if now.Sub(me.CheckedAt) < s.revalidateEvery {
+		return me, "", nil
+	}
+	if !change && now.Sub(me.CheckTriedAt) < revalidateRetry {
+		return me, "", nil // a page, shortly after a failed check: the last confirmed role
+	}
+	me.CheckTriedAt = now
+	found, err := s.readAccess(c.Request().Context(), me.Subject)
+	var ended accessEnded
+	switch {
+	case errors.Is(err, auth0api.ErrNotFound):
+		ended = endedDeleted
+	case err != nil:
+		s.logger(c).Warn("could not check the signed-in person's access", "err", err, "actor_sub", me.Subject)
+		s.saveIdentity(c, me)
+		if change {
+			return me, "", errAccessUnconfirmed
+		}
+		return me, "", nil
+	case found.blocked:
+		ended = endedBlocked
+	case found.role == roleNone:
+		ended = endedNoRole
+	}
+	if ended != "" {
+		return me, ended, nil
+	}
+	me.CheckedAt = now
+	if found.role < me.Role {
+		s.logger(c).Info("dashboard role lowered", "actor_sub", me.Subject, "from", me.Role.String(), "to", found.role.String())
+		s.auditEvent(c, "session.role_lowered", outcomeSuccess, me.Subject,
+			slog.String("from", me.Role.String()), slog.String("to", found.role.String()))
+		me.Role = found.role
+	}
+	s.saveIdentity(c, me)
+	return me, "", nil
+}
+
+// access is what the check found.
+type access struct {
+	blocked bool
+	role    role
+}
+
+// readAccess reads the person's blocked flag and tenant roles, at once, and maps the roles as
+// the role claim is mapped at sign-in.
+func (s *server) readAccess(ctx context.Context, subject string) (access, error) {
+	var (
+		a     access
+		names []string
+	)
+	err := sectionParallel(ctx,
+		func(ctx context.Context) error {
+			u, err := s.users.GetUser(ctx, subject, &auth0api.GetUserParams{Fields: []string{"user_id", "blocked"}})
+			if err != nil {
+				return err
+			}
+			a.blocked = u.Blocked
+			return nil
+		},
+		func(ctx context.Context) error {
+			page, err := s.users.ListUserRoles(ctx, subject, auth0api.PageParams{PerPage: protectionRolesPerPage})
+			if err != nil {
+				return err
+			}
+			for _, r := range page.Roles {
+				names = append(names, r.Name)
+			}
+			return nil
+		},
+	)
+	if err != nil {
+		return access{}, fmt.Errorf("check access: %w", err)
+	}
+	a.role = s.roles.roleFromClaim(names)
+	return a, nil
+}
+
+// saveIdentity stores the identity in the request's session.
+func (s *server) saveIdentity(c echo.Context, id identity) {
+	sess := s.session(c)
+	sess.Values[keyIdentity] = id
+	if err := s.saveSession(c, sess, id); err != nil {
+		s.logger(c).Error("save session", "err", err)
+	}
+}
+
+// accessEndedAnswer ends the session and sends the person to the signed-out page, which says
+// why: a redirect for a page, HX-Redirect for htmx, a 401 page for a form.
+func (s *server) accessEndedAnswer(c echo.Context, me identity, why accessEnded) error {
+	s.logger(c).Info("session ended: access revoked in the tenant", "reason", string(why), "actor_sub", me.Subject)
+	s.auditEvent(c, "session.ended", outcomeSuccess, me.Subject, slog.String("reason", string(why)))
+	s.endSession(c, s.session(c))
+	to := "/signed-out?why=" + url.QueryEscape(string(why))
+	if isHTMX(c) {
+		c.Response().Header().Set("HX-Redirect", to)
+		return httpError(http.StatusUnauthorized, endedReasons[why], nil).withSignIn()
+	}
+	if c.Request().Method == http.MethodGet {
+		return c.Redirect(http.StatusSeeOther, to)
+	}
+	return httpError(http.StatusUnauthorized, endedReasons[why]+" Nothing was changed.", nil).withTitle("Session ended").withSignIn()
+}
