@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 
 	"userdesk/auth0api/auth0apitest"
@@ -75,7 +76,7 @@ func newDemo(cfg config.Config, logger *slog.Logger) (*demo, error) {
 			RedirectURIs:           []string{cfg.BaseURL + "/callback"},
 			PostLogoutRedirectURIs: []string{cfg.BaseURL + "/signed-out"},
 		}},
-		Machines:  []auth0apitest.Machine{{ClientID: d.machineID, ClientSecret: d.machineKey, Scopes: auth0apitest.AllScopes}},
+		Machines:  []auth0apitest.Machine{{ClientID: d.machineID, ClientSecret: d.machineKey, Scopes: demoScopes()}},
 		Staff:     staff,
 		RoleClaim: cfg.RoleClaim,
 	})
@@ -86,6 +87,12 @@ func newDemo(cfg config.Config, logger *slog.Logger) (*demo, error) {
 	d.transport = &inProcess{origin: u.Scheme + "://" + u.Host, handler: d.mounted()}
 	logger.Info("demo tenant ready", "url", d.tenantURL, "users", demoUsers)
 	return d, nil
+}
+
+// demoScopes are the demo machine client's scopes: every one the tenant knows but
+// read:user_idp_tokens, which userdesk does not need (scopes.go warns about it).
+func demoScopes() []string {
+	return slices.DeleteFunc(slices.Clone(auth0apitest.AllScopes), func(s string) bool { return s == "read:user_idp_tokens" })
 }
 
 // settings returns cfg with the tenant, Management API, OIDC and session settings of the demo.

@@ -170,8 +170,19 @@ func checkScopes(ctx context.Context, src scopeSource, logger *slog.Logger, retr
 	}
 }
 
-// logScopeGaps logs one warning per feature that lacks scopes, or one info line when none does.
+// unwantedScopes are scopes userdesk never needs and would rather not hold, with why.
+var unwantedScopes = map[string]string{
+	"read:user_idp_tokens": "Auth0 then sends users' identity-provider access and refresh tokens with every user read; userdesk strips them before anything is shown or logged, but it does not need them: remove the scope from its machine-to-machine application",
+}
+
+// logScopeGaps logs one warning per feature that lacks scopes, or one info line when none does,
+// and one warning per scope held that userdesk does not want.
 func logScopeGaps(ctx context.Context, logger *slog.Logger, scopes []string) {
+	for _, sc := range scopes {
+		if why, ok := unwantedScopes[sc]; ok {
+			logger.WarnContext(ctx, "the Management API token holds a scope userdesk does not need", "scope", sc, "why", why)
+		}
+	}
 	gaps := missingScopes(scopes)
 	if len(gaps) == 0 {
 		logger.InfoContext(ctx, "the Management API token has every scope userdesk uses", "scopes", len(scopes))

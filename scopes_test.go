@@ -178,6 +178,7 @@ func startTenant(t *testing.T, scopes []string) *auth0api.Client {
 // token missing some scopes, and reads the log it writes.
 func TestScopeCheckLogsWhatEachFeatureLacks(t *testing.T) {
 	drop := []string{"create:users", "delete:users", "read:connections", "read:logs", "read:logs_users", "read:role_members"}
+	drop = append(drop, "read:user_idp_tokens") // warned about on its own (TestScopeCheckWarnsAboutIdPTokens)
 	scopes := slices.DeleteFunc(slices.Clone(auth0apitest.AllScopes), func(s string) bool { return slices.Contains(drop, s) })
 	c := startTenant(t, scopes)
 
@@ -221,7 +222,7 @@ func TestScopeCheckLogsWhatEachFeatureLacks(t *testing.T) {
 }
 
 func TestScopeCheckAllScopesIsOneInfoLine(t *testing.T) {
-	c := startTenant(t, auth0apitest.AllScopes)
+	c := startTenant(t, slices.DeleteFunc(slices.Clone(auth0apitest.AllScopes), func(s string) bool { return s == "read:user_idp_tokens" }))
 	var out syncBuffer
 	checkScopes(t.Context(), c, slog.New(slog.NewJSONHandler(&out, nil)), time.Millisecond)
 	lines := logLines(t, out.String())
@@ -308,4 +309,16 @@ func TestScopeCheckStopsWithTheServer(t *testing.T) {
 	go func() { defer close(done); checkScopes(ctx, c, slog.New(slog.DiscardHandler), time.Millisecond) }()
 	cancel()
 	<-done // would hang (and time the test out) if the check ignored its context
+}
+
+// TestScopeCheckWarnsAboutIdPTokens: a token holding read:user_idp_tokens, which userdesk does
+// not need, is warned about next to the missing-scope report.
+func TestScopeCheckWarnsAboutIdPTokens(t *testing.T) {
+	c := startTenant(t, auth0apitest.AllScopes) // which holds read:user_idp_tokens
+	var out syncBuffer
+	checkScopes(t.Context(), c, slog.New(slog.NewJSONHandler(&out, nil)), time.Millisecond)
+	lines := logLines(t, out.String())
+	if len(lines) != 2 || lines[0]["level"] != "WARN" || lines[0]["scope"] != "read:user_idp_tokens" || lines[1]["level"] != "INFO" {
+		t.Errorf("log = %s, want a warning about read:user_idp_tokens, then the info line", out.String())
+	}
 }

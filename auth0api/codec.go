@@ -207,6 +207,22 @@ func (c *codec[T]) decode(data []byte, v *T, s **seen) error {
 	return nil
 }
 
+// forget returns s without the JSON that the named keys arrived with, so that encoding leaves
+// those keys out once their fields are zero. s itself is not changed (it may be shared by
+// copies of the model).
+func (c *codec[T]) forget(s *seen, names ...string) *seen {
+	if s == nil {
+		return nil
+	}
+	out := &seen{raw: slices.Clone(s.raw)}
+	for _, name := range names {
+		if i, ok := c.byName[name]; ok && i < len(out.raw) {
+			out.raw[i] = nil
+		}
+	}
+	return out
+}
+
 // encode writes *v as a JSON object: known fields in declaration order, then
 // Extra's keys in sorted order.
 func (c *codec[T]) encode(v *T, s *seen) ([]byte, error) {

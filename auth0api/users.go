@@ -79,6 +79,24 @@ func (i *Identity) UnmarshalJSON(b []byte) error { return identityCodec.decode(b
 // MarshalJSON encodes the identity as it was received, with any changes made.
 func (i Identity) MarshalJSON() ([]byte, error) { return identityCodec.encode(&i, i.seen) }
 
+// WithoutIdPTokens returns the user without the tokens of its identity providers: every
+// identity's access_token, access_token_secret and refresh_token (Auth0 sends them only to a
+// Management API token holding read:user_idp_tokens). Whatever shows or logs a user uses it,
+// so that those tokens never reach a page, a partial or a log line. u is not changed.
+func (u User) WithoutIdPTokens() User {
+	if len(u.Identities) == 0 {
+		return u
+	}
+	ids := make([]Identity, len(u.Identities))
+	for i, id := range u.Identities {
+		id.AccessToken, id.AccessTokenSecret, id.RefreshToken = "", "", ""
+		id.seen = identityCodec.forget(id.seen, "access_token", "access_token_secret", "refresh_token")
+		ids[i] = id
+	}
+	u.Identities = ids
+	return u
+}
+
 // UnmarshalJSON decodes an envelope or a bare array of users.
 func (p *UsersPage) UnmarshalJSON(b []byte) error {
 	return decodePage(usersPageCodec, b, p, &p.Page, &p.Users)

@@ -250,7 +250,7 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 	}
 
 	s := &server{
-		users:    cfg.Users,
+		users:    withoutIdPTokens(cfg.Users),
 		log:      cfg.Logger,
 		audits:   cfg.Audit,
 		now:      cfg.Now,
@@ -294,7 +294,7 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 	if s.resetClientID == "" {
 		s.resetClientID = cfg.OIDC.ClientID
 	}
-	s.ops = &userops.Ops{Users: cfg.Users, Audit: auditOps{s}, PasswordResetClientID: s.resetClientID, Now: s.now}
+	s.ops = &userops.Ops{Users: s.users, Audit: auditOps{s}, PasswordResetClientID: s.resetClientID, Now: s.now}
 
 	s.cookieName, s.signInName = "userdesk", "userdesk-signin"
 	if s.secure {

@@ -74,7 +74,7 @@ func TestLayout(t *testing.T) {
 }
 
 func TestLayoutAnonymous(t *testing.T) {
-	html := renderString(t, SignedOutPage(Page{Title: "Signed out"}))
+	html := renderString(t, SignedOutPage(Page{Title: "Signed out"}, ""))
 	if strings.Contains(html, "hx-headers") || strings.Contains(html, "/logout") || strings.Contains(html, "signed-in-as") || strings.Contains(html, "confirm-dialog") {
 		t.Errorf("anonymous page shows signed-in parts:\n%s", html)
 	}

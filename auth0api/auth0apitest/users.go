@@ -1,6 +1,9 @@
 package auth0apitest
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"net/http"
 	"strings"
 )
@@ -104,7 +107,7 @@ func (t *Tenant) listUsers(q *request) (int, any, *apiError) {
 	page, total := t.search(match, order, p.start, min(p.start+p.limit, searchCap))
 	users := make([]any, len(page))
 	for i, u := range page {
-		users[i] = sel.apply(u)
+		users[i] = sel.apply(idpTokens(q, u))
 	}
 	if !p.totals {
 		return http.StatusOK, users, nil
@@ -132,7 +135,7 @@ func (t *Tenant) usersByEmail(q *request) (int, any, *apiError) {
 	t.mu.RUnlock()
 	out := make([]any, 0, len(found))
 	for _, u := range found {
-		out = append(out, sel.apply(u.(map[string]any)))
+		out = append(out, sel.apply(idpTokens(q, u.(map[string]any))))
 	}
 	return http.StatusOK, out, nil
 }
@@ -153,7 +156,40 @@ func (t *Tenant) getUser(q *request) (int, any, *apiError) {
 	if obj == nil {
 		return 0, nil, errUserNotFound()
 	}
-	return http.StatusOK, sel.apply(obj), nil
+	return http.StatusOK, sel.apply(idpTokens(q, obj)), nil
+}
+
+// idpTokens returns the user as Auth0 shows it to the request's token: with the identity
+// providers' access and refresh tokens in its social identities when the token holds
+// read:user_idp_tokens, as Auth0 does. The tokens are derived from the identity (stable, and
+// recognisable in tests: "idp-access-…"). The stored user is not changed.
+func idpTokens(q *request, u map[string]any) map[string]any {
+	ids, _ := u["identities"].([]any)
+	if !q.grant.scopes["read:user_idp_tokens"] || len(ids) == 0 {
+		return u
+	}
+	out := make(map[string]any, len(u))
+	for k, v := range u {
+		out[k] = v
+	}
+	withTokens := make([]any, len(ids))
+	for i, v := range ids {
+		id, _ := v.(map[string]any)
+		if social, _ := id["isSocial"].(bool); !social {
+			withTokens[i] = v
+			continue
+		}
+		cp := make(map[string]any, len(id)+2)
+		for k, x := range id {
+			cp[k] = x
+		}
+		sum := sha256.Sum256([]byte(fmt.Sprint(id["provider"], "|", id["user_id"])))
+		cp["access_token"] = "idp-access-" + hex.EncodeToString(sum[:12])
+		cp["refresh_token"] = "idp-refresh-" + hex.EncodeToString(sum[12:24])
+		withTokens[i] = cp
+	}
+	out["identities"] = withTokens
+	return out
 }
 
 // deleteUser answers DELETE /users/{id}: 204, also for a user already gone.
