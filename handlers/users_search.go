@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -44,7 +45,7 @@ func (s *server) listUsers(c echo.Context) error {
 		ctx, log := c.Request().Context(), s.logger(c)
 		listed.Go(func() { connections = s.connectionNames(ctx, log) })
 	}
-	plan, err := userquery.Compile(searchFilters(search))
+	plan, err := userquery.Compile(searchFilters(search, s.now()))
 	if es, ok := userquery.AsErrors(err); ok {
 		d.Errors = make(map[string]string, len(es))
 		for _, e := range es {
@@ -194,19 +195,22 @@ func (s *server) connectionNames(ctx context.Context, log *slog.Logger) []string
 // not a positive number is the first.
 func parseUserSearch(q url.Values) views.UserSearch {
 	s := views.UserSearch{
-		Text:       q.Get("q"),
-		Email:      q.Get("email"),
-		Name:       q.Get("name"),
-		UserID:     q.Get("user_id"),
-		Connection: q.Get("connection"),
-		Blocked:    q.Get("blocked"),
-		Verified:   q.Get("verified"),
-		LoginFrom:  q.Get("login_from"),
-		LoginTo:    q.Get("login_to"),
-		LoginsMin:  q.Get("logins_min"),
-		LoginsMax:  q.Get("logins_max"),
-		Raw:        q.Get("raw"),
-		PerPage:    views.DefaultPerPage,
+		Text:        q.Get("q"),
+		Email:       q.Get("email"),
+		Name:        q.Get("name"),
+		UserID:      q.Get("user_id"),
+		Connection:  q.Get("connection"),
+		Blocked:     q.Get("blocked"),
+		Verified:    q.Get("verified"),
+		LoginFrom:   q.Get("login_from"),
+		LoginTo:     q.Get("login_to"),
+		Inactive:    q.Get("inactive"),
+		CreatedFrom: q.Get("created_from"),
+		CreatedTo:   q.Get("created_to"),
+		LoginsMin:   q.Get("logins_min"),
+		LoginsMax:   q.Get("logins_max"),
+		Raw:         q.Get("raw"),
+		PerPage:     views.DefaultPerPage,
 	}
 	if n, err := strconv.Atoi(q.Get("per_page")); err == nil {
 		s.PerPage = clampPageSize(n)
@@ -234,8 +238,9 @@ func clampPageSize(n int) int {
 }
 
 // searchFilters turns the URL's search into the query builder's input.
-func searchFilters(s views.UserSearch) userquery.Filters {
+func searchFilters(s views.UserSearch, now time.Time) userquery.Filters {
 	return userquery.Filters{
+		Now:           now,
 		Text:          s.Text,
 		Email:         s.Email,
 		Name:          s.Name,
@@ -245,6 +250,9 @@ func searchFilters(s views.UserSearch) userquery.Filters {
 		EmailVerified: userquery.Tri(s.Verified),
 		LastLoginFrom: s.LoginFrom,
 		LastLoginTo:   s.LoginTo,
+		Inactive:      s.Inactive,
+		CreatedFrom:   s.CreatedFrom,
+		CreatedTo:     s.CreatedTo,
 		LoginsMin:     s.LoginsMin,
 		LoginsMax:     s.LoginsMax,
 		Raw:           s.Raw,

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"userdesk/auth0api/auth0apitest"
 	"userdesk/handlers/userquery"
@@ -86,6 +87,9 @@ func TestSearchSendsTheCompiledQuery(t *testing.T) {
 				Connection: auth0apitest.DatabaseConnection, LastLoginFrom: "2020-01-01", LoginsMin: "1"}, nil},
 		{"/users?raw=app_metadata.plan%3A%22enterprise%22&email=%40example.com",
 			userquery.Filters{Raw: `app_metadata.plan:"enterprise"`, Email: "@example.com"}, nil},
+		{"/users?inactive=90&created_from=2020-01-01&created_to=2024-12-31",
+			userquery.Filters{Inactive: "90", CreatedFrom: "2020-01-01", CreatedTo: "2024-12-31", Now: a.Clock.Now()}, nil},
+		{"/users?inactive=never", userquery.Filters{Inactive: "never"}, nil},
 		{"/users?sort=name&dir=desc", userquery.Filters{}, map[string]string{"sort": "name:-1"}},
 		{"/users?sort=last_login", userquery.Filters{}, map[string]string{"sort": "last_login:1"}},
 		{"/users?sort=logins&dir=desc", userquery.Filters{}, map[string]string{"sort": "logins_count:-1"}},
@@ -120,6 +124,48 @@ func TestSearchSendsTheCompiledQuery(t *testing.T) {
 			t.Errorf("GET %s: fields = %q", tt.url, f)
 		}
 	}
+}
+
+// TestSearchDormantAccounts: the inactivity filters find exactly the users the emulated tenant
+// holds that match: no sign-in for 90 days, never signed in.
+func TestSearchDormantAccounts(t *testing.T) {
+	a := newTestApp(t, func(o *appOptions) { o.tenant = func(to *auth0apitest.Options) { to.Users = 200 } })
+	b := a.signIn(t, "viewer")
+	cut := a.Clock.Now().UTC().AddDate(0, 0, -90).Format(time.DateOnly)
+	for _, tc := range []struct {
+		url  string
+		want func(u map[string]any) bool
+	}{
+		{"/users?inactive=90&per_page=100", func(u map[string]any) bool {
+			ll, ok := u["last_login"].(string)
+			return ok && ll < cut
+		}},
+		{"/users?inactive=never&per_page=100", func(u map[string]any) bool { _, ok := u["last_login"]; return !ok }},
+	} {
+		_, body := htmxGet(t, b, tc.url)
+		ids := userRowIDs(body)
+		if len(ids) == 0 {
+			t.Errorf("%s found nobody:\n%.600s", tc.url, body)
+		}
+		for _, id := range ids {
+			u, _ := a.Tenant.User(id)
+			if !tc.want(u) {
+				t.Errorf("%s found %s (last login %v)", tc.url, id, u["last_login"])
+			}
+		}
+	}
+}
+
+// userRowIDs are the user ids of a results table, in order.
+func userRowIDs(body string) []string {
+	var ids []string
+	for _, m := range regexp.MustCompile(`href="/users/([^"?#]+)"`).FindAllStringSubmatch(body, -1) {
+		id, err := url.PathUnescape(m[1])
+		if err == nil && !slices.Contains(ids, id) && id != "new" {
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }
 
 // TestSearchDirectLookups: a user id or an e-mail address alone in the box is looked up exactly
@@ -214,16 +260,25 @@ func TestSearchProblemsInline(t *testing.T) {
 	a := newTestApp(t)
 	b := a.signIn(t, "viewer")
 
-	// A query Auth0 cannot parse: its 400, in words, where the results would be.
+	// A query that cannot be parsed: refused before asking Auth0, beside the expert box.
 	reset(a)
 	resp, body := b.get(t, "/users?raw="+url.QueryEscape("name:/regex/"))
-	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="users-problem"`) || !strings.Contains(body, "Auth0 could not run this search") {
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="search-errors"`) || !strings.Contains(body, "regular expressions are not supported") {
 		t.Errorf("bad query page = %d:\n%.800s", resp.StatusCode, body)
 	}
-	resp, body = htmxGet(t, b, "/users?raw="+url.QueryEscape("name:/regex/"))
+	expectCalls(t, a, "GET /connections")
+
+	// Auth0's own refusal of a search: its 400, in words, where the results would be.
+	a.Tenant.Fail("GET /users", auth0apitest.Fault{Status: http.StatusBadRequest, Times: 2,
+		Body: `{"statusCode":400,"error":"Bad Request","message":"Query validation error: 'too many clauses' on property q.","errorCode":"invalid_query_string"}`})
+	resp, body = b.get(t, "/users?raw="+url.QueryEscape("name:ada"))
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="users-problem"`) || !strings.Contains(body, "Auth0 could not run this search") {
+		t.Errorf("refused query page = %d:\n%.800s", resp.StatusCode, body)
+	}
+	resp, body = htmxGet(t, b, "/users?raw="+url.QueryEscape("name:ada"))
 	if resp.StatusCode != http.StatusBadRequest || !strings.HasPrefix(body, `<section id="users-table"`) || !strings.Contains(body, `hx-swap-oob="outerHTML">`) ||
-		!strings.Contains(body, "regular expressions are not supported") {
-		t.Errorf("bad query partial = %d:\n%.800s", resp.StatusCode, body)
+		!strings.Contains(body, "too many clauses") {
+		t.Errorf("refused query partial = %d:\n%.800s", resp.StatusCode, body)
 	}
 
 	// A rate limit: try again in N s.

@@ -71,13 +71,18 @@ type UserSearch struct {
 	Verified   string // "", "yes", "no"
 	LoginFrom  string // YYYY-MM-DD
 	LoginTo    string
-	LoginsMin  string
-	LoginsMax  string
-	Raw        string // the expert query
-	Sort       string // a SortColumn key, or "" for Auth0's order
-	Desc       bool
-	PerPage    int // one of PageSizes
-	Page       int // zero-based
+	// Inactive is a dormancy preset: "30", "90", "180", "365" (days without a sign-in) or
+	// "never".
+	Inactive    string
+	CreatedFrom string // YYYY-MM-DD
+	CreatedTo   string
+	LoginsMin   string
+	LoginsMax   string
+	Raw         string // the expert query
+	Sort        string // a SortColumn key, or "" for Auth0's order
+	Desc        bool
+	PerPage     int // one of PageSizes
+	Page        int // zero-based
 }
 
 // Values returns the search as URL query values, leaving out what is empty or the default, so
@@ -98,6 +103,9 @@ func (s UserSearch) Values() url.Values {
 	set("verified", s.Verified)
 	set("login_from", s.LoginFrom)
 	set("login_to", s.LoginTo)
+	set("inactive", s.Inactive)
+	set("created_from", s.CreatedFrom)
+	set("created_to", s.CreatedTo)
 	set("logins_min", s.LoginsMin)
 	set("logins_max", s.LoginsMax)
 	set("raw", s.Raw)
@@ -129,7 +137,8 @@ func (s UserSearch) URL() string {
 // HasFilters reports whether any filter besides the search box is set.
 func (s UserSearch) HasFilters() bool {
 	return s.Email != "" || s.Name != "" || s.UserID != "" || s.Connection != "" || s.Blocked != "" ||
-		s.Verified != "" || s.LoginFrom != "" || s.LoginTo != "" || s.LoginsMin != "" || s.LoginsMax != "" || s.Raw != ""
+		s.Verified != "" || s.LoginFrom != "" || s.LoginTo != "" || s.Inactive != "" || s.CreatedFrom != "" ||
+		s.CreatedTo != "" || s.LoginsMin != "" || s.LoginsMax != "" || s.Raw != ""
 }
 
 // Searching reports whether the search narrows the users at all.
@@ -294,12 +303,21 @@ func searchSortDir(desc bool) string {
 	return "asc"
 }
 
+// inactivePresets are the dormancy filter's choices, in words.
+func inactivePresets() []struct{ value, label string } {
+	return []struct{ value, label string }{
+		{"30", "More than 30 days ago"}, {"90", "More than 90 days ago"}, {"180", "More than 180 days ago"},
+		{"365", "More than a year ago"}, {"never", "Never signed in"},
+	}
+}
+
 // searchFieldLabels name the search's fields in messages, in form order.
 func searchFieldLabels() []struct{ name, label string } {
 	return []struct{ name, label string }{
 		{"q", "Search"}, {"email", "E-mail starts with"}, {"name", "Name starts with"}, {"user_id", "User id"},
 		{"connection", "Connection"}, {"blocked", "Blocked"}, {"verified", "E-mail verified"},
-		{"login_from", "Last login on or after"}, {"login_to", "Last login on or before"},
+		{"login_from", "Last login on or after"}, {"login_to", "Last login on or before"}, {"inactive", "Last sign-in"},
+		{"created_from", "Created on or after"}, {"created_to", "Created on or before"},
 		{"logins_min", "Logins at least"}, {"logins_max", "Logins at most"}, {"raw", "Expert query"},
 	}
 }

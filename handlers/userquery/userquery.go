@@ -20,7 +20,8 @@
 //     can look it up directly (GET /users/{id}, GET /users-by-email), which is exact and, unlike
 //     search, immediately consistent.
 //
-// The package is pure: no I/O, no HTTP, no dependency on the rest of userdesk.
+// The package is pure: no I/O, no HTTP; it depends only on auth0api/lucene, Auth0's search
+// syntax, to read the expert query.
 package userquery
 
 import (
@@ -32,6 +33,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"userdesk/auth0api/lucene"
 )
 
 // Limits on what a person may type.
@@ -75,9 +78,18 @@ type Filters struct {
 	// LastLoginFrom and LastLoginTo bound the last login, inclusive, as YYYY-MM-DD.
 	LastLoginFrom string
 	LastLoginTo   string
+	// Inactive finds dormant accounts: "30", "90", "180" or "365" (no sign-in for at least
+	// that many days before Now; users who never signed in are not included) or "never" (no
+	// sign-in at all).
+	Inactive string
+	// CreatedFrom and CreatedTo bound the creation date, inclusive, as YYYY-MM-DD.
+	CreatedFrom string
+	CreatedTo   string
 	// LoginsMin and LoginsMax bound the logins count, inclusive, as decimal integers.
 	LoginsMin string
 	LoginsMax string
+	// Now is the clock the Inactive presets count back from (UTC days); zero means time.Now.
+	Now time.Time
 	// Raw is an expert's Lucene query, combined with the rest as written.
 	Raw string
 }
@@ -94,6 +106,9 @@ const (
 	FieldEmailVerified = "verified"
 	FieldLastLoginFrom = "login_from"
 	FieldLastLoginTo   = "login_to"
+	FieldInactive      = "inactive"
+	FieldCreatedFrom   = "created_from"
+	FieldCreatedTo     = "created_to"
 	FieldLoginsMin     = "logins_min"
 	FieldLoginsMax     = "logins_max"
 	FieldRaw           = "raw"
@@ -144,8 +159,12 @@ func (es Errors) For(field string) string {
 
 // Empty reports whether no input is set.
 func (f Filters) Empty() bool {
+	f.Now = time.Time{}
 	return f == Filters{}
 }
+
+// InactivePresets are the values of Filters.Inactive, in the order a form offers them.
+func InactivePresets() []string { return []string{"30", "90", "180", "365", "never"} }
 
 // onlyText reports whether the search box is the only input set.
 func (f Filters) onlyText() bool {
@@ -229,6 +248,36 @@ func Compile(f Filters) (Plan, error) {
 		clauses = append(clauses, "last_login:["+orStar(from)+" TO "+orStar(to)+"]")
 	}
 
+	switch f.Inactive {
+	case "":
+	case "never":
+		// Auth0 sets last_login at the first sign-in: without it, the user never signed in.
+		clauses = append(clauses, "NOT _exists_:last_login")
+	case "30", "90", "180", "365":
+		now := f.Now
+		if now.IsZero() {
+			now = time.Now()
+		}
+		days := mustAtoi(f.Inactive)
+		before := now.UTC().AddDate(0, 0, -days).Format(time.DateOnly)
+		clauses = append(clauses, "last_login:{* TO "+before+"}")
+	default:
+		fail(FieldInactive, "Choose one of the offered periods.")
+	}
+
+	cFrom, okCFrom := parseDate(f.CreatedFrom)
+	cTo, okCTo := parseDate(f.CreatedTo)
+	switch {
+	case !okCFrom:
+		fail(FieldCreatedFrom, "Use a date like 2024-12-31.")
+	case !okCTo:
+		fail(FieldCreatedTo, "Use a date like 2024-12-31.")
+	case cFrom != "" && cTo != "" && cFrom > cTo:
+		fail(FieldCreatedTo, "This date is before the first one.")
+	case cFrom != "" || cTo != "":
+		clauses = append(clauses, "created_at:["+orStar(cFrom)+" TO "+orStar(cTo)+"]")
+	}
+
 	lo, okLo := parseCount(f.LoginsMin)
 	hi, okHi := parseCount(f.LoginsMax)
 	switch {
@@ -247,10 +296,18 @@ func Compile(f Filters) (Plan, error) {
 		case msg != "":
 			fail(FieldRaw, msg)
 		default:
-			if msg := checkBalance(f.Raw); msg != "" {
-				fail(FieldRaw, msg)
-			} else {
-				clauses = append([]string{"(" + f.Raw + ")"}, clauses...)
+			// Parsed and printed again by the same parser the dashboard confines searches
+			// with: nothing typed here can close the parenthesis around it (a trailing
+			// backslash, an unbalanced quote) or reach past it.
+			q, err := lucene.Parse(f.Raw)
+			var syn *lucene.SyntaxError
+			switch {
+			case errors.As(err, &syn):
+				fail(FieldRaw, "Auth0 cannot read this query: "+syn.Msg+".")
+			case err != nil:
+				fail(FieldRaw, "Auth0 cannot read this query.")
+			default:
+				clauses = append([]string{"(" + q.String() + ")"}, clauses...)
 			}
 		}
 	}
@@ -265,7 +322,7 @@ func Compile(f Filters) (Plan, error) {
 // trimmed returns f with surrounding white space removed from every value.
 func (f Filters) trimmed() Filters {
 	for _, p := range []*string{&f.Text, &f.Email, &f.Name, &f.UserID, &f.Connection, &f.LastLoginFrom,
-		&f.LastLoginTo, &f.LoginsMin, &f.LoginsMax, &f.Raw} {
+		&f.LastLoginTo, &f.Inactive, &f.CreatedFrom, &f.CreatedTo, &f.LoginsMin, &f.LoginsMax, &f.Raw} {
 		*p = strings.TrimSpace(*p)
 	}
 	f.Blocked = Tri(strings.TrimSpace(string(f.Blocked)))
@@ -370,44 +427,6 @@ func checkValue(v string, limit int) string {
 }
 
 // checkBalance reports unbalanced quotes, parentheses or range brackets in an expert query,
-// which would otherwise escape the parentheses it is wrapped in.
-func checkBalance(q string) string {
-	var stack []rune
-	inQuote := false
-	for i := 0; i < len(q); i++ {
-		c := q[i]
-		switch {
-		case c == '\\':
-			i++ // the next byte is escaped (multi-byte runes hold no ASCII bytes)
-		case inQuote:
-			if c == '"' {
-				inQuote = false
-			}
-		case c == '"':
-			inQuote = true
-		case c == '(' || c == '[' || c == '{':
-			stack = append(stack, rune(c))
-		case c == ')':
-			if len(stack) == 0 || stack[len(stack)-1] != '(' {
-				return "A ')' has no matching '('."
-			}
-			stack = stack[:len(stack)-1]
-		case c == ']' || c == '}':
-			if len(stack) == 0 || (stack[len(stack)-1] != '[' && stack[len(stack)-1] != '{') {
-				return "A range bracket has no opening bracket."
-			}
-			stack = stack[:len(stack)-1]
-		}
-	}
-	switch {
-	case inQuote:
-		return "A quotation mark is not closed."
-	case len(stack) > 0:
-		return "A '" + string(stack[len(stack)-1]) + "' is not closed."
-	}
-	return ""
-}
-
 // parseDate checks a YYYY-MM-DD date; "" is fine (no bound).
 func parseDate(s string) (string, bool) {
 	if s == "" {

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"userdesk/auth0api/lucene"
 )
@@ -61,7 +62,13 @@ func TestCompile(t *testing.T) {
 		{"last login both", Filters{LastLoginFrom: "2024-01-01", LastLoginTo: "2024-01-01"}, "last_login:[2024-01-01 TO 2024-01-01]"},
 		{"logins", Filters{LoginsMin: "3", LoginsMax: "10"}, "logins_count:[3 TO 10]"},
 		{"logins leading zeros", Filters{LoginsMin: "007"}, "logins_count:[7 TO *]"},
-		{"raw", Filters{Raw: `app_metadata.plan:"gold"`}, `(app_metadata.plan:"gold")`},
+		{"raw", Filters{Raw: `app_metadata.plan:"gold"`}, `(app_metadata.plan:gold)`},
+		{"raw printed again", Filters{Raw: `name:"Ada Lovelace"   OR   email:ada*`}, `(name:"Ada Lovelace" OR email:ada*)`},
+		{"inactive 90 days", Filters{Inactive: "90", Now: time.Date(2026, 12, 5, 23, 0, 0, 0, time.UTC)}, "last_login:{* TO 2026-09-06}"},
+		{"inactive a year", Filters{Inactive: "365", Now: time.Date(2026, 3, 1, 0, 30, 0, 0, time.FixedZone("x", 3600))}, "last_login:{* TO 2025-02-28}"},
+		{"never signed in", Filters{Inactive: "never"}, "NOT _exists_:last_login"},
+		{"created between", Filters{CreatedFrom: "2024-01-01", CreatedTo: "2024-06-30"}, "created_at:[2024-01-01 TO 2024-06-30]"},
+		{"created before", Filters{CreatedTo: "2020-01-01"}, "created_at:[* TO 2020-01-01]"},
 		{"raw first, then filters", Filters{Raw: "a OR b", Name: "x", Blocked: Yes},
 			"(a OR b) AND name:x* AND blocked:true"},
 		{"everything", Filters{Text: "x", Email: "@e.com", Name: "n", UserID: "u|1", Connection: "c",
@@ -114,6 +121,11 @@ func TestCompileErrors(t *testing.T) {
 		{"raw open quote", Filters{Raw: `name:"a`}, FieldRaw},
 		{"raw open range", Filters{Raw: "logins_count:[1 TO 2"}, FieldRaw},
 		{"raw too long", Filters{Raw: strings.Repeat("a", MaxRawLength+1)}, FieldRaw},
+		{"raw trailing backslash", Filters{Raw: `name:x\`}, FieldRaw},
+		{"raw missing term", Filters{Raw: "name: AND"}, FieldRaw},
+		{"inactive not offered", Filters{Inactive: "7"}, FieldInactive},
+		{"created swapped", Filters{CreatedFrom: "2024-02-01", CreatedTo: "2024-01-01"}, FieldCreatedTo},
+		{"created not a date", Filters{CreatedFrom: "yesterday"}, FieldCreatedFrom},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
