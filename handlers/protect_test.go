@@ -19,13 +19,13 @@ func protectedApp(t *testing.T) *testApp {
 	})
 }
 
-// guardedRoutes are the change routes the protection covers: every non-GET route of the
-// helpdesk's actions (block, e-mails, MFA reset), walked from the route table so a new one is
-// covered as soon as it is added.
+// guardedRoutes are the change routes the protection covers for the helpdesk: every route of
+// the table that changes a user and that the helpdesk's role allows, read from the table so a
+// new one is covered as soon as it is added.
 func guardedRoutes(a *testApp) []route {
 	var out []route
 	for _, rt := range a.srv.routes() {
-		if rt.Method != http.MethodGet && (rt.Action == actBlockUsers || rt.Action == actSendEmails || rt.Action == actResetMFA) {
+		if rt.Target != nil && rt.Target.isChange() && roleHelpdesk.may(rt.Action) {
 			out = append(out, rt)
 		}
 	}
@@ -79,7 +79,7 @@ func TestProtectedUserRefusesHelpdeskChanges(t *testing.T) {
 				if n := len(a.Tenant.PasswordResetEmails()); n != emails {
 					t.Error("a password-reset e-mail was sent")
 				}
-				ev := expectAudit(t, a, routeEvent(t, rt), "denied", ada)
+				ev := expectAudit(t, a, rt.Target.event, "denied", ada)
 				if !strings.Contains(ev["reason"].(string), "tenant-admin") {
 					t.Errorf("audit reason = %v", ev["reason"])
 				}
@@ -94,29 +94,6 @@ func TestProtectedUserRefusesHelpdeskChanges(t *testing.T) {
 	}
 }
 
-// routeEvent is the audit event of a guarded route; a route missing here fails the test.
-func routeEvent(t *testing.T, rt route) string {
-	t.Helper()
-	events := map[string]string{
-		"POST /users/:id/block":                       "user.block",
-		"POST /users/:id/unblock":                     "user.unblock",
-		"POST /users/:id/password-reset":              "user.password_ticket",
-		"POST /users/:id/password-reset-email":        "user.password_reset_email",
-		"POST /users/:id/verification-email":          "user.verification_email",
-		"DELETE /users/:id/factors/:method":           "user.factor.delete",
-		"DELETE /users/:id/factors":                   "user.factors.reset",
-		"DELETE /users/:id/authenticators":            "user.authenticators.delete",
-		"DELETE /users/:id/multifactor/:provider":     "user.multifactor.delete",
-		"POST /users/:id/factors/invalidate-browsers": "user.mfa.browsers.invalidate",
-		"POST /users/:id/factors/recovery-code":       "user.recovery_code.regenerate",
-	}
-	ev, ok := events[rt.Method+" "+rt.Path]
-	if !ok {
-		t.Fatalf("add the audit event of %s %s to eventOf", rt.Method, rt.Path)
-	}
-	return ev
-}
-
 // anyStrings converts a decoded JSON list to strings.
 func anyStrings(v any) []string {
 	list, _ := v.([]any)
@@ -126,6 +103,48 @@ func anyStrings(v any) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// TestStaffAccountsProtected (issue 11, finding 1): with nothing configured, a staff account —
+// an admin's or a viewer's — cannot be changed by the helpdesk on any route the helpdesk may
+// use otherwise: 403 in plain words, only the roles read, audited as denied with the reason.
+func TestStaffAccountsProtected(t *testing.T) {
+	a := newTestApp(t)
+	routes := guardedRoutes(a)
+	for _, victim := range []string{"admin", "viewer"} {
+		id := staffID(victim)
+		for _, rt := range routes {
+			t.Run(victim+" "+rt.Method+" "+rt.Path, func(t *testing.T) {
+				b := a.signIn(t, "helpdesk")
+				token := b.csrfToken(t)
+				reset(a)
+				path := strings.Replace(rt.Path, ":id", url.PathEscape(id), 1)
+				path = samplePath(t, path)
+				resp, body := b.send(t, rt.Method, path, url.Values{}, append(b.sameOriginHeaders(), "X-CSRF-Token", token, "HX-Request", "true")...)
+				if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "only an admin can change a staff account") {
+					t.Errorf("answer %d:\n%.600s", resp.StatusCode, body)
+				}
+				for _, c := range mgmtCalls(a) {
+					if !strings.HasPrefix(c, "GET "+escapedUser(id)) {
+						t.Errorf("call %s: a refused change reads only the user", c)
+					}
+				}
+				if !slices.Contains(mgmtCalls(a), "GET "+escapedUser(id)+"/roles") {
+					t.Errorf("the user's roles were not read: %q", mgmtCalls(a))
+				}
+				ev := expectAudit(t, a, rt.Target.event, "denied", id)
+				if d, _ := ev["details"].(map[string]any); d["staff"] != true {
+					t.Errorf("audit details = %v", ev["details"])
+				}
+			})
+		}
+	}
+	if u, _ := a.Tenant.User(staffID("admin")); u["blocked"] == true {
+		t.Error("the admin was blocked")
+	}
+	if len(a.Tenant.Tickets()) != 0 {
+		t.Error("a password-change ticket was created for a staff account")
+	}
 }
 
 // TestProtectedUserAdminsUnrestricted: an admin's changes to a protected user go through, with
