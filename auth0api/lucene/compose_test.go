@@ -38,7 +38,7 @@ func classicHits(t testing.TB, s string, fixedNeg bool, users []map[string]any) 
 func TestClassicOracleDisagrees(t *testing.T) {
 	users := loadUsers(t)
 	for _, q := range []string{
-		`nickname:octo OR given_name:j* AND family_name:doe`, // classic: +given_name:j* +family_name:doe
+		`nickname:octo OR given_name:j* AND family_name:doe`,  // classic: +given_name:j* +family_name:doe
 		`email_verified:false OR NOT _exists_:email_verified`, // classic: email_verified:false AND _exists_…
 		`NOT blocked:true OR app_metadata.plan:gold`,
 	} {
