@@ -7,7 +7,7 @@ func benchTarget() Target {
 	return Target{
 		User: map[string]any{
 			"user_id": "auth0|64a1b2c3d4e5f60718293a4b", "email": "ada.lovelace@example.com", "name": "Ada Lovelace",
-			"identities": []any{map[string]any{"connection": "Username-Password-Authentication", "provider": "auth0", "user_id": "64a1b2c3d4e5f60718293a4b", "isSocial": false}},
+			"identities":   []any{map[string]any{"connection": "Username-Password-Authentication", "provider": "auth0", "user_id": "64a1b2c3d4e5f60718293a4b", "isSocial": false}},
 			"app_metadata": map[string]any{"plan": "enterprise", "region": "emea", "customer_id": "cus_ADA0000000001"},
 		},
 		Roles: []string{"support-manager", "billing-viewer"},

@@ -52,7 +52,7 @@ func hostileQueries() []string {
 		`name:x\`, `x\`, `\`, `name:"x\" OR *:*`, `"\\" OR *:*`, `a\ OR\ *:*`, `\(a OR *:*\)`,
 		`_exists_:user_id`, `_exists_:*`, `_exists_:app_metadata`, `NOT _exists_:app_metadata.region`,
 		`app_metadata.*:emea`, `*:emea`, `app_metadata.region*:emea`, `app*:x`, `*.region:emea`,
-		"app_metadata.region\uff1aemea",  // fullwidth colon
+		"app_metadata.region\uff1aemea", // fullwidth colon
 		"\uff08a OR *:*\uff09",          // fullwidth parentheses
 		"a\u00a0OR\u00a0*:*",            // no-break spaces
 		"a\u200bOR *:*",                 // zero-width space
