@@ -36,7 +36,9 @@ const (
 	ActionEdit Action = "edit"
 	// ActionDelete: delete a user.
 	ActionDelete Action = "delete"
-	// ActionLink: link a user's identities with another user's, and unlink them.
+	// ActionLink: link a user's identities with another user's, and unlink them. Linking moves the
+	// secondary user's identities (and so its connection) into the primary user, which can change
+	// which reaches cover it: the gate must Decide on both users.
 	ActionLink Action = "link"
 	// ActionAssignRoles: assign tenant roles to a user and remove them (only the group's assignable
 	// roles, and only roles that are not dashboard access unless the group has manage_staff).

@@ -327,3 +327,27 @@ func TestActions(t *testing.T) {
 		t.Error("unknown actions")
 	}
 }
+
+func TestReachUnchanged(t *testing.T) {
+	p := mustLoad(t, decidePolicy)
+	before := user("db|1", map[string]any{"partner": "acme"}, "db")
+	toEmea := user("db|1", map[string]any{"partner": "acme", "region": "emea"}, "db")
+	untagged := user("db|1", map[string]any{}, "db")
+	renamed := user("db|1", map[string]any{"partner": "acme", "plan": "gold"}, "db")
+	partner, both := p.Staff([]string{"partner"}), p.Staff([]string{"partner", "emea"})
+	for _, tt := range []struct {
+		s     Staff
+		after map[string]any
+		want  bool
+	}{
+		{partner, renamed, true},
+		{partner, toEmea, true}, // partner alone reaches it before and after
+		{both, toEmea, false},   // into the reach of the person's emea group
+		{partner, untagged, false},
+		{p.Staff([]string{"adm"}), untagged, true},
+	} {
+		if got := tt.s.ReachUnchanged(before, tt.after); got != tt.want {
+			t.Errorf("%q ReachUnchanged(→ %v) = %v", tt.s.Groups(), tt.after["app_metadata"], got)
+		}
+	}
+}

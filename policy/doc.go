@@ -87,4 +87,12 @@
 // Every difference is turned into a refusal: a look-up uses only the matcher, and the search handler
 // keeps only results that Staff.Reaches also admits (it asks Auth0 for TargetFields), so a person sees
 // and changes only users on which Auth0's search and the matcher agree.
+//
+// # Edits that move users
+//
+// An edit that changes a field a reach reads (app_metadata.region, say) moves the user between
+// reaches: out of the editing group's, or into another group's — possibly another group of the same
+// person, with other actions. The edit handler should refuse an edit after which
+// Staff.ReachUnchanged(before, after) is false: the person's groups then reach the edited user exactly
+// as they did (whole-tenant groups always do, so admins are not limited).
 package policy

@@ -297,6 +297,18 @@ func (s Staff) Reaches(a Action, user map[string]any) bool {
 	return false
 }
 
+// ReachUnchanged reports whether each of the person's groups reaches after (a user as an edit would
+// leave it) exactly when it reaches before (the user as read): an edit that fails this would move the
+// user into or out of one of their reaches — into another of their groups' reach is an escalation.
+func (s Staff) ReachUnchanged(before, after map[string]any) bool {
+	for _, g := range s.groups {
+		if g.reaches(before) != g.reaches(after) {
+			return false
+		}
+	}
+	return true
+}
+
 // SearchQuery confines the person's search to their reach for a (normally view). userQuery (Lucene,
 // Auth0's search syntax; "" for every user) is parsed, and the query returned is the AND of it and of
 // the OR of the reaches of the person's groups that allow a, written by lucene's Unambiguous, so no
