@@ -4,6 +4,7 @@
 //	userdesk -demo           the dashboard on an emulated tenant, one port, demo accounts
 //	userdesk tenant          the emulated tenant alone, for manual tests and load scripts
 //	userdesk healthcheck     probe the running server's /healthz (the container's HEALTHCHECK)
+//	userdesk policy          check a policy file, or explain a decision (cmd_policy.go)
 //	userdesk version         print the version
 //	userdesk -h              usage and the table of settings
 //
@@ -59,8 +60,16 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+		code := 1
+		var ee *exitError
+		if errors.As(err, &ee) {
+			code = ee.code
+			if ee.err == nil {
+				os.Exit(code) // the command said what it had to on stdout
+			}
+		}
 		fmt.Fprintln(os.Stderr, "userdesk:", err)
-		os.Exit(1)
+		os.Exit(code)
 	}
 }
 
@@ -74,6 +83,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			return runTenant(ctx, args[1:], stdout)
 		case "healthcheck":
 			return runHealthcheck(ctx, args[1:], getenv, stdout)
+		case "policy":
+			return runPolicy(args[1:], getenv, stdout)
 		case "version":
 			_, err := fmt.Fprintln(stdout, "userdesk", appVersion())
 			return err
@@ -98,6 +109,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 func serve(ctx context.Context, cfg config.Config, ln net.Listener, stdout io.Writer) error {
 	defer ln.Close()
 	logger := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	if cfg.Policy != nil {
+		logger.Info("policy", "source", cfg.Policy.Source(), "groups", len(cfg.Policy.Groups()))
+		for _, w := range cfg.Policy.Warnings() {
+			logger.Warn("policy warning", "warning", w)
+		}
+	}
 	audit, closeAudit, err := openAudit(cfg.AuditLog, stdout)
 	if err != nil {
 		return err

@@ -23,6 +23,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"userdesk/policy"
 )
 
 // MinSecretLen is the shortest session secret accepted, in bytes.
@@ -87,6 +89,11 @@ type Config struct {
 	ProtectedRoles []string
 	// AssignableRoles are the tenant role names admins may assign; empty means all.
 	AssignableRoles []string
+	// Policy is who may do what to whom: the policy file's (USERDESK_POLICY_FILE or
+	// USERDESK_POLICY), or else the built-in one (policy.Builtin) made of AdminRoles,
+	// HelpdeskRoles, ViewerRoles, ProtectedRoles and AssignableRoles. With a policy file those five
+	// are empty (setting them is a problem): the file's groups say it all. Never nil after Load.
+	Policy *policy.Policy
 
 	// TrustedProxies are the networks whose X-Forwarded-For header is believed.
 	TrustedProxies []netip.Prefix
@@ -243,12 +250,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	}
 
 	c.RoleClaim = firstNonEmpty(l.get(envRoleClaim), DefaultRoleClaim)
-	c.AdminRoles = l.list(envAdminRoles, DefaultAdminRole)
-	c.HelpdeskRoles = l.list(envHelpdeskRoles, DefaultHelpdeskRole)
-	c.ViewerRoles = l.list(envViewerRoles, DefaultViewerRole)
-	l.checkRoles(map[string][]string{envAdminRoles: c.AdminRoles, envHelpdeskRoles: c.HelpdeskRoles, envViewerRoles: c.ViewerRoles})
-	c.ProtectedRoles = l.tenantRoles(envProtectedRoles)
-	c.AssignableRoles = l.tenantRoles(envAssignableRoles)
+	l.loadPolicy(&c)
 
 	for _, cidr := range l.list(envTrustedProxies, "") {
 		p, err := netip.ParsePrefix(cidr)
@@ -274,6 +276,71 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		return Config{}, &Error{Problems: l.problems}
 	}
 	return c, nil
+}
+
+// roleSettings are the settings the built-in policy is made of; a policy file replaces them all.
+var roleSettings = []string{envAdminRoles, envHelpdeskRoles, envViewerRoles, envProtectedRoles, envAssignableRoles}
+
+// loadPolicy reads the policy: the file (or inline document) when one is given, every problem in it
+// reported with its line; otherwise the built-in policy from the role settings.
+func (l *loader) loadPolicy(c *Config) {
+	file, inline := l.get(envPolicyFile), l.getenv(envPolicy)
+	if file == "" && strings.TrimSpace(inline) == "" {
+		c.AdminRoles = l.list(envAdminRoles, DefaultAdminRole)
+		c.HelpdeskRoles = l.list(envHelpdeskRoles, DefaultHelpdeskRole)
+		c.ViewerRoles = l.list(envViewerRoles, DefaultViewerRole)
+		l.checkRoles(map[string][]string{envAdminRoles: c.AdminRoles, envHelpdeskRoles: c.HelpdeskRoles, envViewerRoles: c.ViewerRoles})
+		c.ProtectedRoles = l.tenantRoles(envProtectedRoles)
+		c.AssignableRoles = l.tenantRoles(envAssignableRoles)
+		c.Policy = policy.Builtin(policy.RoleMapping{Admin: c.AdminRoles, Helpdesk: c.HelpdeskRoles, Viewer: c.ViewerRoles}, c.ProtectedRoles, c.AssignableRoles)
+		return
+	}
+	for _, name := range roleSettings {
+		if l.get(name) != "" {
+			l.problem("%s is set, but a policy file is given: its groups' members, protected_roles and assignable_roles replace the role settings; remove %s", name, name)
+		}
+	}
+	var data []byte
+	source := envPolicy
+	switch {
+	case file != "" && strings.TrimSpace(inline) != "":
+		l.problem("%s and %s are both set: set one", envPolicyFile, envPolicy)
+		return
+	case file != "":
+		b, err := os.ReadFile(file)
+		if err != nil {
+			l.problem("%s: cannot read the policy file: %v", envPolicyFile, errors.Unwrap(err))
+			return
+		}
+		data, source = b, file
+	default:
+		data = []byte(inline)
+	}
+	p, err := policy.Load(data, source)
+	var ps *policy.Problems
+	switch {
+	case errors.As(err, &ps):
+		for _, pr := range ps.Errors() {
+			l.problem("%s", pr.String())
+		}
+		return
+	case err != nil:
+		l.problem("%s: %v", source, err)
+		return
+	}
+	c.Policy = p
+}
+
+// LoadPolicy reads only the policy settings (USERDESK_POLICY_FILE, USERDESK_POLICY, or the role
+// settings of the built-in policy), for `userdesk policy explain`. The error is an *Error.
+func LoadPolicy(getenv func(string) string) (*policy.Policy, error) {
+	l := &loader{getenv: getenv}
+	var c Config
+	l.loadPolicy(&c)
+	if len(l.problems) > 0 {
+		return nil, &Error{Problems: l.problems}
+	}
+	return c.Policy, nil
 }
 
 // loadTenant reads the settings that demo mode generates itself: the tenant, the Management API
@@ -479,6 +546,11 @@ func Usage(w io.Writer) {
   userdesk tenant [-users N] [-addr localhost:4000]
                            the emulated tenant alone, for manual tests and load scripts
 
+  userdesk policy check FILE
+                           validate a policy file: every problem with its line (exit 0 valid, 1 not)
+  userdesk policy explain --roles R1,R2 --user USER.json [--user-roles A,B] [--self] [--policy FILE] ACTION
+                           may a person with those role-claim values do ACTION to that user, and
+                           which group and rule decide (exit 0 allowed, 1 refused, 2 usage)
   userdesk healthcheck [-addr :8080] [-timeout 3s]
                            probe the running server's /healthz (exit 0 healthy, 1 not):
                            the container image's HEALTHCHECK

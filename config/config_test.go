@@ -9,9 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"userdesk/policy"
 )
 
 // env is a map-backed getenv.
@@ -74,6 +77,8 @@ func TestLoadDefaults(t *testing.T) {
 		LogLevel:         slog.LevelInfo,
 		AuditLog:         "stdout",
 	}
+	checkBuiltin(t, got.Policy, []string{DefaultAdminRole}, []string{DefaultHelpdeskRole}, []string{DefaultViewerRole})
+	got.Policy = nil
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Load() =\n%+v\nwant\n%+v", got, want)
 	}
@@ -141,6 +146,11 @@ func TestLoadEverySetting(t *testing.T) {
 		LogLevel:              slog.LevelDebug,
 		AuditLog:              "/var/log/userdesk-audit.json",
 	}
+	checkBuiltin(t, got.Policy, []string{"root", "ops"}, []string{"support"}, []string{"audit"})
+	if g := got.Policy.Groups(); !slices.Equal(g[1].ProtectedRoles, want.ProtectedRoles) || !slices.Equal(g[2].AssignableRoles, want.AssignableRoles) {
+		t.Errorf("built-in policy: helpdesk protected %q, admin assignable %q", g[1].ProtectedRoles, g[2].AssignableRoles)
+	}
+	got.Policy = nil
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Load() =\n%+v\nwant\n%+v", got, want)
 	}
@@ -400,5 +410,17 @@ func TestWriteMarkdown(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("table lacks %q", want)
 		}
+	}
+}
+
+// checkBuiltin checks that p is the built-in policy with these claim values.
+func checkBuiltin(t *testing.T, p *policy.Policy, admin, helpdesk, viewer []string) {
+	t.Helper()
+	if p == nil || p.Source() != "built-in" {
+		t.Fatalf("Policy = %v, want the built-in policy", p)
+	}
+	g := p.Groups()
+	if len(g) != 3 || !slices.Equal(g[0].Members, viewer) || !slices.Equal(g[1].Members, helpdesk) || !slices.Equal(g[2].Members, admin) {
+		t.Errorf("built-in policy groups %+v, want viewer %q, helpdesk %q, admin %q", g, viewer, helpdesk, admin)
 	}
 }

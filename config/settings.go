@@ -33,6 +33,8 @@ const (
 	envViewerRoles      = "USERDESK_VIEWER_ROLES"
 	envProtectedRoles   = "USERDESK_PROTECTED_ROLES"
 	envAssignableRoles  = "USERDESK_ASSIGNABLE_ROLES"
+	envPolicyFile       = "USERDESK_POLICY_FILE"
+	envPolicy           = "USERDESK_POLICY"
 	envTrustedProxies   = "USERDESK_TRUSTED_PROXIES"
 	envLogLevel         = "USERDESK_LOG_LEVEL"
 	envAuditLog         = "USERDESK_AUDIT_LOG"
@@ -97,6 +99,8 @@ func Settings() []Setting {
 		{Env: envViewerRoles, Default: DefaultViewerRole, Description: "Comma-separated claim values that make someone a read-only viewer."},
 		{Env: envProtectedRoles, Description: "Comma-separated Auth0 (tenant) roles, by name or id (rol_…), whose holders only dashboard admins may change: helpdesk staff cannot block them, send them e-mails or reset their MFA (e.g. `tenant-admin,break-glass`). Names match case-insensitively. Empty = nobody is protected. Needs read:roles and read:role_members."},
 		{Env: envAssignableRoles, Description: "Comma-separated Auth0 (tenant) role names, exactly as in Auth0, that dashboard admins may assign: the role picker offers only these and any other is refused (e.g. `support-agent,billing-viewer`). Empty = every role of the tenant. Removing a role is not limited."},
+		{Env: envPolicyFile, Description: "Path of a policy file (YAML): groups of staff, each with its members (role-claim values), actions and reach (an Auth0 search query and connections), as README \"Delegated administration\" describes. Unset = the built-in viewer, helpdesk and admin groups over the whole tenant, from the five `*_ROLES` settings above, which must then be left unset. Every problem in the file stops start-up, each with its line; check a file with `userdesk policy check FILE`."},
+		{Env: envPolicy, Description: "The same policy document inline (for a Kubernetes ConfigMap or Secret), instead of USERDESK_POLICY_FILE; setting both is an error."},
 		{Env: envAddr, Flag: "-addr", Default: DefaultAddr, Description: "Listen address (`localhost:8080` in demo mode)."},
 		{Env: envTrustedProxies, Description: "Comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted for the client IP (default: none, use the connection's address)."},
 		{Env: envLogLevel, Default: "info", Description: "Log level: debug, info, warn or error. Logs are JSON lines on stdout, each with the request id."},

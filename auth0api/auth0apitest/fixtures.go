@@ -22,7 +22,8 @@ const (
 	// google-oauth2, with the role "engineering-viewer" and a totp factor.
 	FixtureSocialUserID = "google-oauth2|108234567890123456789"
 	// FixtureEnterpriseUserID is Alan Turing (alan.turing@acme.example) from
-	// the SAML connection acme-saml, member of the acme organization.
+	// the SAML connection acme-saml, member of the acme organization,
+	// app_metadata.partner "acme".
 	FixtureEnterpriseUserID = "samlp|acme-saml|alan.turing@acme.example"
 	// FixtureBlockedUserID is Charles Babbage (charles.babbage@example.com,
 	// password FixturePassword): blocked, email not verified, no factors.
@@ -60,7 +61,7 @@ func (d *directory) seedFixtures() {
 		"created_at": at(0), "updated_at": at(300), "last_login": at(600), "last_ip": "81.2.69.160",
 		"logins_count": float64(42), "last_password_reset": at(200),
 		"identities":    identity(DatabaseConnection, "auth0", "64a1b2c3d4e5f60718293a4b", false),
-		"app_metadata":  map[string]any{"plan": "enterprise", "customer_id": "cus_ADA0000000001", "region": "eu", "roles": []any{"admin"}},
+		"app_metadata":  map[string]any{"plan": "enterprise", "customer_id": "cus_ADA0000000001", "region": "emea", "roles": []any{"admin"}},
 		"user_metadata": map[string]any{"locale": "en-GB", "theme": "dark", "newsletter": true, "display": map[string]any{"fontSize": float64(13)}},
 		"multifactor":   []any{"guardian"}, "multifactor_last_modified": at(100),
 	}
@@ -71,7 +72,7 @@ func (d *directory) seedFixtures() {
 		"created_at": at(10), "updated_at": at(400), "last_login": at(590), "last_ip": "2001:db8::1",
 		"logins_count":  float64(7),
 		"identities":    identity(SocialConnection, "google-oauth2", "108234567890123456789", true),
-		"app_metadata":  map[string]any{"plan": "pro", "region": "us"},
+		"app_metadata":  map[string]any{"plan": "pro", "region": "amer"},
 		"user_metadata": map[string]any{"locale": "en-US"},
 		"multifactor":   []any{"guardian"},
 	}
@@ -81,7 +82,7 @@ func (d *directory) seedFixtures() {
 		"picture": gravatar("alan.turing@acme.example"), "created_at": at(20), "updated_at": at(20),
 		"last_login": at(500), "last_ip": "192.0.2.44", "logins_count": float64(3),
 		"identities":   identity(EnterpriseConnection, "samlp", EnterpriseConnection+"|alan.turing@acme.example", false),
-		"app_metadata": map[string]any{"plan": "business", "region": "eu"},
+		"app_metadata": map[string]any{"plan": "business", "region": "emea", "partner": "acme"},
 	}
 	charles := map[string]any{
 		"user_id": FixtureBlockedUserID, "email": "charles.babbage@example.com", "email_verified": false, "username": "charles",
@@ -89,7 +90,7 @@ func (d *directory) seedFixtures() {
 		"picture": gravatar("charles.babbage@example.com"), "created_at": at(30), "updated_at": at(450),
 		"last_login": at(440), "last_ip": "198.51.100.7", "logins_count": float64(12), "blocked": true,
 		"identities":   identity(DatabaseConnection, "auth0", "64a1b2c3d4e5f60718293a4c", false),
-		"app_metadata": map[string]any{"plan": "free", "region": "eu", "blocked_reason": "chargeback"},
+		"app_metadata": map[string]any{"plan": "free", "region": "emea", "blocked_reason": "chargeback"},
 	}
 	edsger := map[string]any{
 		"user_id": FixtureBareUserID, "email": "edsger.dijkstra@example.com", "email_verified": true, "username": "edsger",

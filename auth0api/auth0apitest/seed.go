@@ -245,7 +245,7 @@ func (d *directory) generateUser(i int) (map[string]any, string) {
 		"app_metadata": map[string]any{
 			"plan":        []string{"free", "free", "pro", "business", "enterprise"}[r.IntN(5)],
 			"customer_id": "cus_" + randomFrom(r, alnum, 14),
-			"region":      []string{"eu", "us", "apac"}[r.IntN(3)],
+			"region":      []string{"emea", "amer", "apac"}[r.IntN(3)],
 		},
 		"user_metadata": map[string]any{
 			"locale":     []string{"en-GB", "en-US", "fr-FR", "de-DE", "ja-JP", "pt-BR"}[r.IntN(6)],
@@ -253,6 +253,7 @@ func (d *directory) generateUser(i int) (map[string]any, string) {
 			"newsletter": r.IntN(2) == 0,
 		},
 	}
+	stampPartner(u, i, conn)
 	switch {
 	case social:
 		u["picture"] = "https://lh3.googleusercontent.com/a/" + randomFrom(r, alnum, 27) + "=s96-c"

@@ -4,6 +4,11 @@
 // same parser, printer and matcher to confine searches and look-ups to a person's reach (package
 // policy), and its query builder is fuzz-tested against it.
 //
+// Queries are composed as trees (And, Or, Not, Term), never by gluing strings, and Unambiguous writes
+// a query so that Lucene's classic parser, which ignores operator precedence, reads it as this package
+// does: that is the form to send to Auth0 (see Unambiguous). Words describes a query for people;
+// MatchKnown evaluates one over a partly known document; DocumentFields says what a match reads.
+//
 // A query is parsed once into a small tree whose leaves are already resolved against the user profile
 // (field kind, path, case rule, pre-parsed numbers and dates, compiled wildcard patterns), so matching
 // a document walks the tree without allocating.
