@@ -14,6 +14,7 @@ import (
 
 	"userdesk/auth0api/auth0apitest"
 	"userdesk/config"
+	"userdesk/policy"
 )
 
 // Demo mode: one listener, one origin. The emulated tenant is mounted under tenantPrefix; the
@@ -59,6 +60,10 @@ func newDemo(cfg config.Config, logger *slog.Logger) (*demo, error) {
 		{"admin", "admin@userdesk.test", "Ada Admin", firstOf(cfg.AdminRoles)},
 		{"helpdesk", "helpdesk@userdesk.test", "Hal Helpdesk", firstOf(cfg.HelpdeskRoles)},
 		{"viewer", "viewer@userdesk.test", "Vera Viewer", firstOf(cfg.ViewerRoles)},
+		// The demo policy's delegated groups (policy/demo.yaml).
+		{"emea helpdesk", "emea@userdesk.test", "Erin Emea", []string{"userdesk-helpdesk-emea"}},
+		{"acme partner", "acme-admin@userdesk.test", "Pat Partner", []string{"userdesk-partner-acme"}},
+		{"auditor", "auditor@userdesk.test", "Audrey Auditor", []string{"userdesk-auditor"}},
 		{"no role", "nobody@userdesk.test", "Nico Norole", nil},
 	}
 	var staff []auth0apitest.StaffAccount
@@ -105,6 +110,16 @@ func (d *demo) settings(cfg config.Config) config.Config {
 	cfg.OIDCIssuer = d.tenant.Issuer()
 	cfg.OIDCClientID, cfg.OIDCClientSecret = demoClientID, d.clientSecret
 	cfg.SessionSecrets = [][]byte{[]byte(randomSecret())}
+	if (cfg.Policy == nil || cfg.Policy.Source() == "built-in") && len(cfg.ProtectedRoles) == 0 && len(cfg.AssignableRoles) == 0 {
+		// Without a policy or role settings of the operator's, the demo shows delegated
+		// administration: the built-in groups and a regional helpdesk, a partner's admins and
+		// an auditor (policy/demo.yaml).
+		p, err := policy.Demo()
+		if err != nil {
+			panic("demo: the embedded demo policy does not load: " + err.Error()) // caught by every test
+		}
+		cfg.Policy = p
+	}
 	return cfg
 }
 
@@ -128,7 +143,7 @@ func (d *demo) printWelcome(w io.Writer, baseURL string) {
 	fmt.Fprintf(&b, "  emulated Auth0 tenant at %s/ with %d users\n", d.tenantURL, demoUsers)
 	fmt.Fprintf(&b, "  sign in as (password %q, also shown on the login page):\n", demoPassword)
 	for _, s := range d.staff {
-		fmt.Fprintf(&b, "    %-9s %s\n", s.role, s.email)
+		fmt.Fprintf(&b, "    %-13s %s\n", s.role, s.email)
 	}
 	b.WriteString("\n")
 	_, _ = io.WriteString(w, b.String())

@@ -232,6 +232,7 @@ func build(ctx context.Context, cfg config.Config, logger, audit *slog.Logger, m
 			HTTPClient:   backChannel,
 		},
 		PasswordResetClientID: cfg.PasswordResetClientID,
+		Policy:                cfg.Policy,
 		ProtectedRoles:        cfg.ProtectedRoles,
 		AssignableRoles:       cfg.AssignableRoles,
 		Roles: handlers.RoleMapping{

@@ -44,6 +44,9 @@ var demoAccounts = map[string]string{
 	"admin":    "admin@userdesk.test",
 	"helpdesk": "helpdesk@userdesk.test",
 	"viewer":   "viewer@userdesk.test",
+	"emea":     "emea@userdesk.test",
+	"partner":  "acme-admin@userdesk.test",
+	"auditor":  "auditor@userdesk.test",
 	"none":     "nobody@userdesk.test",
 }
 

@@ -47,7 +47,19 @@ var testAccounts = map[string]string{
 	"admin":    "admin@userdesk.test",
 	"helpdesk": "helpdesk@userdesk.test",
 	"viewer":   "viewer@userdesk.test",
+	"emea":     "emea@userdesk.test",
 	"none":     "nobody@userdesk.test",
+}
+
+// testStaffRoles are the tenant roles each persona holds (their role claim's values). "emea"
+// is in no group of the built-in policy; tests that give a policy with a regional helpdesk
+// (matrixPolicy) make them one.
+var testStaffRoles = map[string][]string{
+	"admin":    {"userdesk-admin"},
+	"helpdesk": {"userdesk-helpdesk", "unrelated"},
+	"viewer":   {"userdesk-viewer"},
+	"emea":     {"userdesk-helpdesk-emea"},
+	"none":     {"customer"},
 }
 
 // testClock is an injectable clock shared by the tenant and the dashboard.
@@ -129,10 +141,11 @@ func newTestApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 			PostLogoutRedirectURIs: []string{dashURL + "/signed-out"},
 		}},
 		Staff: []auth0apitest.StaffAccount{
-			{Email: testAccounts["admin"], Password: testPassword, Name: "Ada Admin", Roles: []string{"userdesk-admin"}},
-			{Email: testAccounts["helpdesk"], Password: testPassword, Name: "Hal Helpdesk", Roles: []string{"userdesk-helpdesk", "unrelated"}},
-			{Email: testAccounts["viewer"], Password: testPassword, Name: "Vera Viewer", Roles: []string{"userdesk-viewer"}},
-			{Email: testAccounts["none"], Password: testPassword, Name: "Nico Norole", Roles: []string{"customer"}},
+			{Email: testAccounts["admin"], Password: testPassword, Name: "Ada Admin", Roles: testStaffRoles["admin"]},
+			{Email: testAccounts["helpdesk"], Password: testPassword, Name: "Hal Helpdesk", Roles: testStaffRoles["helpdesk"]},
+			{Email: testAccounts["viewer"], Password: testPassword, Name: "Vera Viewer", Roles: testStaffRoles["viewer"]},
+			{Email: testAccounts["emea"], Password: testPassword, Name: "Erin Emea", Roles: testStaffRoles["emea"]},
+			{Email: testAccounts["none"], Password: testPassword, Name: "Nico Norole", Roles: testStaffRoles["none"]},
 		},
 		RoleClaim: testRoleClaim,
 	}

@@ -73,7 +73,7 @@ func (s *server) auditEvent(c echo.Context, event, outcome, target string, attrs
 		base = append(base, slog.Group("actor",
 			slog.String("sub", id.Subject),
 			slog.String("email", id.Email),
-			slog.String("role", id.Role.String()),
+			slog.String("role", groupsWords(s.staffOf(id))),
 		))
 	}
 	base = append(base,

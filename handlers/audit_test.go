@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -36,7 +37,7 @@ func TestAuditEventShape(t *testing.T) {
 		"route":      "/users",
 		"request_id": resp.Header.Get("X-Request-Id"),
 		"ip":         "127.0.0.1",
-		"reason":     "role does not allow view",
+		"reason":     "no group of this person allows view",
 	}
 	for k, v := range want {
 		if ev[k] != v {
@@ -64,8 +65,8 @@ func TestRoleComesOnlyFromTheClaim(t *testing.T) {
 		c["user_metadata"] = map[string]any{"role": "userdesk-admin"}
 	})(t, a)
 	b := a.signIn(t, "viewer")
-	if id := a.sessionIdentity(t, b); id.Role != roleViewer {
-		t.Errorf("role = %q, want viewer", id.Role)
+	if id := a.sessionIdentity(t, b); !slices.Equal(a.srv.staffOf(id).Groups(), []string{"viewer"}) {
+		t.Errorf("groups = %q, want viewer", a.srv.staffOf(id).Groups())
 	}
 }
 

@@ -174,7 +174,7 @@ func (s *server) callback(c echo.Context) error {
 		Subject:   idt.Subject,
 		Email:     email,
 		Name:      name,
-		Role:      s.roles.roleFromClaim(all[s.roles.Claim]),
+		Claims:    claimValues(all[s.roleClaim]),
 		Created:   now,
 		LastSeen:  now,
 		CheckedAt: now, // the ID token is this moment's word on the roles
@@ -188,7 +188,7 @@ func (s *server) callback(c echo.Context) error {
 	}
 	// The person is now the actor of this request.
 	c.SetRequest(c.Request().WithContext(withIdentity(c.Request().Context(), id)))
-	s.logger(c).Info("signed in", "actor_sub", id.Subject, "actor_role", id.Role.String())
+	s.logger(c).Info("signed in", "actor_sub", id.Subject, "actor_groups", s.staffOf(id).Groups())
 	s.audit(c, "session.signin", id.Subject, nil)
 	return c.Redirect(http.StatusFound, txn.ReturnTo)
 }

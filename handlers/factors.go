@@ -34,8 +34,6 @@ func (s *server) loadFactors(ctx context.Context, c echo.Context, userID string)
 		methods     *auth0api.AuthenticationMethodsPage
 		enrollments []auth0api.Enrollment
 		user        *auth0api.User
-		prot        protection
-		protErr     error
 	)
 	calls := []func(ctx context.Context) error{
 		func(ctx context.Context) (err error) {
@@ -51,32 +49,25 @@ func (s *server) loadFactors(ctx context.Context, c echo.Context, userID string)
 			return err
 		},
 	}
-	if t, ok := c.Get(ctxTarget).(*target); ok && t.rolesRead {
-		prot = t.protection // the gate read the roles for this change: not twice
-	} else if s.guardsTargets(c) {
-		// The staff and protected-roles check, for the controls; its failure does not fail
-		// the section (the controls are withheld instead).
-		calls = append(calls, func(ctx context.Context) error {
-			prot, protErr = s.readProtection(ctx, userID)
-			return nil
-		})
-	}
 	if err := sectionParallel(ctx, calls...); err != nil {
 		return views.FactorsData{}, err
 	}
-	if protErr != nil {
-		s.logger(c).Warn("could not read the user's roles to check for protected roles; showing no factor controls", "err", protErr)
-		prot = protection{unchecked: true}
+	// The gate read what the rules need for the section's controls (the user's roles, for the
+	// helpdesk): the controls the policy refuses on this user are withheld, and the section
+	// says why.
+	can, shown := abilities(s.currentStaff(c)), views.Protection{}
+	if t, ok := c.Get(ctxTarget).(*target); ok {
+		can, shown = targetAbilities(s.currentStaff(c), t)
 	}
 	d := views.FactorsData{
 		UserID:      userID,
 		User:        userLabel(user, userID),
 		Methods:     methods.AuthenticationMethods,
 		Enrollments: enrollments,
-		Can:         can(c),
+		Can:         can,
+		Protection:  shown,
 		Self:        isOwnAccount(c, userID),
 	}
-	protectPage(&d.Can, &d.Protection, prot)
 	for _, p := range user.Multifactor {
 		if slices.Contains(legacyProviders, p) {
 			d.Providers = append(d.Providers, p)
@@ -262,7 +253,7 @@ func (s *server) regenerateRecoveryCode(c echo.Context) error {
 	if err != nil {
 		// The code exists only in this answer: show it even though the section did not reload.
 		s.logger(c).Warn("section reload after a change failed", "section", "factors", "err", err)
-		d = views.FactorsData{UserID: userID, User: userID, Can: can(c)}
+		d = views.FactorsData{UserID: userID, User: userID, Can: s.can(c)}
 	}
 	d.RecoveryCode = code
 	f := views.Flash{Kind: views.FlashSuccess, Message: "Generated a new recovery code for " + d.User + ". Copy it now: it is shown once."}

@@ -87,7 +87,7 @@ func TestFactorAdminActions(t *testing.T) {
 		},
 		{
 			name: "the helpdesk may not add", persona: "helpdesk", method: http.MethodPost, path: adaPath + "/factors",
-			form: url.Values{"type": {"email"}, "email": {"x@example.com"}}, status: 403, event: "denied.writeAuthMethods", outcome: "denied",
+			form: url.Values{"type": {"email"}, "email": {"x@example.com"}}, status: 403, event: "denied.write_auth_methods", outcome: "denied",
 		},
 		{
 			name: "rename", persona: "admin", method: http.MethodPatch, path: adaPath + "/factors/{totp}",
@@ -113,7 +113,7 @@ func TestFactorAdminActions(t *testing.T) {
 		},
 		{
 			name: "the helpdesk may not rename", persona: "helpdesk", method: http.MethodPatch, path: adaPath + "/factors/{totp}",
-			form: url.Values{"name": {"x"}}, status: 403, event: "denied.writeAuthMethods", outcome: "denied",
+			form: url.Values{"name": {"x"}}, status: 403, event: "denied.write_auth_methods", outcome: "denied",
 		},
 		{
 			name: "replace all", persona: "admin", method: http.MethodPut, path: gracePath + "/factors",

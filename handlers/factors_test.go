@@ -174,7 +174,7 @@ func TestFactorHelpdeskActions(t *testing.T) {
 		},
 		{
 			name: "viewer may not remove", persona: "viewer", method: http.MethodDelete, path: adaPath + "/factors/{totp}",
-			status: 403, event: "denied.resetMFA", outcome: "denied",
+			status: 403, event: "denied.reset_mfa", outcome: "denied",
 		},
 		{
 			name: "not a method id", persona: "helpdesk", method: http.MethodDelete, path: adaPath + "/factors/" + url.PathEscape("../roles"),
@@ -224,7 +224,7 @@ func TestFactorHelpdeskActions(t *testing.T) {
 		},
 		{
 			name: "viewer may not invalidate", persona: "viewer", method: http.MethodPost, path: adaPath + "/factors/invalidate-browsers",
-			status: 403, event: "denied.resetMFA", outcome: "denied",
+			status: 403, event: "denied.reset_mfa", outcome: "denied",
 		},
 		{
 			name: "own factors: reset", persona: "helpdesk", method: http.MethodDelete, path: self + "/factors",

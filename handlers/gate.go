@@ -19,6 +19,7 @@ package handlers
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -29,6 +30,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"userdesk/auth0api"
+	"userdesk/policy"
 	"userdesk/userops"
 )
 
@@ -44,10 +46,11 @@ type targetRule struct {
 	// for the whole user instead.
 	fields []string
 	whole  bool
-	// controls: the route's page shows change controls. For a person whose changes the rules
-	// check (guardsTargets), the gate reads the user's roles at once with the user, so the
-	// page withholds the controls the rules would refuse; a failed read withholds them all.
-	controls bool
+	// controls are the change actions whose controls the route's page shows: the gate also
+	// reads what the policy needs to decide them on this user (the fields their reach matches,
+	// the roles when a rule needs them), at once with the rest, so the page shows only the
+	// controls that will work (targetAbilities). A failed roles read withholds them.
+	controls []policy.Action
 	// section names the user page's section a read route renders: a failure to resolve the
 	// target then shows inside that section, with its retry button, like the section's own.
 	section string
@@ -68,8 +71,11 @@ func (r *targetRule) notOnSelf(what string) *targetRule { r.self = what; return 
 // needs asks the gate to read these fields of the user for the handler.
 func (r *targetRule) needs(fields ...string) *targetRule { r.fields = fields; return r }
 
-// showsControls marks a page that shows change controls (see targetRule.controls).
-func (r *targetRule) showsControls() *targetRule { r.controls = true; return r }
+// showsControls names the change actions whose controls the page shows (targetRule.controls).
+func (r *targetRule) showsControls(actions ...policy.Action) *targetRule {
+	r.controls = actions
+	return r
+}
 
 // needsWholeUser asks the gate to read the whole user for the handler.
 func (r *targetRule) needsWholeUser() *targetRule { r.whole = true; return r }
@@ -81,14 +87,18 @@ func (r *targetRule) isChange() bool { return r.event != "" }
 type target struct {
 	// ID is the user id from the path, validated.
 	ID string
-	// User is what the gate read of the user: the fields the route asked for, or the whole
-	// user; nil when it read nothing.
+	// User is what the gate read of the user: the fields the route and the reach asked for, or
+	// the whole user; nil when it read nothing.
 	User *auth0api.User
-	// Roles are the user's tenant roles, read for the rules about changes; rolesRead says they
-	// were read (all of them, or protection.unchecked is set).
+	// doc is User as a JSON object, for the policy's in-memory match (nil when not read).
+	doc map[string]any
+	// Roles are the user's tenant roles, read when the rules need them (or the page shows
+	// controls that depend on them); rolesRead says all of them were read.
 	Roles     []auth0api.Role
 	rolesRead bool
-	// protection is what the roles mean for the rules: a staff account, protected roles.
+	// self: the user is the signed-in person.
+	self bool
+	// protection is what the roles mean for the helpdesk's controls and messages.
 	protection protection
 }
 
@@ -100,8 +110,21 @@ func (t *target) label() string {
 	return userLabel(t.User, t.ID)
 }
 
-// op is the target as the operations (userops) record it.
+// op is the target as the operations (userops) record them.
 func (t *target) op() userops.Target { return userops.Target{ID: t.ID, Label: t.label()} }
+
+// policyTarget is the target as the policy decides about it. Roles are given only when every
+// one was read: a partial list would let "holds none" pass unchecked.
+func (t *target) policyTarget() policy.Target {
+	pt := policy.Target{User: t.doc, Self: t.self}
+	if t.rolesRead && !t.protection.unchecked {
+		pt.Roles = make([]string, len(t.Roles))
+		for i, r := range t.Roles {
+			pt.Roles[i] = r.Name
+		}
+	}
+	return pt
+}
 
 // targetOf returns the target the gate resolved for this request. Only handlers of routes
 // with a targetRule call it.
@@ -139,12 +162,13 @@ func (s *server) authorize(rt route) echo.MiddlewareFunc {
 				return s.accessEndedAnswer(c, me, ended)
 			}
 			c.SetRequest(c.Request().WithContext(withIdentity(c.Request().Context(), me)))
-			if rt.Action != actSignedIn && !me.Role.may(rt.Action) {
-				s.auditDenied(c, rt, "role does not allow "+string(rt.Action))
+			staff := s.staffOf(me)
+			if rt.Action != actSignedIn && !staff.May(rt.Action) {
+				s.auditDenied(c, rt, "no group of this person allows "+string(rt.Action))
 				return errForbidden
 			}
 			if rt.Target != nil {
-				t, err := s.gateTarget(c, me, rt)
+				t, err := s.gateTarget(c, me, staff, rt)
 				if err != nil {
 					return err
 				}
@@ -155,81 +179,129 @@ func (s *server) authorize(rt route) echo.MiddlewareFunc {
 	}
 }
 
-// gateTarget validates the route's user id, applies the self rule, resolves the target and
-// applies the rules about it. A refusal is audited here (under the route's event for a change).
-func (s *server) gateTarget(c echo.Context, me identity, rt route) (*target, error) {
+// gateTarget validates the route's user id, applies the self rule, resolves the target and asks
+// the policy about it. A refusal is audited here: under the route's event for a change, as
+// denied.<action> for a read.
+func (s *server) gateTarget(c echo.Context, me identity, staff policy.Staff, rt route) (*target, error) {
 	r := rt.Target
-	refuse := func(id string, err error) (*target, error) {
-		if r.isChange() {
-			s.audit(c, r.event, id, err)
-		}
+	event := r.event
+	if event == "" {
+		event = "denied." + string(rt.Action)
+	}
+	refuse := func(id string, err error, details ...slog.Attr) (*target, error) {
+		s.audit(c, event, id, err, details...)
 		return nil, err
 	}
 	id, err := userIDParam(c)
 	if err != nil {
+		if !r.isChange() {
+			return nil, err // a malformed address: nothing was attempted
+		}
 		return refuse(c.Param("id"), err)
 	}
-	if r.self != "" && me.Subject != "" && me.Subject == id {
+	self := me.Subject != "" && me.Subject == id
+	if r.self != "" && self {
 		return refuse(id, errOwnAccount(r.self))
 	}
-	t, err := s.resolveTarget(c, me, rt, id)
+	t, err := s.resolveTarget(c, staff, rt, id)
 	if err != nil {
 		if r.section != "" && !r.isChange() {
 			// A section shows its failure in place, with its retry button.
-			sec := sectionNamed(r.section)
-			return nil, s.sectionFailed(c, id, sec, c.Request().URL.RequestURI(), err)
+			return nil, s.sectionFailed(c, id, sectionNamed(r.section), c.Request().URL.RequestURI(), err)
+		}
+		if !r.isChange() {
+			return nil, s.userActionError(id, err)
 		}
 		return refuse(id, s.userActionError(id, err))
 	}
-	if r.isChange() {
-		if err := s.refuseForTarget(me, t); err != nil {
-			s.audit(c, r.event, id, err, t.protection.details()...)
-			return nil, err
-		}
+	t.self = self
+	d := staff.Decide(rt.Action, t.policyTarget())
+	if d.Allowed {
+		return t, nil
 	}
-	return t, nil
+	details := []slog.Attr{slog.String("rule", string(d.Reason)), slog.String("group", d.Group), slog.String("why", d.Detail)}
+	return refuse(id, s.refusal(d, t), details...)
+}
+
+// refusal is the answer to a decision that refused: out of reach is "no such user" (404, so as
+// not to confirm that the user exists), the others say why in plain words (403, 409 on oneself).
+func (s *server) refusal(d policy.Decision, t *target) error {
+	switch d.Reason {
+	case policy.ReasonReach:
+		return httpError(http.StatusNotFound, "There is no user with the id "+t.ID+" that you can see. The user may have been deleted, or the id mistyped.", nil).
+			withTitle("No such user").asDenied()
+	case policy.ReasonSelf:
+		return errOwnAccount("change your own account")
+	case policy.ReasonStaff:
+		return errStaffTarget()
+	case policy.ReasonProtected:
+		return errProtected(t.protection)
+	case policy.ReasonRolesUnread:
+		return errProtected(protection{unchecked: true})
+	}
+	return errForbidden
 }
 
 // resolveTarget reads what the route's handler and the rules need of the user, in one round
-// trip: the user (the route's fields, or whole) and, for a change the rules must check, the
-// user's roles. A route that needs neither costs no call.
-func (s *server) resolveTarget(c echo.Context, me identity, rt route, id string) (*target, error) {
+// trip: the user (the route's fields and those the person's reach matches on, or the whole
+// user) and, when the rules need them, the user's roles. A route that needs neither — a read by
+// someone who reaches the whole tenant — costs no call.
+func (s *server) resolveTarget(c echo.Context, staff policy.Staff, rt route, id string) (*target, error) {
 	r := rt.Target
 	t := &target{ID: id}
 	var calls []func(ctx context.Context) error
-	if r.whole || len(r.fields) > 0 {
+	// What the policy needs: the fields the reach of the route's action and of the page's
+	// controls match on (none when they reach the whole tenant), and the roles when a rule does.
+	var fields []string
+	rolesNeeded, rolesWanted := staff.NeedsRoles(rt.Action), false
+	for i, a := range append([]policy.Action{rt.Action}, r.controls...) {
+		if !staff.May(a) {
+			continue
+		}
+		if !staff.WholeTenant(a) {
+			fields = append(fields, staff.TargetFields(a)...)
+		}
+		if i > 0 && staff.NeedsRoles(a) {
+			rolesWanted = true
+		}
+	}
+	if r.whole || len(r.fields) > 0 || len(fields) > 0 {
 		var p *auth0api.GetUserParams
 		if !r.whole {
-			p = &auth0api.GetUserParams{Fields: r.fields}
+			fields = slices.Concat(fields, r.fields, []string{"user_id"})
+			slices.Sort(fields)
+			p = &auth0api.GetUserParams{Fields: slices.Compact(fields)}
 		}
-		calls = append(calls, func(ctx context.Context) (err error) {
-			t.User, err = s.users.GetUser(ctx, id, p)
-			return err
+		calls = append(calls, func(ctx context.Context) error {
+			u, err := s.users.GetUser(ctx, id, p)
+			if err != nil {
+				return err
+			}
+			t.User, t.doc = u, userDoc(u)
+			return nil
 		})
 	}
-	switch {
-	case r.isChange() && s.rulesNeedRoles(me):
-		calls = append(calls, func(ctx context.Context) error {
+	readRoles := func(failOpen bool) func(ctx context.Context) error {
+		return func(ctx context.Context) error {
 			page, err := s.users.ListUserRoles(ctx, id, auth0api.PageParams{PerPage: protectionRolesPerPage, IncludeTotals: auth0api.Set(true)})
 			if err != nil {
+				if failOpen {
+					s.logger(c).Warn("could not read the user's roles to check the rules; showing no controls", "err", err)
+					t.protection = protection{unchecked: true}
+					return nil // the page shows the user anyway
+				}
 				return fmt.Errorf("check the user's roles: %w", err)
 			}
 			t.Roles, t.rolesRead = page.Roles, true
 			t.protection = s.protectionOf(page)
 			return nil
-		})
-	case r.controls && s.guardsTargets(c):
-		calls = append(calls, func(ctx context.Context) error {
-			page, err := s.users.ListUserRoles(ctx, id, auth0api.PageParams{PerPage: protectionRolesPerPage, IncludeTotals: auth0api.Set(true)})
-			if err != nil {
-				s.logger(c).Warn("could not read the user's roles to check for protected roles; showing no controls", "err", err)
-				t.protection = protection{unchecked: true}
-				return nil // the page shows the user anyway
-			}
-			t.Roles, t.rolesRead = page.Roles, true
-			t.protection = s.protectionOf(page)
-			return nil
-		})
+		}
+	}
+	switch {
+	case rolesNeeded:
+		calls = append(calls, readRoles(false))
+	case rolesWanted:
+		calls = append(calls, readRoles(true))
 	}
 	if len(calls) == 0 {
 		return t, nil
@@ -240,34 +312,20 @@ func (s *server) resolveTarget(c echo.Context, me identity, rt route, id string)
 	return t, nil
 }
 
-// rulesNeedRoles reports whether the rules about a change by this person need the target's
-// roles: for everyone but admins, who may change staff and protected users alike.
-func (s *server) rulesNeedRoles(me identity) bool { return me.Role != roleAdmin }
-
-// refuseForTarget applies the rules about the target of a change: a staff account, or a
-// user holding a protected role, only by an admin. The refusal is marked denied.
-func (s *server) refuseForTarget(me identity, t *target) error {
-	if me.Role == roleAdmin {
+// userDoc is the user as a JSON object, as the policy matches it.
+func userDoc(u *auth0api.User) map[string]any {
+	b, err := json.Marshal(u)
+	if err != nil {
 		return nil
 	}
-	if t.protection.staff {
-		return errStaffTarget()
+	var doc map[string]any
+	if json.Unmarshal(b, &doc) != nil {
+		return nil
 	}
-	if t.protection.applies() {
-		return errProtected(t.protection)
-	}
-	return nil
+	return doc
 }
 
-// holdsDashboardAccess reports whether any of the roles is one the role mapping turns into a
-// dashboard role (by name, exactly, as the role claim carries them).
-func (s *server) holdsDashboardAccess(roles []auth0api.Role) bool {
-	return slices.ContainsFunc(roles, func(r auth0api.Role) bool {
-		return s.roles.roleFromClaim(r.Name) != roleNone
-	})
-}
-
-// errStaffTarget refuses a non-admin's change to a staff account.
+// errStaffTarget refuses a change to a staff account by someone whose group may not manage staff.
 func errStaffTarget() *publicError {
 	return httpError(http.StatusForbidden, "This user has access to userdesk: only an admin can change a staff account.", nil).
 		withTitle("Staff account").asDenied()
@@ -288,7 +346,7 @@ func (s *server) actor(c echo.Context) userops.Actor {
 		Subject:   me.Subject,
 		Email:     me.Email,
 		Name:      me.Name,
-		Groups:    []string{me.Role.String()},
+		Groups:    s.staffOf(me).Groups(),
 		RequestID: requestID(c),
 		IP:        c.RealIP(),
 		Via:       c.Request().Method + " " + c.Path(),

@@ -42,6 +42,7 @@ import (
 
 	"userdesk/auth0api"
 	"userdesk/handlers/memstore"
+	"userdesk/policy"
 	"userdesk/userops"
 )
 
@@ -101,15 +102,17 @@ type Config struct {
 	// password-reset e-mails use (normally the one the users sign in to; the user's database
 	// connection must be enabled for it). Empty means OIDC.ClientID, the dashboard's own.
 	PasswordResetClientID string
-	// Roles maps the ID token's role claim to dashboard roles.
+	// Roles names the ID token's claim that carries the person's role values and, when Policy
+	// is nil, the values of the built-in groups.
 	Roles RoleMapping
+	// Policy says who may do what to whom (package policy). nil means the built-in policy of
+	// Roles' three groups, with ProtectedRoles and AssignableRoles.
+	Policy *policy.Policy
 	// ProtectedRoles name tenant roles (by name, case-insensitively, or by id) whose holders
-	// only admins may change: helpdesk changes to such a user are refused (checklist 40).
-	// Empty means no user is protected.
+	// only admins may change (checklist 40), in the built-in policy. Empty means none.
 	ProtectedRoles []string
-	// AssignableRoles name the tenant roles (exact names) that admins may assign: the picker
-	// offers only those and the server refuses any other (checklist 42). Empty means every
-	// role of the tenant.
+	// AssignableRoles name the tenant roles (exact names) that admins may assign in the
+	// built-in policy (checklist 42). Empty means every role of the tenant.
 	AssignableRoles []string
 	// SessionSecrets sign session cookies: the first signs, all verify.
 	SessionSecrets [][]byte
@@ -170,7 +173,8 @@ type OIDCConfig struct {
 	RetryEvery time.Duration
 }
 
-// RoleMapping says which values of the ID token's role claim make which dashboard role.
+// RoleMapping names the ID token's role claim and, for the built-in policy, which of its values
+// put a person in the admin, helpdesk and viewer groups.
 type RoleMapping struct {
 	// Claim is the claim's name; its value is a string or a list of strings.
 	Claim    string
@@ -181,23 +185,22 @@ type RoleMapping struct {
 
 // server holds the dependencies of every handler.
 type server struct {
-	users    Users
-	ops      *userops.Ops // the changes, audited (userops)
-	log      *slog.Logger
-	audits   *slog.Logger
-	now      func() time.Time
-	baseURL  string
-	secure   bool // base URL is https: Secure cookies, __Host- names, HSTS
-	version  string
-	roles    RoleMapping
-	idle     time.Duration
-	absolute time.Duration
+	users     Users
+	ops       *userops.Ops // the changes, audited (userops)
+	log       *slog.Logger
+	audits    *slog.Logger
+	now       func() time.Time
+	baseURL   string
+	secure    bool // base URL is https: Secure cookies, __Host- names, HSTS
+	version   string
+	roleClaim string         // the ID token's claim with the person's role values
+	policy    *policy.Policy // who may do what to whom
+	idle      time.Duration
+	absolute  time.Duration
 
 	sectionTimeout  time.Duration // deadline of one section's calls
 	revalidateEvery time.Duration // how often a person's access is re-checked (< 0: never)
 	resetClientID   string        // the application of password-reset e-mails
-	protectedRoles  []string      // tenant roles whose holders only admins change
-	assignableRoles []string      // the only tenant roles admins may assign (empty = all)
 
 	store       *memstore.Store
 	cookieName  string // the session cookie
@@ -250,22 +253,21 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 	}
 
 	s := &server{
-		users:    withoutIdPTokens(cfg.Users),
-		log:      cfg.Logger,
-		audits:   cfg.Audit,
-		now:      cfg.Now,
-		baseURL:  strings.TrimSuffix(cfg.BaseURL, "/"),
-		secure:   base.Scheme == "https",
-		version:  cfg.Version,
-		roles:    cfg.Roles,
-		idle:     cfg.IdleTimeout,
-		absolute: cfg.AbsoluteTimeout,
+		users:     withoutIdPTokens(cfg.Users),
+		log:       cfg.Logger,
+		audits:    cfg.Audit,
+		now:       cfg.Now,
+		baseURL:   strings.TrimSuffix(cfg.BaseURL, "/"),
+		secure:    base.Scheme == "https",
+		version:   cfg.Version,
+		roleClaim: cfg.Roles.Claim,
+		policy:    cfg.Policy,
+		idle:      cfg.IdleTimeout,
+		absolute:  cfg.AbsoluteTimeout,
 
 		sectionTimeout:  cfg.SectionTimeout,
 		revalidateEvery: cfg.RevalidateEvery,
 		resetClientID:   cfg.PasswordResetClientID,
-		protectedRoles:  cfg.ProtectedRoles,
-		assignableRoles: cfg.AssignableRoles,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -284,6 +286,10 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 	}
 	if s.version == "" {
 		s.version = "dev"
+	}
+	if s.policy == nil {
+		s.policy = policy.Builtin(policy.RoleMapping{Admin: cfg.Roles.Admin, Helpdesk: cfg.Roles.Helpdesk, Viewer: cfg.Roles.Viewer},
+			cfg.ProtectedRoles, cfg.AssignableRoles)
 	}
 	if s.revalidateEvery == 0 {
 		s.revalidateEvery = DefaultRevalidateEvery

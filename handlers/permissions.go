@@ -35,7 +35,7 @@ func (s *server) loadPermissions(ctx context.Context, c echo.Context, userID str
 		UserID:      userID,
 		Permissions: perms.Permissions,
 		Pager:       sectionPagerFor(userID, sectionNamed("permissions"), "permissions", page, perms.Page, len(perms.Permissions)),
-		Can:         can(c),
+		Can:         s.can(c),
 		Self:        isOwnAccount(c, userID),
 	}, nil
 }

@@ -123,7 +123,7 @@ func TestPermissionChanges(t *testing.T) {
 		{"no scope", admin, http.MethodPost, adaPath + "/permissions", url.Values{"api": {ordersAPI}}, 422, "user.permissions.add"},
 		{"a scope with a space", admin, http.MethodPost, adaPath + "/permissions", url.Values{"api": {ordersAPI}, "scopes": {"read orders"}}, 422, "user.permissions.add"},
 		{"remove without a permission", admin, http.MethodDelete, adaPath + "/permissions", url.Values{"api": {ordersAPI}}, 422, "user.permissions.remove"},
-		{"helpdesk", helpdesk, http.MethodPost, adaPath + "/permissions", url.Values{"api": {ordersAPI}, "scopes": {"read:orders"}}, 403, "denied.assignPermissions"},
+		{"helpdesk", helpdesk, http.MethodPost, adaPath + "/permissions", url.Values{"api": {ordersAPI}, "scopes": {"read:orders"}}, 403, "denied.assign_permissions"},
 		{"own permissions", admin, http.MethodDelete, self + "/permissions", url.Values{"api": {ordersAPI}, "permission": {"read:orders"}}, 409, "user.permissions.remove"},
 	}
 	for _, r := range refusals {

@@ -1,93 +1,75 @@
 package handlers
 
-import (
-	"slices"
+// Who may do what is the policy's (package policy): staff groups, written as data, each with its
+// actions and its reach. A signed-in person is in the groups their role claim names; the gate
+// (gate.go) asks the policy before every route, and about every user a route acts on.
 
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"userdesk/policy"
 	"userdesk/views"
 )
 
-// role is a dashboard role. The zero value is no role: signed in, allowed nothing.
-type role int
-
+// Actions of the route table. actPublic and actSignedIn are not policy actions: the first
+// needs no session, the second any session (even one in no group: sign-out). The others are the
+// policy's vocabulary, under the names the route table has always used.
 const (
-	roleNone role = iota
-	roleViewer
-	roleHelpdesk
-	roleAdmin
+	actPublic   policy.Action = "public"   // no session needed: sign-in, health, static files
+	actSignedIn policy.Action = "signedIn" // any signed-in person, in a group or not: sign-out
+
+	actView              = policy.ActionView              // search, view a user and the read-only sections
+	actViewLogs          = policy.ActionViewLogs          // the logs section
+	actBlockUsers        = policy.ActionBlock             // block and unblock
+	actSendEmails        = policy.ActionSendEmails        // password-change link and e-mails, verification e-mail
+	actResetMFA          = policy.ActionResetMFA          // remove factors, providers, remembered browsers, recovery code
+	actWriteAuthMethods  = policy.ActionWriteAuthMethods  // create, update, replace authentication methods
+	actCreateUsers       = policy.ActionCreate            // create users
+	actEditUsers         = policy.ActionEdit              // edit profile and metadata
+	actDeleteUsers       = policy.ActionDelete            // delete users
+	actAssignRoles       = policy.ActionAssignRoles       // assign and remove roles
+	actAssignPermissions = policy.ActionAssignPermissions // assign and remove permissions
+	actPolicy            = policy.ActionPolicy            // the effective policy page
 )
 
-// String returns the role's name as shown and audited ("" for none).
-func (r role) String() string {
-	switch r {
-	case roleViewer:
-		return "viewer"
-	case roleHelpdesk:
-		return "helpdesk"
-	case roleAdmin:
-		return "admin"
-	}
-	return ""
+// staffOf is the person as the policy sees them: the groups their role-claim values put them in.
+func (s *server) staffOf(id identity) policy.Staff { return s.policy.Staff(id.Claims) }
+
+// currentStaff is the signed-in person's groups (none on public routes).
+func (s *server) currentStaff(c echo.Context) policy.Staff {
+	id, _ := currentIdentity(c)
+	return s.staffOf(id)
 }
 
-// action is what a route does, as far as authorization is concerned. Every route in routes.go
-// names one.
-type action string
-
-// Actions. actPublic and actSignedIn are not in the roles table: the first needs no session, the
-// second any session (even without a role). The others are DESIGN.md's roles table.
-const (
-	actPublic   action = "public"   // no session needed: sign-in, health, static files
-	actSignedIn action = "signedIn" // any signed-in person, with or without a role: sign-out
-
-	actView              action = "view"              // search, view a user and every section (roles, permissions, organizations, logs, factors, raw JSON)
-	actBlockUsers        action = "blockUsers"        // block and unblock
-	actSendEmails        action = "sendEmails"        // password-change ticket, verification e-mail
-	actResetMFA          action = "resetMFA"          // delete a factor or all, delete a provider, invalidate remembered browsers, regenerate recovery code
-	actWriteAuthMethods  action = "writeAuthMethods"  // create, update, replace authentication methods
-	actCreateUsers       action = "createUsers"       // create users
-	actEditUsers         action = "editUsers"         // edit profile and metadata
-	actDeleteUsers       action = "deleteUsers"       // delete users
-	actAssignRoles       action = "assignRoles"       // assign and remove roles
-	actAssignPermissions action = "assignPermissions" // assign and remove permissions
-)
-
-// roleActions is DESIGN.md's roles table: what each dashboard role may do. Anything not listed
-// is refused (deny by default).
-func roleActions(r role) []action {
-	switch r {
-	case roleViewer:
-		return []action{actView}
-	case roleHelpdesk:
-		return []action{actView, actBlockUsers, actSendEmails, actResetMFA}
-	case roleAdmin:
-		return []action{actView, actBlockUsers, actSendEmails, actResetMFA,
-			actWriteAuthMethods, actCreateUsers, actEditUsers, actDeleteUsers,
-			actAssignRoles, actAssignPermissions}
-	}
-	return nil
-}
-
-// may reports whether the role allows the action.
-func (r role) may(a action) bool { return slices.Contains(roleActions(r), a) }
-
-// abilities is the roles table as the templates see it, to hide controls the role cannot use.
-func (r role) abilities() views.Abilities {
+// abilities is what the person's groups allow, as the templates see it, to show only the
+// controls that will work (the gate enforces the same policy on every request; a target's own
+// rules — reach, staff, protected — withhold more, see targetAbilities).
+func abilities(st policy.Staff) views.Abilities {
 	return views.Abilities{
-		BlockUsers:        r.may(actBlockUsers),
-		SendEmails:        r.may(actSendEmails),
-		ResetMFA:          r.may(actResetMFA),
-		WriteAuthMethods:  r.may(actWriteAuthMethods),
-		CreateUsers:       r.may(actCreateUsers),
-		EditUsers:         r.may(actEditUsers),
-		DeleteUsers:       r.may(actDeleteUsers),
-		AssignRoles:       r.may(actAssignRoles),
-		AssignPermissions: r.may(actAssignPermissions),
+		ViewRaw:           st.May(policy.ActionViewRaw),
+		ViewLogs:          st.May(policy.ActionViewLogs),
+		BlockUsers:        st.May(policy.ActionBlock),
+		SendEmails:        st.May(policy.ActionSendEmails),
+		ResetMFA:          st.May(policy.ActionResetMFA),
+		WriteAuthMethods:  st.May(policy.ActionWriteAuthMethods),
+		CreateUsers:       st.May(policy.ActionCreate),
+		EditUsers:         st.May(policy.ActionEdit),
+		DeleteUsers:       st.May(policy.ActionDelete),
+		AssignRoles:       st.May(policy.ActionAssignRoles),
+		AssignPermissions: st.May(policy.ActionAssignPermissions),
+		Policy:            st.May(policy.ActionPolicy),
 	}
 }
 
-// roleFromClaim maps the role claim (a string or a list of strings) to the highest dashboard
-// role any of its values grants. Values are compared exactly (case-sensitive).
-func (m RoleMapping) roleFromClaim(claim any) role {
+// groupsWords names the person's groups for the page header ("helpdesk", "auditor, viewer").
+func groupsWords(st policy.Staff) string { return strings.Join(st.Groups(), ", ") }
+
+// claimValues reads the role claim (a string or a list of strings) as the list of its values.
+func claimValues(claim any) []string {
 	var values []string
 	switch v := claim.(type) {
 	case string:
@@ -99,18 +81,30 @@ func (m RoleMapping) roleFromClaim(claim any) role {
 			}
 		}
 	case []string:
-		values = v
+		values = slices.Clone(v)
 	}
-	best := roleNone
-	for _, v := range values {
-		switch {
-		case slices.Contains(m.Admin, v):
-			best = max(best, roleAdmin)
-		case slices.Contains(m.Helpdesk, v):
-			best = max(best, roleHelpdesk)
-		case slices.Contains(m.Viewer, v):
-			best = max(best, roleViewer)
-		}
-	}
-	return best
+	return values
 }
+
+// joinWords joins names: "a", "a and b", "a, b and c".
+func joinWords(names []string) string {
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// fmtValue writes a stamped metadata value as JSON.
+func fmtValue(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "?"
+	}
+	return string(b)
+}
+
+// compareStrings orders names case-insensitively.
+func compareStrings(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) }

@@ -15,11 +15,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
-	"github.com/labstack/echo/v4"
-
 	"userdesk/auth0api"
+	"userdesk/policy"
 	"userdesk/views"
 )
 
@@ -58,43 +58,33 @@ func (p protection) view() views.Protection {
 	return views.Protection{Staff: p.staff, Roles: p.held, Unchecked: p.unchecked}
 }
 
-// guardsTargets reports whether the signed-in person's changes are checked against the
-// target's roles: a person whose role allows changes (block, e-mails, MFA reset, …) but is
-// not an admin — the helpdesk. A viewer changes nothing, so their pages make no extra call.
-func (s *server) guardsTargets(c echo.Context) bool {
-	me, ok := currentIdentity(c)
-	if !ok {
-		return true
-	}
-	guarded := me.Role.may(actBlockUsers) || me.Role.may(actSendEmails) || me.Role.may(actResetMFA)
-	return guarded && me.Role != roleAdmin
-}
-
-// isProtectedRole reports whether a tenant role is one of the configured protected roles, by
-// name (case-insensitively: a near-miss protects rather than exposes) or by id.
-func (s *server) isProtectedRole(r auth0api.Role) bool {
-	for _, p := range s.protectedRoles {
-		if (r.Name != "" && strings.EqualFold(r.Name, p)) || r.ID == p {
-			return true
-		}
-	}
-	return false
-}
-
 // protectionOf says what a page of the user's roles (the first, of protectionRolesPerPage)
-// means for the rules: staff, protected roles held, or not all checked.
+// means for the messages about the rules: a staff account (a role that is a member value of the
+// policy's groups), the protected roles of any group held, or not all checked.
 func (s *server) protectionOf(page *auth0api.RolesPage) protection {
 	var p protection
+	staffRoles, protected := s.policy.StaffRoles(), s.policyProtectedRoles()
 	for _, r := range page.Roles {
-		if s.isProtectedRole(r) {
+		if slices.ContainsFunc(staffRoles, func(n string) bool { return strings.EqualFold(n, r.Name) }) {
+			p.staff = true
+		}
+		if slices.ContainsFunc(protected, func(n string) bool { return strings.EqualFold(n, r.Name) || n == r.ID }) {
 			p.held = append(p.held, r.Name)
 		}
 	}
-	p.staff = s.holdsDashboardAccess(page.Roles)
-	if len(p.held) == 0 && !p.staff && (len(page.Roles) >= protectionRolesPerPage && (!page.Totals || page.Total > len(page.Roles))) {
+	if len(page.Roles) >= protectionRolesPerPage && (!page.Totals || page.Total > len(page.Roles)) {
 		p.unchecked = true
 	}
 	return p
+}
+
+// policyProtectedRoles are the protected roles of every group of the policy.
+func (s *server) policyProtectedRoles() []string {
+	var out []string
+	for _, g := range s.policy.Groups() {
+		out = append(out, g.ProtectedRoles...)
+	}
+	return out
 }
 
 // readProtection reads the user's roles, in one call, and says what they mean for the rules.
@@ -119,12 +109,38 @@ func errProtected(p protection) *publicError {
 	return httpError(http.StatusForbidden, msg, nil).withTitle("Protected user").asDenied()
 }
 
-// protectPage applies the protection to what a page shows a guarded person: the controls of the
-// actions it refuses are withheld, and the page says why.
-func protectPage(can *views.Abilities, shown *views.Protection, p protection) {
-	if !p.applies() {
-		return
+// targetAbilities is what the person may do to this user, as the page's controls show it: each
+// ability the policy allows on the target (reach, staff, protected roles); and, when the rules
+// withhold some that the person's groups allow elsewhere, why.
+func targetAbilities(st policy.Staff, t *target) (views.Abilities, views.Protection) {
+	can := abilities(st)
+	pt := t.policyTarget()
+	pt.Self = false // the pages say themselves that one's own account is changed by a colleague
+	var withheld bool
+	for _, ab := range []struct {
+		a   policy.Action
+		set *bool
+	}{
+		{policy.ActionBlock, &can.BlockUsers}, {policy.ActionSendEmails, &can.SendEmails},
+		{policy.ActionResetMFA, &can.ResetMFA}, {policy.ActionWriteAuthMethods, &can.WriteAuthMethods},
+		{policy.ActionEdit, &can.EditUsers}, {policy.ActionDelete, &can.DeleteUsers},
+		{policy.ActionAssignRoles, &can.AssignRoles}, {policy.ActionAssignPermissions, &can.AssignPermissions},
+		{policy.ActionViewRaw, &can.ViewRaw}, {policy.ActionViewLogs, &can.ViewLogs},
+	} {
+		if !*ab.set {
+			continue
+		}
+		if d := st.Decide(ab.a, pt); !d.Allowed {
+			*ab.set = false
+			withheld = withheld || d.Reason != policy.ReasonSelf
+		}
 	}
-	can.BlockUsers, can.SendEmails, can.ResetMFA = false, false, false
-	*shown = p.view()
+	if !withheld {
+		return can, views.Protection{}
+	}
+	shown := t.protection.view()
+	if !shown.Applies() {
+		shown.Unchecked = true // the roles or the fields the rules need were not read
+	}
+	return can, shown
 }

@@ -54,18 +54,23 @@ func isPartial(c echo.Context) bool {
 func (s *server) page(c echo.Context, title string) views.Page {
 	p := views.Page{Title: title, AssetVersion: s.assetVer, Version: s.version}
 	if id, ok := currentIdentity(c); ok {
-		p.Person = &views.Person{Name: id.Name, Email: id.Email, Role: id.Role.String(), Can: id.Role.abilities()}
+		st := s.staffOf(id)
+		p.Person = &views.Person{Name: id.Name, Email: id.Email, Role: groupsWords(st), Can: abilities(st)}
 		p.CSRFToken = maskCSRF(id.CSRFToken)
 		p.Flash = s.popFlash(c)
 	}
 	return p
 }
 
-// can returns what the signed-in person's role allows, for partials that show or hide controls
-// (full pages get it in Page.Person.Can).
-func can(c echo.Context) views.Abilities {
-	id, _ := currentIdentity(c)
-	return id.Role.abilities()
+// can returns what the signed-in person's groups allow on the route's user, for partials that
+// show or hide controls (targetAbilities; full pages get the person's in Page.Person.Can).
+func (s *server) can(c echo.Context) views.Abilities {
+	st := s.currentStaff(c)
+	if t, ok := c.Get(ctxTarget).(*target); ok {
+		can, _ := targetAbilities(st, t)
+		return can
+	}
+	return abilities(st)
 }
 
 // respondChanged is how a handler answers a change it made: an htmx request gets the changed

@@ -6,10 +6,11 @@ package handlers
 // tenant roles, two calls at once, with the dashboard's Management API token — at most every
 // RevalidateEvery, and before any change when the last successful check is older than that:
 //
-//   - blocked, deleted, or no longer mapped to a dashboard role: the session ends at this
+//   - blocked, deleted, or no longer in any group of the policy: the session ends at this
 //     request, with a page saying why;
-//   - mapped to a lower role: the lower role takes effect at once (a higher one waits for the
-//     next sign-in: the dashboard never raises a role on its own);
+//   - no longer holding some of the roles the ID token listed: the person keeps only the groups
+//     the remaining ones give, at once (a role gained waits for the next sign-in: the dashboard
+//     never widens a session's access on its own);
 //   - the check fails (Auth0 unreachable): a change is refused (503) since access could not be
 //     confirmed; a page is served with the last confirmed role, and the check is tried again
 //     after revalidateRetry.
@@ -25,6 +26,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -91,18 +93,20 @@ func (s *server) revalidate(c echo.Context, me identity, change bool) (identity,
 		return me, "", nil
 	case found.blocked:
 		ended = endedBlocked
-	case found.role == roleNone:
+	}
+	kept := slices.DeleteFunc(slices.Clone(me.Claims), func(v string) bool { return !slices.Contains(found.roles, v) })
+	if ended == "" && !s.policy.Staff(kept).Any() {
 		ended = endedNoRole
 	}
 	if ended != "" {
 		return me, ended, nil
 	}
 	me.CheckedAt = now
-	if found.role < me.Role {
-		s.logger(c).Info("dashboard role lowered", "actor_sub", me.Subject, "from", me.Role.String(), "to", found.role.String())
-		s.auditEvent(c, "session.role_lowered", outcomeSuccess, me.Subject,
-			slog.String("from", me.Role.String()), slog.String("to", found.role.String()))
-		me.Role = found.role
+	if len(kept) < len(me.Claims) {
+		from, to := groupsWords(s.staffOf(me)), groupsWords(s.policy.Staff(kept))
+		s.logger(c).Info("dashboard access narrowed", "actor_sub", me.Subject, "from", from, "to", to)
+		s.auditEvent(c, "session.role_lowered", outcomeSuccess, me.Subject, slog.String("from", from), slog.String("to", to))
+		me.Claims = kept
 	}
 	s.saveIdentity(c, me)
 	return me, "", nil
@@ -111,16 +115,13 @@ func (s *server) revalidate(c echo.Context, me identity, change bool) (identity,
 // access is what the check found.
 type access struct {
 	blocked bool
-	role    role
+	roles   []string // the names of the tenant roles held
 }
 
 // readAccess reads the person's blocked flag and tenant roles, at once, and maps the roles as
 // the role claim is mapped at sign-in.
 func (s *server) readAccess(ctx context.Context, subject string) (access, error) {
-	var (
-		a     access
-		names []string
-	)
+	var a access
 	err := sectionParallel(ctx,
 		func(ctx context.Context) error {
 			u, err := s.users.GetUser(ctx, subject, &auth0api.GetUserParams{Fields: []string{"user_id", "blocked"}})
@@ -136,7 +137,7 @@ func (s *server) readAccess(ctx context.Context, subject string) (access, error)
 				return err
 			}
 			for _, r := range page.Roles {
-				names = append(names, r.Name)
+				a.roles = append(a.roles, r.Name)
 			}
 			return nil
 		},
@@ -144,7 +145,6 @@ func (s *server) readAccess(ctx context.Context, subject string) (access, error)
 	if err != nil {
 		return access{}, fmt.Errorf("check access: %w", err)
 	}
-	a.role = s.roles.roleFromClaim(names)
 	return a, nil
 }
 

@@ -39,7 +39,7 @@ func (s *server) loadRoles(ctx context.Context, c echo.Context, userID string, p
 		UserID: userID,
 		Roles:  roles.Roles,
 		Pager:  sectionPagerFor(userID, sectionNamed("roles"), "roles", page, roles.Page, len(roles.Roles)),
-		Can:    can(c),
+		Can:    s.can(c),
 		Self:   isOwnAccount(c, userID),
 	}, nil
 }
@@ -67,7 +67,7 @@ func (s *server) rolesPicker(c echo.Context) error {
 	)
 	err := sectionParallel(ctx,
 		func(ctx context.Context) (err error) {
-			if s.limitsAssignment() { // only the assignable roles are offered
+			if s.limitsAssignment(c) { // only the assignable roles are offered
 				roles, err := s.resolveAssignable(ctx, c)
 				list, total := pickAssignable(roles, "", nil, 0)
 				catalog = &auth0api.RolesPage{Page: auth0api.Page{Total: total, Totals: true}, Roles: list}
@@ -85,7 +85,7 @@ func (s *server) rolesPicker(c echo.Context) error {
 		return fmt.Errorf("role picker: %w", err)
 	}
 	d := views.RolePickerData{UserID: userID, Roles: catalog.Roles, Assigned: map[string]bool{},
-		PerPage: sectionPerPage, Total: catalog.Total, Limited: s.limitsAssignment()}
+		PerPage: sectionPerPage, Total: catalog.Total, Limited: s.limitsAssignment(c)}
 	for _, r := range mine.Roles {
 		d.Assigned[r.ID] = true
 	}
@@ -108,13 +108,13 @@ func (s *server) rolesCatalog(c echo.Context) error {
 	params, _ := c.FormParams()
 	chosen := params["roles"]
 	d := views.RolePickerData{UserID: userID, Filter: filter, Assigned: map[string]bool{},
-		Page: page, PerPage: sectionPerPage, Limited: s.limitsAssignment()}
+		Page: page, PerPage: sectionPerPage, Limited: s.limitsAssignment(c)}
 	for _, id := range params["assigned"] {
 		if roleIDPattern.MatchString(id) {
 			d.Assigned[id] = true
 		}
 	}
-	if s.limitsAssignment() {
+	if s.limitsAssignment(c) {
 		roles, err := s.resolveAssignable(ctx, c)
 		if err != nil {
 			return fmt.Errorf("role catalog: %w", err)

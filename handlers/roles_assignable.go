@@ -1,10 +1,12 @@
 package handlers
 
-// Assignable roles (checklist 42): when Config.AssignableRoles names tenant roles, the role
-// picker offers only those, and assigning any other is refused (403, audited as denied) before
-// anything is asked to change. The names are resolved to the tenant's roles (ids) on each use,
-// with one name_filter search per name, at once, so a role created, renamed or deleted in Auth0
-// counts at once.
+// Assignable roles (checklist 42): the policy's groups may name the tenant roles they assign
+// (assignable_roles; the built-in admin group's are USERDESK_ASSIGNABLE_ROLES), and roles that
+// give dashboard access are assigned only by a group that may manage staff. The role picker
+// offers only what the person may assign to this user, and assigning any other is refused
+// (403, audited as denied) before anything is asked to change. Names are resolved to the
+// tenant's roles (ids) on each use, with one name_filter search per name, at once, so a role
+// created, renamed or deleted in Auth0 counts at once.
 
 import (
 	"context"
@@ -22,15 +24,39 @@ import (
 // others' names, e.g. "admin").
 const assignablePages = 10
 
-// limitsAssignment reports whether only some roles may be assigned.
-func (s *server) limitsAssignment() bool { return len(s.assignableRoles) > 0 }
+// assignable is what the person may assign to the route's user: every role (all, but for roles
+// that give dashboard access, see mayAssign) or only names.
+func (s *server) assignable(c echo.Context) (all bool, names []string) {
+	return s.currentStaff(c).AssignableRoles(targetOf(c).policyTarget())
+}
 
-// resolveAssignable returns the tenant's roles whose names are configured as assignable,
-// sorted by name. A configured name that no role has is skipped and logged.
+// limitsAssignment reports whether only some roles may be assigned to the route's user.
+func (s *server) limitsAssignment(c echo.Context) bool {
+	all, _ := s.assignable(c)
+	return !all
+}
+
+// mayAssign reports whether the person may assign the role (by name) to the route's user.
+func (s *server) mayAssign(c echo.Context, role string) bool {
+	return s.currentStaff(c).MayAssignRole(targetOf(c).policyTarget(), role)
+}
+
+// resolveAssignable returns the tenant's roles the person may assign to the route's user when
+// that is limited to some names, sorted by name. A name that no role has is skipped and logged.
 func (s *server) resolveAssignable(ctx context.Context, c echo.Context) ([]auth0api.Role, error) {
-	found := make([]*auth0api.Role, len(s.assignableRoles))
-	calls := make([]func(context.Context) error, len(s.assignableRoles))
-	for i, name := range s.assignableRoles {
+	_, names := s.assignable(c)
+	roles, err := s.resolveRoles(ctx, c, names)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(roles, func(r auth0api.Role) bool { return !s.mayAssign(c, r.Name) }), nil
+}
+
+// resolveRoles returns the tenant's roles with these exact names, sorted by name.
+func (s *server) resolveRoles(ctx context.Context, c echo.Context, wanted []string) ([]auth0api.Role, error) {
+	found := make([]*auth0api.Role, len(wanted))
+	calls := make([]func(context.Context) error, len(wanted))
+	for i, name := range wanted {
 		calls[i] = func(ctx context.Context) error {
 			for page := 0; page < assignablePages; page++ {
 				res, err := s.users.ListRoles(ctx, auth0api.ListRolesParams{
@@ -58,7 +84,7 @@ func (s *server) resolveAssignable(ctx context.Context, c echo.Context) ([]auth0
 	var roles []auth0api.Role
 	for i, r := range found {
 		if r == nil {
-			s.logger(c).Warn("an assignable role does not exist in the tenant", "role", s.assignableRoles[i])
+			s.logger(c).Warn("an assignable role does not exist in the tenant", "role", wanted[i])
 			continue
 		}
 		if !slices.ContainsFunc(roles, func(x auth0api.Role) bool { return x.ID == r.ID }) {
@@ -69,37 +95,58 @@ func (s *server) resolveAssignable(ctx context.Context, c echo.Context) ([]auth0
 	return roles, nil
 }
 
-// refuseUnassignable checks the role ids of an assignment against the assignable roles: nil
-// when assignment is not limited or every id is assignable; the refusal (403, to be audited as
-// denied) otherwise, or the error of the roles' resolution.
+// refuseUnassignable checks the role ids of an assignment: nil when the person may assign each
+// of them to the route's user; the refusal (403, to be audited as denied) otherwise, or the
+// error of the roles' resolution. The ids are matched to names by resolving the names that
+// limit the assignment (the person's assignable roles, if limited, and the roles that give
+// dashboard access).
 func (s *server) refuseUnassignable(c echo.Context, ids []string) error {
-	if !s.limitsAssignment() {
+	all, names := s.assignable(c)
+	// When every role may be assigned, the roles giving dashboard access that this person
+	// may not hand out are resolved, to refuse them (an admin who may manage staff resolves
+	// none). When only some may, any other is refused anyway.
+	for _, r := range s.policy.StaffRoles() {
+		if all && !s.mayAssign(c, r) {
+			names = append(names, r)
+		}
+	}
+	if all && len(names) == 0 {
 		return nil
 	}
 	ctx, cancel := s.sectionContext(c)
 	defer cancel()
-	allowed, err := s.resolveAssignable(ctx, c)
+	known, err := s.resolveRoles(ctx, c, names)
 	if err != nil {
 		return err
 	}
-	var names, refused []string
-	for _, r := range allowed {
-		names = append(names, r.Name)
+	var allowed, refused []string
+	for _, r := range known {
+		if s.mayAssign(c, r.Name) {
+			allowed = append(allowed, r.Name)
+		}
 	}
 	for _, id := range ids {
-		if !slices.ContainsFunc(allowed, func(r auth0api.Role) bool { return r.ID == id }) {
+		i := slices.IndexFunc(known, func(r auth0api.Role) bool { return r.ID == id })
+		switch {
+		case i >= 0 && !s.mayAssign(c, known[i].Name):
+			refused = append(refused, known[i].Name)
+		case i < 0 && !all:
 			refused = append(refused, id)
 		}
 	}
 	if len(refused) == 0 {
 		return nil
 	}
-	only := "none: no role of the tenant has one of the configured names"
-	if len(names) > 0 {
-		only = strings.Join(names, ", ")
+	if all {
+		return httpError(http.StatusForbidden, "You may not assign "+strings.Join(refused, ", ")+
+			": it gives access to userdesk, which only an admin may hand out.", nil).withTitle("Role not assignable").asDenied()
 	}
-	return httpError(http.StatusForbidden, "userdesk is not set up to assign "+strings.Join(refused, ", ")+
-		". The roles it may assign are: "+only+".", nil).withTitle("Role not assignable").asDenied()
+	only := "none"
+	if len(allowed) > 0 {
+		only = strings.Join(allowed, ", ")
+	}
+	return httpError(http.StatusForbidden, "You may not assign "+strings.Join(refused, ", ")+
+		" to this user. The roles you may assign are: "+only+".", nil).withTitle("Role not assignable").asDenied()
 }
 
 // pickAssignable is the picker's view of the assignable roles: those whose name contains the

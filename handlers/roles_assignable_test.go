@@ -99,7 +99,7 @@ func TestAssignableRolesEnforced(t *testing.T) {
 
 	for _, ids := range [][]string{{tenantAdmin}, {manager, tenantAdmin}} {
 		resp, body := secChange(t, a, admin, http.MethodPost, bare+"/roles", url.Values{"roles": ids})
-		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "userdesk is not set up to assign "+tenantAdmin) ||
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "You may not assign "+tenantAdmin) ||
 			!strings.Contains(body, "billing-viewer, support-manager") || resp.Header.Get("HX-Retarget") != "#flash" {
 			t.Errorf("assign %v = %d:\n%s", ids, resp.StatusCode, body)
 		}

@@ -35,7 +35,7 @@ func TestRolePickerSearchesTheWholeCatalog(t *testing.T) {
 		"GET "+adaAPI+"/roles?include_totals=true&page=0&per_page=100")
 	for _, want := range []string{`id="roles-picker-form"`, `id="roles-picker-search"`, `hx-get="` + adaPath + `/roles/catalog"`,
 		"<span>tenant-admin</span> <small>(already assigned)</small>", `<input type="hidden" name="assigned" value="` + a.Tenant.RoleID("tenant-admin") + `"`,
-		"Roles 1–25 of 69", `class="secondary outline picker-more"`} {
+		"Roles 1–25 of 70", `class="secondary outline picker-more"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("picker lacks %q", want)
 		}
@@ -64,7 +64,7 @@ func TestRolePickerSearchesTheWholeCatalog(t *testing.T) {
 	a.Tenant.ResetCalls()
 	_, body = secGet(t, b, adaPath+"/roles/catalog?page=2")
 	wantCalls(t, a, nil, "GET /roles?include_totals=true&page=2&per_page=25")
-	if !strings.Contains(body, "Roles 51–69 of 69") || strings.Contains(body, "picker-more") {
+	if !strings.Contains(body, "Roles 51–70 of 70") || strings.Contains(body, "picker-more") {
 		t.Errorf("last page of the catalog:\n%s", body)
 	}
 
@@ -131,8 +131,8 @@ func TestRoleChanges(t *testing.T) {
 		{"a role id with spaces", admin, http.MethodPost, adaPath + "/roles", url.Values{"roles": {"rol_abc def"}}, 400, "user.roles.add", "failure"},
 		{"no role chosen", admin, http.MethodPost, adaPath + "/roles", url.Values{}, 422, "user.roles.add", "failure"},
 		{"remove: not a role id", admin, http.MethodDelete, adaPath + "/roles/" + url.PathEscape("rol_x/../y"), nil, 400, "user.roles.remove", "failure"},
-		{"helpdesk", helpdesk, http.MethodPost, adaPath + "/roles", url.Values{"roles": {viewer}}, 403, "denied.assignRoles", "denied"},
-		{"helpdesk removes", helpdesk, http.MethodDelete, adaPath + "/roles/" + editor, nil, 403, "denied.assignRoles", "denied"},
+		{"helpdesk", helpdesk, http.MethodPost, adaPath + "/roles", url.Values{"roles": {viewer}}, 403, "denied.assign_roles", "denied"},
+		{"helpdesk removes", helpdesk, http.MethodDelete, adaPath + "/roles/" + editor, nil, 403, "denied.assign_roles", "denied"},
 		{"own roles", admin, http.MethodPost, self + "/roles", url.Values{"roles": {viewer}}, 409, "user.roles.add", "denied"},
 	}
 	for _, r := range refusals {

@@ -5,13 +5,15 @@ import (
 	"slices"
 
 	"github.com/labstack/echo/v4"
+
+	"userdesk/policy"
 )
 
 // route is one entry of the route table.
 type route struct {
 	Method  string
 	Path    string
-	Action  action // who may call it: see policy.go
+	Action  policy.Action // who may call it: see policy.go
 	Handler echo.HandlerFunc
 	// Target declares what the route does to the user in its :id (gate.go); nil for a route
 	// that acts on no user.
@@ -43,6 +45,7 @@ func (s *server) frontDoorRoutes() []route {
 
 		// The dashboard.
 		{http.MethodGet, "/", actView, s.home, nil},
+		{http.MethodGet, "/policy", actPolicy, s.showPolicy, nil},
 	}
 }
 

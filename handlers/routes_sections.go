@@ -19,11 +19,11 @@ func (s *server) sectionRoutes() []route {
 	return []route{
 		// The sections: each renders its partial (or a page of its own), fails on its own, and
 		// pages with ?page=N.
-		{http.MethodGet, "/users/:id/factors", actView, s.showFactors, readsSection("factors")},
-		{http.MethodGet, "/users/:id/roles", actView, s.showRoles, readsSection("roles")},
-		{http.MethodGet, "/users/:id/permissions", actView, s.showPermissions, readsSection("permissions")},
+		{http.MethodGet, "/users/:id/factors", actView, s.showFactors, readsSection("factors").showsControls(actResetMFA, actWriteAuthMethods)},
+		{http.MethodGet, "/users/:id/roles", actView, s.showRoles, readsSection("roles").showsControls(actAssignRoles)},
+		{http.MethodGet, "/users/:id/permissions", actView, s.showPermissions, readsSection("permissions").showsControls(actAssignPermissions)},
 		{http.MethodGet, "/users/:id/organizations", actView, s.showOrganizations, readsSection("organizations")},
-		{http.MethodGet, "/users/:id/logs", actView, s.showLogs, readsSection("logs")},
+		{http.MethodGet, "/users/:id/logs", actViewLogs, s.showLogs, readsSection("logs")},
 
 		// Factors: the helpdesk's MFA reset (factors.go).
 		{http.MethodDelete, "/users/:id/factors/:method", actResetMFA, s.deleteFactor, changes(userops.EventFactorDelete).notOnSelf(ownFactors)},

@@ -1,7 +1,10 @@
 package handlers
 
 import (
+	"userdesk/policy"
+
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -9,7 +12,7 @@ import (
 // table with a known action (checklist item 36), and no route is registered twice.
 func TestEveryRouteIsInTheTable(t *testing.T) {
 	a := newTestApp(t)
-	table := map[string]action{}
+	table := map[string]policy.Action{}
 	for _, rt := range a.srv.routes() {
 		key := rt.Method + " " + rt.Path
 		if _, dup := table[key]; dup {
@@ -19,9 +22,20 @@ func TestEveryRouteIsInTheTable(t *testing.T) {
 		switch rt.Action {
 		case actPublic, actSignedIn:
 		default:
-			if !roleAdmin.may(rt.Action) {
-				t.Errorf("%s needs %q, which no role holds", key, rt.Action)
+			if !rt.Action.Valid() {
+				t.Errorf("%s needs %q, which is not an action of the policy", key, rt.Action)
 			}
+		}
+		// Every route on a user declares what it does to them (the gate resolves and checks
+		// the user), and every change names its audit event.
+		if strings.Contains(rt.Path, "/:id") != (rt.Target != nil) {
+			t.Errorf("%s: a route on a user must have a target rule, and only such a route", key)
+		}
+		if rt.Target != nil && !isSafeMethod(rt.Method) && !rt.Target.isChange() {
+			t.Errorf("%s changes a user but names no audit event", key)
+		}
+		if rt.Target != nil && isSafeMethod(rt.Method) && rt.Target.isChange() {
+			t.Errorf("%s is a GET that declares a change", key)
 		}
 		if rt.Action == actPublic && !isSafeMethod(rt.Method) {
 			t.Errorf("%s is public but can change state", key)

@@ -3,8 +3,13 @@ package handlers
 import (
 	"net/http"
 
+	"userdesk/policy"
 	"userdesk/userops"
 )
+
+// profileControls are the actions whose controls the user page's profile shows.
+var profileControls = []policy.Action{policy.ActionViewRaw, policy.ActionBlock, policy.ActionSendEmails,
+	policy.ActionEdit, policy.ActionDelete}
 
 // userRoutes are the routes for finding and managing users: search, the user page, and the
 // changes made from it (issue 5). Part of the route table (routes.go).
@@ -22,7 +27,7 @@ func (s *server) userRoutes() []route {
 		{http.MethodPost, "/users", actCreateUsers, s.createUser, nil},
 
 		// The user page (users.go): the page, or its profile for htmx.
-		{http.MethodGet, "/users/:id", actView, s.showUser, reads().needsWholeUser().showsControls()},
+		{http.MethodGet, "/users/:id", actView, s.showUser, reads().needsWholeUser().showsControls(profileControls...)},
 
 		// Edit (users_edit.go).
 		{http.MethodGet, "/users/:id/edit", actEditUsers, s.editUserForm, reads().needsWholeUser()},

@@ -18,11 +18,13 @@ import (
 // identity is what a session knows about the signed-in person. It holds no token: the dashboard
 // calls the Management API with its own machine credentials.
 type identity struct {
-	Issuer   string
-	Subject  string
-	Email    string
-	Name     string
-	Role     role
+	Issuer  string
+	Subject string
+	Email   string
+	Name    string
+	// Claims are the values of the role claim at sign-in (the tenant roles that put the person
+	// in the policy's groups), narrowed by the access checks since.
+	Claims   []string
 	AuthTime time.Time // when the provider authenticated the person (auth_time)
 	Created  time.Time // sign-in: the absolute timeout counts from here
 	LastSeen time.Time // last request: the idle timeout counts from here

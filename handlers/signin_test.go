@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -92,7 +93,7 @@ func TestSignInSessionHoldsNoTokens(t *testing.T) {
 		t.Errorf("session values = %v, want the identity only", sess.Values)
 	}
 	id, ok := sess.Values[keyIdentity].(identity)
-	if !ok || id.Role != roleHelpdesk || id.Email != testAccounts["helpdesk"] || id.Subject == "" || id.Issuer != a.Tenant.Issuer() {
+	if !ok || !slices.Equal(a.srv.staffOf(id).Groups(), []string{"helpdesk"}) || id.Email != testAccounts["helpdesk"] || id.Subject == "" || id.Issuer != a.Tenant.Issuer() {
 		t.Errorf("identity = %+v", id)
 	}
 	if len(id.CSRFToken) < 43 {

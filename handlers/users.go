@@ -16,7 +16,6 @@ import (
 func (s *server) showUser(c echo.Context) error {
 	t := targetOf(c)
 	d := s.userPageData(c, *t.User)
-	protectPage(&d.Can, &d.Protection, t.protection)
 	if isPartial(c) {
 		return render(c, http.StatusOK, views.UserProfile(d))
 	}
@@ -40,11 +39,18 @@ func errNoSuchUser(id string, cause error) error {
 // userPageData is what the user page shows of u to the signed-in person.
 func (s *server) userPageData(c echo.Context, u auth0api.User) views.UserPageData {
 	me, _ := currentIdentity(c)
+	st := s.staffOf(me)
+	can := abilities(st)
+	var shown views.Protection
+	if t, ok := c.Get(ctxTarget).(*target); ok {
+		can, shown = targetAbilities(st, t)
+	}
 	return views.UserPageData{
-		User:      u,
-		Can:       me.Role.abilities(),
-		Self:      isSelf(c, u.UserID),
-		CSRFToken: maskCSRF(me.CSRFToken),
+		User:       u,
+		Can:        can,
+		Protection: shown,
+		Self:       isSelf(c, u.UserID),
+		CSRFToken:  maskCSRF(me.CSRFToken),
 	}
 }
 

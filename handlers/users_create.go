@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"maps"
 	"math/big"
 	"net/http"
 	"slices"
@@ -44,9 +45,10 @@ func (s *server) connectionChoices(c echo.Context) ([]views.ConnectionChoice, er
 	if err != nil {
 		return nil, err
 	}
+	all, allowed := s.currentStaff(c).CreateConnections()
 	var out []views.ConnectionChoice
 	for _, conn := range page.Connections {
-		if !slices.Contains(creatableStrategies(), conn.Strategy) {
+		if !slices.Contains(creatableStrategies(), conn.Strategy) || (!all && !slices.Contains(allowed, conn.Name)) {
 			continue
 		}
 		label := conn.Name
@@ -162,6 +164,21 @@ func (s *server) createUser(c echo.Context) error {
 		EmailVerified: f.EmailVerified, VerifyEmail: auth0api.Set(f.VerifyEmail),
 		UserMetadata: userMeta, AppMetadata: appMeta,
 	}
+	// The person's group may stamp app_metadata on the users it creates (so they stay within
+	// its reach): applied here, over whatever the form sent, and the user about to be created
+	// checked against the group's reach before Auth0 is asked.
+	st := s.currentStaff(c)
+	if stamp, ok := st.CreateRule(f.Connection); ok && len(stamp) > 0 {
+		if body.AppMetadata == nil {
+			body.AppMetadata = map[string]any{}
+		}
+		maps.Copy(body.AppMetadata, stamp)
+	}
+	if d := st.DecideCreate(f.Connection, createDoc(body)); !d.Allowed {
+		err := httpError(http.StatusForbidden, "You may not create this user: "+d.Detail+".", nil).withTitle("Not allowed").asDenied()
+		s.audit(c, event, "", err, slog.String("connection", f.Connection), slog.String("rule", string(d.Reason)), slog.String("group", d.Group))
+		return err
+	}
 	generated := !choices[i].Passwordless && body.Password == ""
 	if generated {
 		body.Password = randomPassword() // never shown, never logged: the user sets their own
@@ -190,6 +207,21 @@ func (s *server) createUser(c echo.Context) error {
 		done += " Nobody knows their password: send them a password-change link, or they can use “Forgot password”."
 	}
 	return s.redirectWithFlash(c, views.Flash{Kind: views.FlashSuccess, Message: done}, userPath(u.UserID))
+}
+
+// createDoc is the user about to be created as a JSON object, for the policy's check (no
+// password).
+func createDoc(body auth0api.UserCreate) map[string]any {
+	body.Password = ""
+	b, err := json.Marshal(body)
+	if err != nil {
+		return nil
+	}
+	var doc map[string]any
+	if json.Unmarshal(b, &doc) != nil {
+		return nil
+	}
+	return doc
 }
 
 // randomPassword is a password nobody sees: 24 characters drawn with crypto/rand, at least one

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -224,6 +225,16 @@ func (s *server) updateUser(c echo.Context) error {
 		d.Errors = errs
 		return s.renderEdit(c, err.status, d)
 	}
+	// An edit may not move the user into or out of one of the editor's reaches (a partner's
+	// admin setting app_metadata.partner to another partner, a regional helpdesk changing the
+	// region): that would widen someone's access through an edit.
+	if before := userDoc(cur); !s.currentStaff(c).ReachUnchanged(before, applyUpdate(before, up)) {
+		err := httpError(http.StatusForbidden, "This change would move the user into or out of the users you can manage, so it was not saved. Ask an administrator.", nil).
+			withTitle("Outside your reach").asDenied()
+		s.audit(c, event, id, err, slog.Any("fields", changed))
+		d.Problem = &views.Problem{Title: "Not saved", Message: err.msg}
+		return s.renderEdit(c, err.status, d)
+	}
 	if len(changed) == 0 {
 		s.audit(c, event, id, nil, slog.Any("fields", []string{}))
 		return s.respondChanged(c, views.UserProfile(s.userPageData(c, *cur)),
@@ -246,6 +257,46 @@ func (s *server) updateUser(c echo.Context) error {
 	}
 	return s.respondChanged(c, views.UserProfile(s.userPageData(c, *updated)), views.Flash{Kind: views.FlashSuccess,
 		Message: "Saved " + views.UserTitle(*updated) + ": " + fieldWords(changed) + "."}, userPath(id))
+}
+
+// applyUpdate returns the user (a JSON object) as the update would leave it: each field set or
+// removed, and the metadata objects merged one level deep as Auth0 merges them (a key set to
+// null is removed).
+func applyUpdate(user map[string]any, up auth0api.UserUpdate) map[string]any {
+	out := make(map[string]any, len(user))
+	maps.Copy(out, user)
+	b, err := json.Marshal(up)
+	if err != nil {
+		return out
+	}
+	var changes map[string]any
+	if json.Unmarshal(b, &changes) != nil {
+		return out
+	}
+	for k, v := range changes {
+		patch, isObject := v.(map[string]any)
+		if (k != "app_metadata" && k != "user_metadata") || !isObject {
+			if v == nil {
+				delete(out, k)
+			} else {
+				out[k] = v
+			}
+			continue
+		}
+		merged := map[string]any{}
+		if cur, ok := out[k].(map[string]any); ok {
+			maps.Copy(merged, cur)
+		}
+		for mk, mv := range patch {
+			if mv == nil {
+				delete(merged, mk)
+			} else {
+				merged[mk] = mv
+			}
+		}
+		out[k] = merged
+	}
+	return out
 }
 
 // originalName is the user's name as the form was loaded, for the form's heading when the user

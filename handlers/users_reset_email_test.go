@@ -27,7 +27,7 @@ func TestSendPasswordResetEmail(t *testing.T) {
 			id := auth0apitest.FixtureUserID
 			resp, body := post(t, b, userPath(id, "/password-reset-email"), nil, tc.htmx)
 			expectCalls(t, a, gateCalls(tc.persona, escapedUser(id), "GET "+escapedUser(id))...)
-			if q := firstCall(t, a, http.MethodGet, "/users/").Query.Get("fields"); q != "user_id,email,name,identities" {
+			if q := firstCall(t, a, http.MethodGet, "/users/").Query.Get("fields"); q != "email,identities,name,user_id" {
 				t.Errorf("the user was read with fields=%q", q)
 			}
 			sent := a.Tenant.PasswordResetEmails()

@@ -17,6 +17,7 @@ import (
 
 	"userdesk/auth0api"
 	"userdesk/handlers/userquery"
+	"userdesk/policy"
 	"userdesk/views"
 )
 
@@ -26,6 +27,18 @@ func searchFields() []string {
 		"identities", "created_at", "last_login", "logins_count", "blocked"}
 }
 
+// searchFieldsFor are the fields a search asks for: the table's, and those the person's reach
+// matches on.
+func (s *server) searchFieldsFor(st policy.Staff) []string {
+	fields := searchFields()
+	if !st.WholeTenant(policy.ActionView) {
+		fields = append(fields, st.TargetFields(policy.ActionView)...)
+		slices.Sort(fields)
+		fields = slices.Compact(fields)
+	}
+	return fields
+}
+
 // listUsers is the users page: it searches with what the URL carries (the search box, the
 // filters, the expert query, the sort and the page) and answers the whole page, or, for htmx,
 // the results table alone, telling htmx the search's canonical URL so that bookmarks, reloads
@@ -33,6 +46,9 @@ func searchFields() []string {
 func (s *server) listUsers(c echo.Context) error {
 	search := parseUserSearch(c.QueryParams())
 	d := views.UsersTableData{Search: search}
+	if st := s.currentStaff(c); !st.WholeTenant(policy.ActionView) {
+		d.Reach = st.ReachWords(policy.ActionView)
+	}
 	status := http.StatusOK
 
 	// The whole page also lists the connections for the filter: asked at the same time as the
@@ -95,30 +111,59 @@ func (s *server) runSearch(c echo.Context, plan userquery.Plan, d *views.UsersTa
 		return http.StatusBadRequest
 	}
 
+	// The person's reach: everything found is confined to it (reach as data, package policy).
+	// The fields the reach matches on are read beside the table's, and every user found is
+	// matched again in memory: a look-up by id or address never shows a user out of reach,
+	// and a search result the matcher refuses is dropped (and logged: search and matcher
+	// disagree).
+	st := s.currentStaff(c)
+	fields := s.searchFieldsFor(st)
+	inReach := func(users []auth0api.User) []auth0api.User {
+		kept := users[:0]
+		for _, u := range users {
+			if st.Reaches(policy.ActionView, userDoc(&u)) {
+				kept = append(kept, u)
+			} else if !st.WholeTenant(policy.ActionView) {
+				s.logger(c).Warn("a user found is outside the person's reach; not shown", "user_id", u.UserID)
+			}
+		}
+		return kept
+	}
+
 	// A user id or an e-mail address alone in the box: look it up exactly (immediately
 	// consistent, unlike search); when nobody has it, search as usual.
 	if search.Page == 0 && plan.UserID != "" && validUserID(plan.UserID) {
-		u, err := s.users.GetUser(ctx, plan.UserID, &auth0api.GetUserParams{Fields: searchFields()})
+		u, err := s.users.GetUser(ctx, plan.UserID, &auth0api.GetUserParams{Fields: fields})
 		switch {
-		case err == nil:
+		case err == nil && len(inReach([]auth0api.User{*u})) == 1:
 			d.Users, d.Found, d.Total = []auth0api.User{*u}, "id", 1
 			return http.StatusOK
+		case err == nil: // out of reach: as if nobody had the id
 		case !errors.Is(err, auth0api.ErrNotFound):
 			return s.searchProblem(c, err, d)
 		}
 	}
 	if search.Page == 0 && plan.Email != "" {
-		users, err := s.usersByEmail(c, plan.Email)
+		users, err := s.usersByEmail(c, plan.Email, fields)
 		if err != nil {
 			return s.searchProblem(c, err, d)
 		}
-		if len(users) > 0 {
+		if users = inReach(users); len(users) > 0 {
 			d.Users, d.Found, d.Total = users, "email", len(users)
 			return http.StatusOK
 		}
 	}
 
-	p := auth0api.ListUsersParams{Q: plan.Q, Page: search.Page, PerPage: per, Fields: searchFields()}
+	q, err := st.SearchQuery(policy.ActionView, plan.Q)
+	switch {
+	case errors.Is(err, policy.ErrQueryTooComplex):
+		d.Problem = &views.Problem{Status: http.StatusUnprocessableEntity, Title: "Search too complex",
+			Message: "Once limited to the users you can see, this search is too long or too deeply nested for Auth0. Simplify it."}
+		return http.StatusUnprocessableEntity
+	case err != nil:
+		return s.searchProblem(c, err, d)
+	}
+	p := auth0api.ListUsersParams{Q: q, Page: search.Page, PerPage: per, Fields: fields}
 	if col, ok := views.SortColumnFor(search.Sort); ok {
 		p.Sort = col.Field + ":1"
 		if search.Desc {
@@ -129,7 +174,7 @@ func (s *server) runSearch(c echo.Context, plan userquery.Plan, d *views.UsersTa
 	if err != nil {
 		return s.searchProblem(c, err, d)
 	}
-	d.Users, d.Start, d.Total, d.Totals = page.Users, page.Start, page.Total, page.Totals
+	d.Users, d.Start, d.Total, d.Totals = inReach(page.Users), page.Start, page.Total, page.Totals
 	if !page.Totals {
 		d.Start = search.Page * per
 	}
@@ -142,9 +187,9 @@ func (s *server) runSearch(c echo.Context, plan userquery.Plan, d *views.UsersTa
 
 // usersByEmail looks an e-mail address up exactly: as typed, then in lower case (Auth0 stores
 // database users' addresses in lower case, and the look-up is case-sensitive).
-func (s *server) usersByEmail(c echo.Context, email string) ([]auth0api.User, error) {
+func (s *server) usersByEmail(c echo.Context, email string, fields []string) ([]auth0api.User, error) {
 	ctx := c.Request().Context()
-	params := &auth0api.GetUserParams{Fields: searchFields()}
+	params := &auth0api.GetUserParams{Fields: fields}
 	users, err := s.users.ListUsersByEmail(ctx, email, params)
 	if err != nil || len(users) > 0 {
 		return users, err

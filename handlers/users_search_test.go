@@ -12,6 +12,7 @@ import (
 
 	"userdesk/auth0api/auth0apitest"
 	"userdesk/handlers/userquery"
+	"userdesk/policy"
 )
 
 // TestSearchPageAndPartial: the first load renders the whole page (the connection list for the
@@ -109,8 +110,9 @@ func TestSearchSendsTheCompiledQuery(t *testing.T) {
 		call := lastCall(t, a, http.MethodGet, "/users")
 		plan, err := userquery.Compile(tt.filters)
 		must(t, err)
-		if got := call.Query.Get("q"); got != plan.Q {
-			t.Errorf("GET %s: q = %q, want %q", tt.url, got, plan.Q)
+		want := confined(t, a, "viewer", plan.Q)
+		if got := call.Query.Get("q"); got != want {
+			t.Errorf("GET %s: q = %q, want %q", tt.url, got, want)
 		}
 		if plan.Q != "" && call.Query.Get("search_engine") != "v3" {
 			t.Errorf("GET %s: search_engine = %q", tt.url, call.Query.Get("search_engine"))
@@ -124,6 +126,15 @@ func TestSearchSendsTheCompiledQuery(t *testing.T) {
 			t.Errorf("GET %s: fields = %q", tt.url, f)
 		}
 	}
+}
+
+// confined is the compiled query q as the search sends it for persona: confined to their reach
+// and written unambiguously by the policy (the same query, for a whole-tenant reach).
+func confined(t *testing.T, a *testApp, persona, q string) string {
+	t.Helper()
+	out, err := a.srv.policy.Staff(testStaffRoles[persona]).SearchQuery(policy.ActionView, q)
+	must(t, err)
+	return out
 }
 
 // TestSearchDormantAccounts: the inactivity filters find exactly the users the emulated tenant
@@ -340,8 +351,8 @@ func TestSearchHostileValues(t *testing.T) {
 			}
 			plan, err := userquery.Compile(f)
 			must(t, err)
-			if got := lastCall(t, a, http.MethodGet, "/users").Query.Get("q"); got != plan.Q {
-				t.Errorf("%s=%q: q = %q, want %q", param, v, got, plan.Q)
+			if got, want := lastCall(t, a, http.MethodGet, "/users").Query.Get("q"), confined(t, a, "viewer", plan.Q); got != want {
+				t.Errorf("%s=%q: q = %q, want %q", param, v, got, want)
 			}
 			if !strings.Contains(body, `data-user-id="auth0|hostile`+strconv.Itoa(i)+`"`) {
 				t.Errorf("%s=%q did not find hostile%d:\n%.1200s", param, v, i, body)

@@ -286,6 +286,13 @@ func (s Staff) reachFor(a Action) (reach *lucene.Query, whole, ok bool) {
 	return lucene.Or(qs...), false, true
 }
 
+// WholeTenant reports whether some group of the person that allows a reaches every user: a gate
+// then needs no read of the user to decide the reach of a.
+func (s Staff) WholeTenant(a Action) bool {
+	_, whole, _ := s.reachFor(a)
+	return whole
+}
+
 // Reaches reports whether some group of the person that allows a reaches user: Decide's reach rule
 // alone, for filtering search results (see SearchQuery).
 func (s Staff) Reaches(a Action, user map[string]any) bool {

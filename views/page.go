@@ -54,6 +54,8 @@ type Person struct {
 
 // Abilities mirrors the handlers' role table for the templates: each field is one action.
 type Abilities struct {
+	ViewRaw           bool // the user's raw JSON
+	ViewLogs          bool // the logs section
 	BlockUsers        bool // block and unblock
 	SendEmails        bool // password-reset and verification e-mails
 	ResetMFA          bool // remove factors, providers, remembered browsers, recovery code
@@ -63,6 +65,7 @@ type Abilities struct {
 	DeleteUsers       bool
 	AssignRoles       bool
 	AssignPermissions bool
+	Policy            bool // the effective policy page
 }
 
 // FlashKind is the tone of a flash message.

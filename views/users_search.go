@@ -169,6 +169,8 @@ func (s UserSearch) sortedBy(c SortColumn) UserSearch {
 
 // UsersTableData is one page of users, with the search that found them.
 type UsersTableData struct {
+	// Reach says, in words, which users the person can see, when not every user.
+	Reach string
 	Users []auth0api.User
 	Start int // index of the first user
 	Total int // how many users match (0 when unknown)
