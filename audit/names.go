@@ -47,14 +47,14 @@ const (
 	// Staff sessions.
 	SessionSignIn           Name = "session.signin"
 	SessionSignOut          Name = "session.signout"
-	SessionSignOutAll       Name = "session.signout_everywhere"  // a person ends all their own sessions
-	SessionStepUp           Name = "session.step_up"             // re-authentication before a dangerous action
-	SessionBackChannel      Name = "session.backchannel_logout"  // the provider ended sessions
-	StaffSessionEnd         Name = "staff.session.delete"        // an admin ends one staff session
-	StaffSessionsEnd        Name = "staff.sessions.delete"       // an admin ends all of a person's sessions
+	SessionSignOutAll       Name = "session.signout_everywhere"   // a person ends all their own sessions
+	SessionStepUp           Name = "session.step_up"              // re-authentication before a dangerous action
+	SessionBackChannel      Name = "session.backchannel_logout"   // the provider ended sessions
+	StaffSessionEnd         Name = "staff.session.delete"         // an admin ends one staff session
+	StaffSessionsEnd        Name = "staff.sessions.delete"        // an admin ends all of a person's sessions
 	SessionRevalidateEnd    Name = "session.revalidation.signout" // signed out: blocked, deleted or no role any more
-	SessionSignInRefused    Name = "session.signin.refused"      // sign-in refused (no MFA, no role)
-	StaffMFARequiredRefused Name = "session.signin.mfa_missing"  // sign-in without MFA where it is required
+	SessionSignInRefused    Name = "session.signin.refused"       // sign-in refused (no MFA, no role)
+	StaffMFARequiredRefused Name = "session.signin.mfa_missing"   // sign-in without MFA where it is required
 
 	// Bulk jobs.
 	BulkStart Name = "bulk.start"
