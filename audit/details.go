@@ -139,8 +139,14 @@ func (d Details) normalize() Details {
 	out := make(Details, 0, len(d))
 	var dropped []string
 	for _, a := range d {
+		if a.Key == DroppedKey { // from an earlier normalize: keep the names
+			if names, ok := convert(KindStrings, a.Value); ok {
+				dropped = append(dropped, names.([]string)...)
+			}
+			continue
+		}
 		kind, ok := kinds[a.Key]
-		if !ok || a.Key == DroppedKey {
+		if !ok {
 			dropped = append(dropped, clean(a.Key, 64))
 			continue
 		}
