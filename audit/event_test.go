@@ -277,9 +277,9 @@ func TestLogSinkLine(t *testing.T) {
 	}
 	var out struct {
 		Log, Msg, Event, Phase, Outcome, ID, AttemptID, Target, TargetLabel, Route, RequestID, IP, Hash string
-		Seq                                                                                         int64
-		Actor                                                                                       struct{ Sub, Email, Name string }
-		Details                                                                                     map[string]any
+		Seq                                                                                             int64
+		Actor                                                                                           struct{ Sub, Email, Name string }
+		Details                                                                                         map[string]any
 	}
 	if err := json.Unmarshal([]byte(strings.NewReplacer(`"attempt_id"`, `"attemptid"`, `"target_label"`, `"targetlabel"`, `"request_id"`, `"requestid"`).Replace(lines[1])), &out); err != nil {
 		t.Fatal(err)
