@@ -4,6 +4,7 @@
 //	userdesk -demo           the dashboard on an emulated tenant, one port, demo accounts
 //	userdesk tenant          the emulated tenant alone, for manual tests and load scripts
 //	userdesk healthcheck     probe the running server's /healthz (the container's HEALTHCHECK)
+//	userdesk audit verify    check the audit trail's hash chain (audit prune: apply retention)
 //	userdesk version         print the version
 //	userdesk -h              usage and the table of settings
 //
@@ -74,6 +75,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			return runTenant(ctx, args[1:], stdout)
 		case "healthcheck":
 			return runHealthcheck(ctx, args[1:], getenv, stdout)
+		case "audit":
+			return runAudit(ctx, args[1:], getenv, stdout)
 		case "version":
 			_, err := fmt.Fprintln(stdout, "userdesk", appVersion())
 			return err
