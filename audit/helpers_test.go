@@ -17,9 +17,14 @@ import (
 // own); TestMain stops it.
 var pg pgtest.Shared
 
+// closers run after the tests and benchmarks.
+var closers = []func(){pg.Close}
+
 func TestMain(m *testing.M) {
 	code := m.Run()
-	pg.Close()
+	for _, c := range closers {
+		c()
+	}
 	os.Exit(code)
 }
 
