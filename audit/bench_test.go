@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -120,7 +121,6 @@ var (
 	bigOnce    = map[string]*sync.Once{"sqlite": {}, "postgres": {}}
 	bigTargets = map[string]string{}
 	bigErr     = map[string]error{}
-	bigDir     string
 )
 
 // bigStore returns a store holding a million events (500,000 changes: attempt and outcome),
@@ -130,10 +130,14 @@ func bigStore(b *testing.B, engine string) *DB {
 	bigOnce[engine].Do(func() {
 		target := ""
 		if engine == "sqlite" {
-			if bigDir == "" {
-				bigDir = b.TempDir()
+			// Kept for the whole process (the benchmarks share it), removed by TestMain.
+			dir, err := os.MkdirTemp("", "audit-million-")
+			if err != nil {
+				bigErr[engine] = err
+				return
 			}
-			target = filepath.Join(bigDir, "million.db")
+			closers = append(closers, func() { os.RemoveAll(dir) })
+			target = filepath.Join(dir, "million.db")
 		} else {
 			target = pgBench.Database(b)
 		}

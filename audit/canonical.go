@@ -4,8 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strconv"
-	"strings"
-	"time"
 	"unicode/utf8"
 )
 
@@ -169,6 +167,3 @@ func appendString(b []byte, s string) []byte {
 	}
 	return append(b, '"')
 }
-
-// parseTime reads a canonical time (for tests and tools); the store keeps microseconds.
-func parseTime(s string) (time.Time, error) { return time.Parse(TimeLayout, strings.TrimSpace(s)) }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -257,6 +256,3 @@ func screen(s string) string {
 		return u[:i] + "?" + Redacted
 	})
 }
-
-// sameStrings reports whether a and b hold the same strings in the same order.
-func sameStrings(a, b []string) bool { return slices.Equal(a, b) }
