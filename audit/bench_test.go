@@ -237,11 +237,7 @@ func bulkLoad(target string, n int) error {
 	defer db.Close()
 	var last *Event
 	values := func(e *Event, details, groups []byte) []any {
-		var attempt any
-		if e.AttemptID != "" {
-			attempt = e.AttemptID
-		}
-		return []any{e.Seq, e.ID, attempt, e.Time.UnixMicro(), string(e.Phase), string(e.Name), string(e.Outcome), e.RequestID,
+		return []any{e.Seq, e.ID, e.AttemptID, e.Time.UnixMicro(), string(e.Phase), string(e.Name), string(e.Outcome), e.RequestID,
 			e.Actor.Subject, e.Actor.Email, e.Actor.Name, string(groups), e.Target.UserID, e.Target.Label, e.IP, e.Route,
 			string(details), e.Prev, e.Hash}
 	}

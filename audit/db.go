@@ -121,11 +121,7 @@ func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, e *Event) error {
 	details := appendDetails(nil, e.Details)
 	groups := appendStrings(nil, e.Actor.Groups)
 	e.Hash = HashOf(appendCanonical(make([]byte, 0, 512), e, details, groups))
-	var attempt any
-	if e.AttemptID != "" {
-		attempt = e.AttemptID
-	}
-	if _, err := tx.ExecContext(ctx, qInsert, e.Seq, e.ID, attempt, e.Time.UnixMicro(), string(e.Phase),
+	if _, err := tx.ExecContext(ctx, qInsert, e.Seq, e.ID, e.AttemptID, e.Time.UnixMicro(), string(e.Phase),
 		string(e.Name), string(e.Outcome), e.RequestID, e.Actor.Subject, e.Actor.Email, e.Actor.Name,
 		string(groups), e.Target.UserID, e.Target.Label, e.IP, e.Route, string(details), e.Prev, e.Hash); err != nil {
 		return fmt.Errorf("insert: %w", err)
@@ -219,7 +215,7 @@ func (db *DB) Get(ctx context.Context, id string) (Record, error) {
 	if !idRE.MatchString(id) {
 		return Record{}, ErrNotFound
 	}
-	recs, err := db.queryWhere(ctx, []string{`e.id = (SELECT COALESCE(x.attempt_id, x.id) FROM audit_events x WHERE x.id = $2)`},
+	recs, err := db.queryWhere(ctx, []string{`e.id = (SELECT `+headID+` FROM audit_events x WHERE x.id = $2)`},
 		[]any{db.pendingSince(), id}, 1)
 	if err != nil {
 		return Record{}, err
@@ -257,6 +253,9 @@ func (db *DB) Records(ctx context.Context, f Filter) iter.Seq2[Record, error] {
 	}
 }
 
+// headID is the SQL of the id of the record an event x belongs to: its attempt's, or its own.
+const headID = `CASE WHEN x.attempt_id = '' THEN x.id ELSE x.attempt_id END`
+
 // finalOutcome is the SQL of a record's final outcome; $1 is the time (µs) after which an
 // attempt without an outcome is still pending (younger than PendingFor).
 const finalOutcome = `CASE WHEN o.seq IS NOT NULL THEN o.outcome
@@ -266,8 +265,15 @@ const finalOutcome = `CASE WHEN o.seq IS NOT NULL THEN o.outcome
 
 func (db *DB) pendingSince() int64 { return db.opts.Now().Add(-db.opts.PendingFor).UnixMicro() }
 
-// query builds the filter into SQL. after is the seq to read below (0: from the newest).
+// query reads the records matching f below seq after (0: from the newest).
 func (db *DB) query(ctx context.Context, f Filter, after int64, limit int) ([]Record, error) {
+	where, args := db.filterSQL(f, after)
+	return db.queryWhere(ctx, where, args, limit)
+}
+
+// filterSQL builds the filter into SQL conditions and their arguments (args[0] is the pending
+// time of finalOutcome).
+func (db *DB) filterSQL(f Filter, after int64) ([]string, []any) {
 	args := []any{db.pendingSince()}
 	arg := func(v any) string {
 		args = append(args, v)
@@ -282,7 +288,7 @@ func (db *DB) query(ctx context.Context, f Filter, after int64, limit int) ([]Re
 		where = append(where, "(e.actor_sub = "+p+" OR e.actor_email = "+p+")")
 	}
 	if f.Target != "" {
-		where = append(where, "e.id IN (SELECT COALESCE(x.attempt_id, x.id) FROM audit_events x WHERE x.target_user_id = "+arg(f.Target)+")")
+		where = append(where, "e.id IN (SELECT "+headID+" FROM audit_events x WHERE x.target_user_id = "+arg(f.Target)+")")
 	}
 	if len(f.Names) > 0 {
 		var or, exact []string
@@ -311,25 +317,30 @@ func (db *DB) query(ctx context.Context, f Filter, after int64, limit int) ([]Re
 	if !f.Until.IsZero() {
 		where = append(where, "e.time_us < "+arg(f.Until.UnixMicro()))
 	}
-	return db.queryWhere(ctx, where, args, limit)
+	return where, args
 }
 
-// queryWhere runs the record query with extra conditions; args[0] is pendingSince.
-func (db *DB) queryWhere(ctx context.Context, where []string, args []any, limit int) ([]Record, error) {
+// recordsSQL is the records query with extra conditions; args[0] is pendingSince.
+func recordsSQL(where []string, args []any, limit int) (string, []any) {
 	var q strings.Builder
 	q.WriteString("SELECT ")
 	q.WriteString(prefixed("e", eventColumns))
 	q.WriteString(", ")
 	q.WriteString(prefixed("o", eventColumns))
-	q.WriteString(", " + finalOutcome + "\nFROM audit_events e LEFT JOIN audit_events o ON o.attempt_id = e.id\nWHERE e.attempt_id IS NULL")
+	q.WriteString(", " + finalOutcome + "\nFROM audit_events e LEFT JOIN audit_events o ON o.attempt_id = e.id AND o.attempt_id <> ''\nWHERE e.attempt_id = ''")
 	for _, w := range where {
 		q.WriteString("\n AND ")
 		q.WriteString(w)
 	}
 	args = append(args, int64(limit))
 	q.WriteString("\nORDER BY e.seq DESC LIMIT $" + strconv.Itoa(len(args)))
+	return q.String(), args
+}
 
-	rows, err := db.r.QueryContext(ctx, q.String(), args...)
+// queryWhere runs the records query with extra conditions; args[0] is pendingSince.
+func (db *DB) queryWhere(ctx context.Context, where []string, args []any, limit int) ([]Record, error) {
+	q, args := recordsSQL(where, args, limit)
+	rows, err := db.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("audit %s: query: %w", db.d.name, err)
 	}

@@ -6,7 +6,7 @@
 CREATE TABLE audit_events (
     seq            INTEGER PRIMARY KEY,
     id             TEXT    NOT NULL UNIQUE,
-    attempt_id     TEXT    UNIQUE,          -- on an outcome: the attempt it ends; NULL otherwise
+    attempt_id     TEXT    NOT NULL,        -- on an outcome: the attempt it ends; '' otherwise
     time_us        BIGINT  NOT NULL,        -- Unix microseconds, UTC
     phase          TEXT    NOT NULL,
     name           TEXT    NOT NULL,
@@ -24,6 +24,9 @@ CREATE TABLE audit_events (
     prev_hash      TEXT    NOT NULL,
     hash           TEXT    NOT NULL
 );
+-- One outcome per attempt. Partial, so that no index covers attempt_id = '' (the records'
+-- query): the planner then reads by seq or by the filter's index.
+CREATE UNIQUE INDEX audit_events_attempt ON audit_events (attempt_id) WHERE attempt_id <> '';
 CREATE INDEX audit_events_name   ON audit_events (name, seq);
 CREATE INDEX audit_events_actor  ON audit_events (actor_sub, seq);
 CREATE INDEX audit_events_email  ON audit_events (actor_email, seq);
