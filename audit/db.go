@@ -215,7 +215,7 @@ func (db *DB) Get(ctx context.Context, id string) (Record, error) {
 	if !idRE.MatchString(id) {
 		return Record{}, ErrNotFound
 	}
-	recs, err := db.queryWhere(ctx, []string{`e.id = (SELECT `+headID+` FROM audit_events x WHERE x.id = $2)`},
+	recs, err := db.queryWhere(ctx, []string{`e.id = (SELECT ` + headID + ` FROM audit_events x WHERE x.id = $2)`},
 		[]any{db.pendingSince(), id}, 1)
 	if err != nil {
 		return Record{}, err
