@@ -109,6 +109,7 @@ func (r *Recorder) Attempt(ctx context.Context, e Event) (*Attempt, error) {
 			// refused rather than unknown.
 			refusal := r.outcomeOf(&Attempt{Event: e}, OutcomeFailure,
 				Details{String("reason", "the audit trail could not record the attempt: change refused")})
+			_ = normalize(&refusal) // made from a normalized attempt: cannot fail
 			for _, done := range r.sinks[:i] {
 				out := refusal
 				_ = done.Append(ctx, &out) // best effort: the error that matters is returned below
