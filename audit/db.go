@@ -86,16 +86,18 @@ func (db *DB) Probe(ctx context.Context) error {
 const (
 	eventColumns = `seq, id, attempt_id, time_us, phase, name, outcome, request_id, actor_sub, actor_email,
 actor_name, actor_groups, target_user_id, target_label, ip, route, details, prev_hash, hash`
-	qChainNext = `UPDATE audit_chain SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash`
+	qChainNext = `UPDATE audit_chain SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash, time_us`
 	qChainLock = `UPDATE audit_chain SET seq = seq WHERE id = 1 RETURNING seq, hash`
-	qChainSet  = `UPDATE audit_chain SET hash = $1 WHERE id = 1`
+	qChainSet  = `UPDATE audit_chain SET hash = $1, time_us = $2 WHERE id = 1`
 	qInsert    = `INSERT INTO audit_events (` + eventColumns + `)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`
 )
 
 // Append stores e at the end of the chain and sets its ID (when empty), Seq, Prev and Hash. e is
 // normalized first (see Event). The chain is serialized across goroutines and processes: the
-// transaction locks the chain head row before it reads the previous hash.
+// transaction locks the chain head row before it reads the previous hash. An e.Time before the
+// previous event's (clock skew between replicas) is moved up to it, so that time order is chain
+// order.
 func (db *DB) Append(ctx context.Context, e *Event) error {
 	if e.Time.IsZero() {
 		e.Time = db.opts.Now()
@@ -115,8 +117,12 @@ func (db *DB) Append(ctx context.Context, e *Event) error {
 
 // appendTx chains and inserts a normalized e inside tx.
 func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, e *Event) error {
-	if err := tx.QueryRowContext(ctx, qChainNext).Scan(&e.Seq, &e.Prev); err != nil {
+	var last int64
+	if err := tx.QueryRowContext(ctx, qChainNext).Scan(&e.Seq, &e.Prev, &last); err != nil {
 		return fmt.Errorf("lock the chain: %w", err)
+	}
+	if e.Time.UnixMicro() < last {
+		e.Time = time.UnixMicro(last).UTC()
 	}
 	details := appendDetails(nil, e.Details)
 	groups := appendStrings(nil, e.Actor.Groups)
@@ -126,7 +132,7 @@ func (db *DB) appendTx(ctx context.Context, tx *sql.Tx, e *Event) error {
 		string(groups), e.Target.UserID, e.Target.Label, e.IP, e.Route, string(details), e.Prev, e.Hash); err != nil {
 		return fmt.Errorf("insert: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, qChainSet, e.Hash); err != nil {
+	if _, err := tx.ExecContext(ctx, qChainSet, e.Hash, e.Time.UnixMicro()); err != nil {
 		return fmt.Errorf("move the chain head: %w", err)
 	}
 	return nil
@@ -284,8 +290,10 @@ func (db *DB) filterSQL(f Filter, after int64) ([]string, []any) {
 		where = append(where, "e.seq < "+arg(after))
 	}
 	if f.Actor != "" {
-		p := arg(f.Actor)
-		where = append(where, "(e.actor_sub = "+p+" OR e.actor_email = "+p+")")
+		where = append(where, "e.actor_sub = "+arg(f.Actor))
+	}
+	if f.ActorEmail != "" {
+		where = append(where, "e.actor_email = "+arg(f.ActorEmail))
 	}
 	if f.Target != "" {
 		where = append(where, "e.id IN (SELECT "+headID+" FROM audit_events x WHERE x.target_user_id = "+arg(f.Target)+")")
@@ -311,13 +319,24 @@ func (db *DB) filterSQL(f Filter, after int64) ([]string, []any) {
 		}
 		where = append(where, "("+finalOutcome+") IN ("+strings.Join(in, ", ")+")")
 	}
+	// Time order is chain order (see Append): a time bound is also the seq of the first event at
+	// or after it, found by one index seek, so a range reads only its own part of the chain.
 	if !f.Since.IsZero() {
-		where = append(where, "e.time_us >= "+arg(f.Since.UnixMicro()))
+		p := arg(f.Since.UnixMicro())
+		where = append(where, "e.time_us >= "+p, "e.seq >= "+firstSeqAt(p))
 	}
 	if !f.Until.IsZero() {
-		where = append(where, "e.time_us < "+arg(f.Until.UnixMicro()))
+		p := arg(f.Until.UnixMicro())
+		where = append(where, "e.time_us < "+p, "e.seq < "+firstSeqAt(p))
 	}
 	return where, args
+}
+
+// firstSeqAt is the SQL of the seq of the first event at or after the time (µs) in parameter p,
+// or a seq past every event.
+func firstSeqAt(p string) string {
+	return "COALESCE((SELECT t.seq FROM audit_events t WHERE t.time_us >= " + p +
+		" ORDER BY t.time_us, t.seq LIMIT 1), 9223372036854775807)"
 }
 
 // recordsSQL is the records query with extra conditions; args[0] is pendingSince.

@@ -21,7 +21,9 @@ import (
 type Event struct {
 	// ID is the event's random id (32 hex digits), set by the Recorder or the store.
 	ID string
-	// Time is when it happened, in UTC with microsecond precision (finer is truncated).
+	// Time is when it happened, in UTC with microsecond precision (finer is truncated). The store
+	// never records an event earlier than the one before it in the chain (a replica's clock
+	// behind another's moves it up), so time order is chain order.
 	Time time.Time
 	// RequestID is the HTTP request's id, or a job id for background work.
 	RequestID string

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestSQLitePlans pins the query plans that keep /audit fast at a million events on SQLite
@@ -20,6 +21,9 @@ func TestSQLitePlans(t *testing.T) {
 		{Filter{Actor: "auth0|hal"}, "USING INDEX audit_events_actor", "SCAN e"},
 		{Filter{Target: "auth0|ada"}, "USING INDEX audit_events_target", "SCAN e"},
 		{Filter{Names: []Name{UserBlock}}, "USING INDEX audit_events_name", "TEMP B-TREE"},
+		{Filter{Actor: "auth0|hal"}, "USING INDEX audit_events_actor", "TEMP B-TREE"},
+		{Filter{ActorEmail: "hal@example.com"}, "USING INDEX audit_events_email", "TEMP B-TREE"},
+		{Filter{Since: newClock().Now(), Until: newClock().Now().Add(time.Hour)}, "SEARCH e USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)", "TEMP B-TREE"},
 	}
 	for _, c := range cases {
 		where, args := db.filterSQL(c.f, 0)

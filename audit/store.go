@@ -47,8 +47,10 @@ const MaxPage = 500
 
 // Filter selects records. Zero fields select everything.
 type Filter struct {
-	// Actor is a person's subject or e-mail (exact).
+	// Actor is a person's subject (exact).
 	Actor string
+	// ActorEmail is a person's e-mail (exact, as the ID token had it).
+	ActorEmail string
 	// Target is a target user id (exact). A create matches through its outcome, which names
 	// the new user.
 	Target string
@@ -57,7 +59,7 @@ type Filter struct {
 	Names []Name
 	// Outcomes are final outcomes (success, failure, denied, pending, unknown).
 	Outcomes []Outcome
-	// Since and Until bound the record's time: Since <= time < Until.
+	// Since and Until bound the record's time (its attempt's): Since <= time < Until.
 	Since, Until time.Time
 }
 

@@ -31,17 +31,20 @@ CREATE INDEX audit_events_name   ON audit_events (name, seq);
 CREATE INDEX audit_events_actor  ON audit_events (actor_sub, seq);
 CREATE INDEX audit_events_email  ON audit_events (actor_email, seq);
 CREATE INDEX audit_events_target ON audit_events (target_user_id, seq);
-CREATE INDEX audit_events_time   ON audit_events (time_us);
+CREATE INDEX audit_events_time   ON audit_events (time_us, seq);
 
 -- The chain head: the last event's seq and hash. Appends lock this row (SQLite: the write
 -- transaction), so events from every process chain in one order.
+-- time_us is the last event's time: an event is never stored with an earlier one (clock skew
+-- between replicas), so time order is chain order and a time range is a seq range.
 CREATE TABLE audit_chain (
-    id   INTEGER PRIMARY KEY CHECK (id = 1),
-    seq  BIGINT  NOT NULL,
-    hash TEXT    NOT NULL
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    seq     BIGINT  NOT NULL,
+    hash    TEXT    NOT NULL,
+    time_us BIGINT  NOT NULL
 );
-INSERT INTO audit_chain (id, seq, hash)
-VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
+INSERT INTO audit_chain (id, seq, hash, time_us)
+VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000', 0);
 
 -- Retention checkpoints: events before seq were removed; the event at seq chains from
 -- prev_hash. Verification starts from the newest.
