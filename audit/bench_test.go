@@ -378,6 +378,7 @@ func BenchmarkMillionCSV(b *testing.B) {
 				b.Run(c.name, func(b *testing.B) {
 					var ttfb, total time.Duration
 					var rows, size int64
+					cpu0 := cpuTime()
 					for b.Loop() {
 						w := &ttfbWriter{start: time.Now()}
 						n, err := WriteCSV(w, db.Records(context.Background(), c.f), nil)
@@ -388,6 +389,7 @@ func BenchmarkMillionCSV(b *testing.B) {
 						total += time.Since(w.start)
 						rows, size = n, w.n
 					}
+					b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s")
 					b.ReportMetric(float64(ttfb.Milliseconds())/float64(b.N), "ttfb-ms")
 					b.ReportMetric(total.Seconds()/float64(b.N), "total-s")
 					b.ReportMetric(float64(rows), "records")
@@ -403,12 +405,14 @@ func BenchmarkMillionVerify(b *testing.B) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		b.Run(engine, func(b *testing.B) {
 			db := bigStore(b, engine)
+			cpu0 := cpuTime()
 			for b.Loop() {
 				rep, err := db.Verify(context.Background(), VerifyOptions{})
 				if err != nil || !rep.OK() || rep.Events != million {
 					b.Fatalf("%+v %v", rep, err)
 				}
 			}
+			b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s")
 		})
 	}
 }

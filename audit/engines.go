@@ -10,7 +10,8 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite"             // the "sqlite" database/sql driver (pure Go)
 )
 
@@ -91,10 +92,19 @@ func OpenSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
 // each locks the chain head row until it commits.
 func OpenPostgres(ctx context.Context, url string, opts Options) (*DB, error) {
 	opts = opts.withDefaults()
-	db, err := sql.Open("pgx", url)
+	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
-		return nil, fmt.Errorf("audit postgres: %s: %w", redactURL(url), err)
+		// pgx's message may quote the URL: say only which setting.
+		return nil, fmt.Errorf("audit postgres: %s is not a valid PostgreSQL URL", redactURL(url))
 	}
+	// The audit queries are short index scans with a LIMIT: parallel workers only add their
+	// start-up (up to a few hundred ms on a busy host). The URL may still ask for them.
+	for k, v := range map[string]string{"max_parallel_workers_per_gather": "0", "application_name": "userdesk-audit"} {
+		if _, set := cfg.RuntimeParams[k]; !set {
+			cfg.RuntimeParams[k] = v
+		}
+	}
+	db := stdlib.OpenDB(*cfg)
 	db.SetMaxOpenConns(16)
 	db.SetMaxIdleConns(4)
 	db.SetConnMaxIdleTime(5 * time.Minute)
