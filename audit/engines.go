@@ -12,7 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
-	_ "modernc.org/sqlite"             // the "sqlite" database/sql driver (pure Go)
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver (pure Go)
 )
 
 // Memory is the SQLite path of a store held in memory for the life of the DB (tests, and a demo
