@@ -12,7 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
-	_ "modernc.org/sqlite" // the "sqlite" database/sql driver (pure Go)
+	"modernc.org/sqlite" // the "sqlite" database/sql driver (pure Go)
 )
 
 // Memory is the SQLite path of a store held in memory for the life of the DB (tests, and a demo
@@ -112,15 +112,32 @@ func OpenPostgres(ctx context.Context, url string, opts Options) (*DB, error) {
 	return finishOpen(ctx, &DB{w: db, r: db, d: postgresDialect, opts: opts})
 }
 
-// finishOpen migrates a new DB, closing it on failure.
+// finishOpen migrates a new DB, closing it on failure. SQLite can answer "busy" without waiting
+// for its busy timeout while another process creates the same file and switches it to WAL:
+// that is retried, with a growing pause, for up to a minute.
 func finishOpen(ctx context.Context, db *DB) (*DB, error) {
 	mctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	if err := migrate(mctx, db.w, db.d); err != nil {
-		db.Close()
-		return nil, err
+	for pause := 10 * time.Millisecond; ; pause = min(2*pause, time.Second) {
+		err := migrate(mctx, db.w, db.d)
+		if err == nil {
+			return db, nil
+		}
+		if !isBusy(err) || mctx.Err() != nil {
+			db.Close()
+			return nil, err
+		}
+		select {
+		case <-mctx.Done():
+		case <-time.After(pause):
+		}
 	}
-	return db, nil
+}
+
+// isBusy reports whether err is SQLite's SQLITE_BUSY (any extended code).
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == 5
 }
 
 // redactURL returns a database URL without its password, for messages.
