@@ -22,6 +22,15 @@ type DB struct {
 	opts Options
 }
 
+// DB is a Store and a sink that can be probed and pinged.
+var (
+	_ Store  = (*DB)(nil)
+	_ Prober = (*DB)(nil)
+	_ Pinger = (*DB)(nil)
+	_ Sink   = (*LogSink)(nil)
+	_ Prober = (*LogSink)(nil)
+)
+
 // Options tune a DB. The zero value is the defaults.
 type Options struct {
 	// Timeout bounds each append, probe and ping (default 5s): a store that hangs must not

@@ -166,6 +166,7 @@ type Break struct {
 	Reason string
 }
 
+// String says where the chain breaks and why: "event #5 (id …): its content does not match…".
 func (b *Break) String() string {
 	if b.EventID == "" {
 		return fmt.Sprintf("event #%d: %s", b.Seq, b.Reason)
