@@ -1,5 +1,7 @@
 # userdesk's container image: one static binary on an empty base, run as a non-root user, with
-# nothing written to disk (it runs with a read-only root filesystem, demo mode included).
+# a read-only root filesystem (demo mode included). The one place it writes is the audit trail's
+# SQLite file, /var/lib/userdesk/audit.db, in a volume (VOLUME below: mount a named one to keep
+# it), unless USERDESK_AUDIT_DATABASE_URL points at PostgreSQL.
 #
 #   docker build --build-arg VERSION="$(git describe --tags --always --dirty)" -t userdesk .
 #   docker run --rm -p 127.0.0.1:8080:8080 --read-only --cap-drop=ALL userdesk -demo
@@ -31,7 +33,7 @@ RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache
  && /out/userdesk version
 # The runtime's whole filesystem besides the binary: the base image's CA bundle (for Auth0's
 # TLS) and passwd/group entries for the non-root user, uid/gid 65532 as distroless's "nonroot".
-RUN mkdir -p /out/root/etc/ssl/certs \
+RUN mkdir -p /out/root/etc/ssl/certs /out/state \
  && cp /etc/ssl/certs/ca-certificates.crt /out/root/etc/ssl/certs/ca-certificates.crt \
  && echo 'nonroot:x:65532:65532:nonroot:/nonexistent:/sbin/nologin' > /out/root/etc/passwd \
  && echo 'nonroot:x:65532:' > /out/root/etc/group
@@ -39,6 +41,9 @@ RUN mkdir -p /out/root/etc/ssl/certs \
 FROM ${RUNTIME_IMAGE}
 COPY --from=build /out/root/ /
 COPY --from=build /out/userdesk /userdesk
+# The audit trail's directory (USERDESK_AUDIT_DB=/var/lib/userdesk/audit.db), owned by the user.
+COPY --from=build --chown=65532:65532 /out/state/ /var/lib/userdesk/
+VOLUME ["/var/lib/userdesk"]
 USER 65532:65532
 # The listener of the dashboard (demo mode too); `userdesk healthcheck` reads the same variable.
 ENV USERDESK_ADDR=:8080

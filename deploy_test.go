@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -323,6 +324,9 @@ func TestDockerfile(t *testing.T) {
 		"EXPOSE 8080",
 		`HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 CMD ["/userdesk", "healthcheck"]`,
 		`ENTRYPOINT ["/userdesk"]`,
+		// The audit trail's SQLite file lives in a volume the non-root user owns.
+		`VOLUME ["` + filepath.Dir(config.DefaultAuditDB) + `"]`,
+		"COPY --from=build --chown=65532:65532 /out/state/ " + filepath.Dir(config.DefaultAuditDB) + "/",
 	} {
 		if !slices.Contains(runtime, want) {
 			t.Errorf("the runtime stage lacks %q:\n%s", want, strings.Join(runtime, "\n"))

@@ -5,6 +5,7 @@
 //	userdesk tenant          the emulated tenant alone, for manual tests and load scripts
 //	userdesk healthcheck     probe the running server's /healthz (the container's HEALTHCHECK)
 //	userdesk policy          check a policy file, or explain a decision (cmd_policy.go)
+//	userdesk audit verify    check the audit trail's hash chain (audit prune: apply retention)
 //	userdesk version         print the version
 //	userdesk -h              usage and the table of settings
 //
@@ -85,6 +86,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			return runHealthcheck(ctx, args[1:], getenv, stdout)
 		case "policy":
 			return runPolicy(args[1:], getenv, stdout)
+		case "audit":
+			return runAudit(ctx, args[1:], getenv, stdout)
 		case "version":
 			_, err := fmt.Fprintln(stdout, "userdesk", appVersion())
 			return err

@@ -101,6 +101,8 @@ type Config struct {
 	LogLevel slog.Level
 	// AuditLog is "stdout", "stderr" or a file path: where audit events are written.
 	AuditLog string
+	// Audit is where the audit trail is stored, and for how long.
+	Audit Audit
 	// MetricsAddr is the listen address of the Prometheus metrics, "" for none. It is never the
 	// public listener's port.
 	MetricsAddr string
@@ -267,6 +269,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		}
 	}
 	c.AuditLog = firstNonEmpty(l.get(envAuditLog), "stdout")
+	c.Audit = l.loadAudit(c.Demo)
 
 	if !c.Demo {
 		l.loadTenant(&c)
@@ -341,6 +344,87 @@ func LoadPolicy(getenv func(string) string) (*policy.Policy, error) {
 		return nil, &Error{Problems: l.problems}
 	}
 	return c.Policy, nil
+}
+
+// Audit is where the audit trail is stored: a SQLite file or a PostgreSQL database.
+type Audit struct {
+	// DB is the SQLite file; "" when DatabaseURL is set, and in demo mode unless
+	// USERDESK_AUDIT_DB is set (the demo makes a temporary file).
+	DB string
+	// DatabaseURL is the PostgreSQL URL; "" for SQLite.
+	DatabaseURL string
+	// Retention is how long events are kept; 0 keeps them forever.
+	Retention time.Duration
+}
+
+// Target is what audit.Open takes: the PostgreSQL URL when set, else the SQLite file.
+func (a Audit) Target() string { return firstNonEmpty(a.DatabaseURL, a.DB) }
+
+// LoadAudit reads only the audit store's settings, for `userdesk audit`: the command must not
+// need the server's other settings.
+func LoadAudit(getenv func(string) string) (Audit, error) {
+	l := &loader{getenv: getenv}
+	a := l.loadAudit(false)
+	if len(l.problems) > 0 {
+		return Audit{}, &Error{Problems: l.problems}
+	}
+	return a, nil
+}
+
+// loadAudit reads USERDESK_AUDIT_DB, USERDESK_AUDIT_DATABASE_URL and USERDESK_AUDIT_RETENTION.
+func (l *loader) loadAudit(demo bool) Audit {
+	var a Audit
+	file := l.get(envAuditDB)
+	a.DatabaseURL = strings.TrimSpace(l.secret(envAuditDBURL))
+	switch {
+	case a.DatabaseURL != "" && file != "":
+		l.problem("set either %s (SQLite) or %s (PostgreSQL), not both", envAuditDB, envAuditDBURL)
+	case a.DatabaseURL != "":
+		u, err := url.Parse(a.DatabaseURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
+			// Never print the URL: it may hold a password.
+			l.problem("%s is not a postgres://user:password@host:port/database URL", envAuditDBURL)
+		}
+	case file != "":
+		a.DB = file
+	case !demo:
+		a.DB = DefaultAuditDB
+	}
+	if strings.ContainsAny(a.DB, "?#") {
+		l.problem("%s=%q: the path may not hold ? or #", envAuditDB, a.DB)
+	}
+	a.Retention = DefaultAuditRetention
+	if v := l.get(envAuditRetention); v != "" {
+		d, err := parseDays(v)
+		switch {
+		case err != nil:
+			l.problem("%s=%q is not a number of days such as 400d or a duration such as 720h (0 = keep forever)", envAuditRetention, v)
+		case d != 0 && d < MinAuditRetention:
+			l.problem("%s=%q is shorter than 1d (0 = keep forever)", envAuditRetention, v)
+		default:
+			a.Retention = d
+		}
+	}
+	return a
+}
+
+// parseDays reads "400d" (whole days), "0", or a Go duration.
+func parseDays(v string) (time.Duration, error) {
+	if v == "0" {
+		return 0, nil
+	}
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 || n > 100*366 {
+			return 0, fmt.Errorf("not a number of days: %q", v)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("not a duration: %q", v)
+	}
+	return d, nil
 }
 
 // loadTenant reads the settings that demo mode generates itself: the tenant, the Management API
@@ -554,6 +638,9 @@ func Usage(w io.Writer) {
   userdesk healthcheck [-addr :8080] [-timeout 3s]
                            probe the running server's /healthz (exit 0 healthy, 1 not):
                            the container image's HEALTHCHECK
+  userdesk audit verify [-anchor SEQ:HASH]
+                           check the audit trail's hash chain (exit 0 intact, 1 broken)
+  userdesk audit prune     remove events older than USERDESK_AUDIT_RETENTION now
   userdesk version         print the version
 
 Flags:

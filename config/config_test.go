@@ -76,6 +76,7 @@ func TestLoadDefaults(t *testing.T) {
 		ViewerRoles:      []string{DefaultViewerRole},
 		LogLevel:         slog.LevelInfo,
 		AuditLog:         "stdout",
+		Audit:            Audit{DB: DefaultAuditDB, Retention: DefaultAuditRetention},
 	}
 	checkBuiltin(t, got.Policy, []string{DefaultAdminRole}, []string{DefaultHelpdeskRole}, []string{DefaultViewerRole})
 	got.Policy = nil
@@ -114,6 +115,8 @@ func TestLoadEverySetting(t *testing.T) {
 		"USERDESK_TRUSTED_PROXIES", "10.0.0.1/8, 192.168.1.0/24",
 		"USERDESK_LOG_LEVEL", "debug",
 		"USERDESK_AUDIT_LOG", "/var/log/userdesk-audit.json",
+		"USERDESK_AUDIT_DATABASE_URL", "postgres://userdesk:pw@db:5432/audit?sslmode=verify-full",
+		"USERDESK_AUDIT_RETENTION", "30d",
 	)
 	got, err := Load(nil, e.get)
 	if err != nil {
@@ -145,6 +148,7 @@ func TestLoadEverySetting(t *testing.T) {
 		TrustedProxies:        []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.0/24")},
 		LogLevel:              slog.LevelDebug,
 		AuditLog:              "/var/log/userdesk-audit.json",
+		Audit:                 Audit{DatabaseURL: "postgres://userdesk:pw@db:5432/audit?sslmode=verify-full", Retention: 30 * 24 * time.Hour},
 	}
 	checkBuiltin(t, got.Policy, []string{"root", "ops"}, []string{"support"}, []string{"audit"})
 	if g := got.Policy.Groups(); !slices.Equal(g[1].ProtectedRoles, want.ProtectedRoles) || !slices.Equal(g[2].AssignableRoles, want.AssignableRoles) {

@@ -38,6 +38,9 @@ const (
 	envTrustedProxies   = "USERDESK_TRUSTED_PROXIES"
 	envLogLevel         = "USERDESK_LOG_LEVEL"
 	envAuditLog         = "USERDESK_AUDIT_LOG"
+	envAuditDB          = "USERDESK_AUDIT_DB"
+	envAuditDBURL       = "USERDESK_AUDIT_DATABASE_URL"
+	envAuditRetention   = "USERDESK_AUDIT_RETENTION"
 	envMetricsAddr      = "USERDESK_METRICS_ADDR"
 )
 
@@ -61,6 +64,14 @@ const (
 	// MaxSectionTimeout is the longest section timeout accepted: the server's write timeout
 	// (60 s) must leave room for the answer.
 	MaxSectionTimeout = 50 * time.Second
+	// DefaultAuditDB is the SQLite file of the audit trail: the FHS place for a service's state,
+	// a directory the container image declares as a volume (systemd: StateDirectory=userdesk).
+	DefaultAuditDB = "/var/lib/userdesk/audit.db"
+	// DefaultAuditRetention is how long audit events are kept: 400 days covers a yearly audit
+	// with a month to spare.
+	DefaultAuditRetention = 400 * 24 * time.Hour
+	// MinAuditRetention is the shortest retention accepted (other than 0, forever).
+	MinAuditRetention = 24 * time.Hour
 )
 
 // Setting describes one environment variable: its name, default, whether it is a secret (and so
@@ -105,7 +116,10 @@ func Settings() []Setting {
 		{Env: envTrustedProxies, Description: "Comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted for the client IP (default: none, use the connection's address)."},
 		{Env: envLogLevel, Default: "info", Description: "Log level: debug, info, warn or error. Logs are JSON lines on stdout, each with the request id."},
 		{Env: envMetricsAddr, Flag: "-metrics-addr", Description: "Listen address of the Prometheus metrics (`/metrics`), e.g. `:9090`; empty = no metrics. Always a listener of its own: the same port as USERDESK_ADDR is refused, so metrics never reach the public side by accident."},
-		{Env: envAuditLog, Default: "stdout", Description: "Where audit events go (JSON lines marked \"log\":\"audit\"): stdout, stderr, or the path of a file to append to."},
+		{Env: envAuditLog, Default: "stdout", Description: "Where audit events go as JSON lines (marked \"log\":\"audit\", each stored event with its `seq` and `hash`): stdout, stderr, or the path of a file to append to. A write that fails refuses the change, as the store does."},
+		{Env: envAuditDB, Default: DefaultAuditDB, Description: "SQLite file of the audit trail, created (mode 0600) when absent; its directory must exist and be writable by userdesk. In the container image it is a volume: mount one at `/var/lib/userdesk` to keep the trail. Demo mode: a temporary file unless set. Not used when USERDESK_AUDIT_DATABASE_URL is set."},
+		{Env: envAuditDBURL, Secret: true, Description: "PostgreSQL URL of the audit trail, e.g. `postgres://userdesk:PASSWORD@db:5432/userdesk?sslmode=verify-full`: for several replicas, which then share one trail. Its schema is created and migrated at start-up (one replica at a time)."},
+		{Env: envAuditRetention, Default: "400d", Description: "How long audit events are kept: days such as `400d`, or a duration such as `720h`; at least 1d. Older events are removed hourly, behind a checkpoint so that `userdesk audit verify` still passes. `0` keeps them forever."},
 	}
 }
 
