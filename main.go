@@ -118,17 +118,17 @@ func serve(ctx context.Context, cfg config.Config, ln net.Listener, stdout io.Wr
 			logger.Warn("policy warning", "warning", w)
 		}
 	}
-	audit, closeAudit, err := openAudit(cfg.AuditLog, stdout)
+	trail, closeTrail, err := openAuditTrail(ctx, cfg, logger, stdout)
 	if err != nil {
 		return err
 	}
-	defer closeAudit()
+	defer closeTrail()
 
 	var m *metrics.Metrics
 	if cfg.MetricsAddr != "" {
 		m = metrics.New(metrics.Options{Version: appVersion()})
 	}
-	app, err := build(ctx, cfg, logger, audit, m)
+	app, err := build(ctx, cfg, logger, trail, m)
 	if err != nil {
 		return err
 	}
@@ -190,7 +190,7 @@ type application struct {
 // build composes the application: in demo mode an emulated tenant is created and mounted under
 // /tenant, and the dashboard talks to it in process. m, when not nil, observes the dashboard's
 // requests and its Management API calls.
-func build(ctx context.Context, cfg config.Config, logger, audit *slog.Logger, m *metrics.Metrics) (*application, error) {
+func build(ctx context.Context, cfg config.Config, logger *slog.Logger, trail *auditTrail, m *metrics.Metrics) (*application, error) {
 	app := &application{}
 	backChannel := &http.Client{Timeout: 10 * time.Second}
 	var mgmt auth0api.Config
@@ -252,7 +252,8 @@ func build(ctx context.Context, cfg config.Config, logger, audit *slog.Logger, m
 		Static:          static,
 		TrustedProxies:  cfg.TrustedProxies,
 		Logger:          logger,
-		Audit:           audit,
+		Audit:           trail.rec,
+		AuditTrail:      trail.db,
 		Version:         appVersion(),
 	}
 	if m != nil {

@@ -43,9 +43,15 @@ func startSectionsDemo(t *testing.T) (*demoServer, *auth0apitest.Tenant) {
 	d := &demoServer{URL: base, Output: &syncBuffer{}}
 	logger := slog.New(slog.NewJSONHandler(d.Output, nil))
 	ctx, cancel := context.WithCancel(context.Background())
-	app, err := build(ctx, cfg, logger, logger, nil)
+	trail, closeTrail, err := openAuditTrail(ctx, cfg, logger, d.Output)
 	if err != nil {
 		cancel()
+		t.Fatal(err)
+	}
+	app, err := build(ctx, cfg, logger, trail, nil)
+	if err != nil {
+		cancel()
+		closeTrail()
 		t.Fatal(err)
 	}
 	srv := &http.Server{Handler: app.handler, ReadHeaderTimeout: 10 * time.Second}
@@ -53,6 +59,7 @@ func startSectionsDemo(t *testing.T) (*demoServer, *auth0apitest.Tenant) {
 	t.Cleanup(func() {
 		cancel()
 		_ = srv.Close()
+		closeTrail()
 		if t.Failed() {
 			t.Logf("demo output:\n%s", d.Output.String())
 		}

@@ -115,6 +115,12 @@ var vocabulary = []DetailKey{
 	{"types", KindStrings, "authentication method types"},
 	{"auth_age", KindString, "step-up: how old the sign-in was"},
 	{"amr", KindStrings, "sign-in: authentication methods the provider reported"},
+	{"rule", KindString, "the policy's rule that refused (reach, staff, protected, self, action)"},
+	{"group", KindString, "the staff group whose rule allowed or refused"},
+	{"why", KindString, "the policy's decision in words"},
+	{"from", KindString, "revalidation: the person's groups before"},
+	{"to", KindString, "revalidation: the person's groups after"},
+	{"preferred_authentication_method", KindString, "a phone method's channel (sms or voice)"},
 }
 
 var kinds = func() map[string]Kind {

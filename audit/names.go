@@ -47,14 +47,15 @@ const (
 	// Staff sessions.
 	SessionSignIn           Name = "session.signin"
 	SessionSignOut          Name = "session.signout"
-	SessionSignOutAll       Name = "session.signout_everywhere"   // a person ends all their own sessions
-	SessionStepUp           Name = "session.step_up"              // re-authentication before a dangerous action
-	SessionBackChannel      Name = "session.backchannel_logout"   // the provider ended sessions
-	StaffSessionEnd         Name = "staff.session.delete"         // an admin ends one staff session
-	StaffSessionsEnd        Name = "staff.sessions.delete"        // an admin ends all of a person's sessions
-	SessionRevalidateEnd    Name = "session.revalidation.signout" // signed out: blocked, deleted or no role any more
-	SessionSignInRefused    Name = "session.signin.refused"       // sign-in refused (no MFA, no role)
-	StaffMFARequiredRefused Name = "session.signin.mfa_missing"   // sign-in without MFA where it is required
+	SessionSignOutAll       Name = "session.signout_everywhere"    // a person ends all their own sessions
+	SessionStepUp           Name = "session.step_up"               // re-authentication before a dangerous action
+	SessionBackChannel      Name = "session.backchannel_logout"    // the provider ended sessions
+	StaffSessionEnd         Name = "staff.session.delete"          // an admin ends one staff session
+	StaffSessionsEnd        Name = "staff.sessions.delete"         // an admin ends all of a person's sessions
+	SessionRevalidateEnd    Name = "session.revalidation.signout"  // signed out: blocked, deleted or no role any more
+	SessionAccessNarrowed   Name = "session.revalidation.narrowed" // roles removed in the tenant: fewer groups at once
+	SessionSignInRefused    Name = "session.signin.refused"        // sign-in refused (no MFA, no role)
+	StaffMFARequiredRefused Name = "session.signin.mfa_missing"    // sign-in without MFA where it is required
 
 	// Bulk jobs.
 	BulkStart Name = "bulk.start"
@@ -136,6 +137,7 @@ var catalog = []Info{
 	{StaffSessionEnd, "End staff session", "ended a dashboard session of {target}", "end a dashboard session of {target}"},
 	{StaffSessionsEnd, "End staff sessions", "ended all dashboard sessions of {target}", "end all dashboard sessions of {target}"},
 	{SessionRevalidateEnd, "Signed out (access changed)", "was signed out: their access changed", "be signed out: their access changed"},
+	{SessionAccessNarrowed, "Access narrowed", "lost dashboard access the tenant no longer gives them", "lose dashboard access"},
 	{SessionSignInRefused, "Sign-in refused", "was refused sign-in", "sign in"},
 	{StaffMFARequiredRefused, "Sign-in without MFA", "signed in without MFA and was refused", "sign in without MFA"},
 

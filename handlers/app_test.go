@@ -29,6 +29,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"userdesk/audit"
 	"userdesk/auth0api"
 	"userdesk/auth0api/auth0apitest"
 	"userdesk/auth0api/auth0apitest/authapi"
@@ -98,9 +99,12 @@ type testApp struct {
 	URL       string // the dashboard's base URL
 	Tenant    *auth0apitest.Tenant
 	TenantURL string
-	Clock     *testClock // the dashboard's clock (the tenant's too, unless TenantClock is set)
-	Audit     *syncBuffer
+	Clock     *testClock  // the dashboard's clock (the tenant's too, unless TenantClock is set)
+	Audit     *syncBuffer // the JSON audit log's lines
 	Logs      *syncBuffer
+	// AuditDB is the audit store (in-memory SQLite) and Recorder writes it and the log.
+	AuditDB   *audit.DB
+	Recorder  *audit.Recorder
 	srv       *server
 	tlsConfig *tls.Config
 }
@@ -153,6 +157,14 @@ func newTestApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 		o.tenant(&tOpts)
 	}
 	tenant, tenantSrv := auth0apitest.NewServer(t, tOpts)
+	db, err := audit.OpenSQLite(t.Context(), audit.Memory, audit.Options{Now: a.Clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	a.AuditDB = db
+	a.Recorder = audit.NewRecorder(audit.RecorderOptions{Now: a.Clock.Now,
+		Sinks: []audit.Sink{db, audit.NewLogSink(slog.New(slog.NewJSONHandler(a.Audit, nil)))}})
 	a.Tenant, a.TenantURL = tenant, tenantSrv.URL
 
 	users, err := auth0api.New(auth0api.Config{
@@ -184,7 +196,8 @@ func newTestApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 		AbsoluteTimeout: 8 * time.Hour,
 		Static:          os.DirFS("../static"),
 		Logger:          slog.New(slog.NewJSONHandler(a.Logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Audit:           slog.New(slog.NewJSONHandler(a.Audit, nil)),
+		Audit:           a.Recorder,
+		AuditTrail:      a.AuditDB,
 		Now:             a.Clock.Now,
 		Version:         "test",
 	}

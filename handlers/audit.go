@@ -3,39 +3,38 @@ package handlers
 import (
 	"context"
 	"errors"
-	"log/slog"
+	"iter"
 
 	"github.com/labstack/echo/v4"
 
+	"userdesk/audit"
 	"userdesk/auth0api"
+	"userdesk/userops"
 )
 
-// Audit outcomes.
-const (
-	outcomeSuccess = "success"
-	outcomeFailure = "failure"
-	outcomeDenied  = "denied"
-)
+// The audit trail (package audit): every change is recorded by the operations (userops) as an
+// attempt before its Management API call and an outcome after it; everything that happens at
+// once — a refusal, input refused before anything was asked of Auth0, a sign-in — is one
+// event, written here. Events go to the store and the JSON log; a failure to record an attempt
+// refuses the change (fail closed), a failure to record anything else is logged.
 
-// audit records one attempted change: call it exactly once per change request, after the
-// Management API answered, or when the handler refuses the input before calling it (pass the
-// httpError; its message becomes the reason). event names what was done ("user.block",
-// "user.roles.add"), target is the user id (or "" when there is none), err the outcome (nil =
-// success; an httpError marked asDenied is recorded as "denied"). details say what changed;
-// never put a secret in them (tokens, passwords, recovery codes, ticket URLs).
+// audit records one event that happened at once: a change refused before it was attempted
+// (err says why: an httpError marked asDenied is recorded as "denied", any other error as a
+// failure), or one that needs no attempt (a sign-in: err nil). details say what; never put a
+// secret in them (tokens, passwords, recovery codes, ticket URLs) — the audit package keeps only
+// the keys of its vocabulary.
 //
-//	err := s.users.UpdateUser(ctx, id, auth0api.UserUpdate{Blocked: auth0api.Set(true)})
-//	s.audit(c, "user.block", id, err)
-func (s *server) audit(c echo.Context, event, target string, err error, details ...slog.Attr) {
-	outcome, attrs := outcomeOf(err)
-	s.auditEvent(c, event, outcome, target, append(attrs, slog.Attr{Key: "details", Value: slog.GroupValue(details...)})...)
+//	s.audit(c, audit.UserDelete, id, httpError(422, "Type the e-mail address to confirm.", nil))
+func (s *server) audit(c echo.Context, name audit.Name, target string, err error, details ...audit.Attr) {
+	outcome, more := outcomeOf(err)
+	s.auditEvent(c, name, outcome, target, append(details, more...)...)
 }
 
 // outcomeOf is the outcome an error stands for, and what the audit trail says of it: Auth0's
 // status and code, or userdesk's reason in plain words (never internals).
-func outcomeOf(err error) (string, []slog.Attr) {
+func outcomeOf(err error) (audit.Outcome, []audit.Attr) {
 	if err == nil {
-		return outcomeSuccess, nil
+		return audit.OutcomeSuccess, nil
 	}
 	var (
 		a0  *auth0api.Error
@@ -43,50 +42,48 @@ func outcomeOf(err error) (string, []slog.Attr) {
 	)
 	switch {
 	case errors.As(err, &a0):
-		return outcomeFailure, []slog.Attr{slog.Group("auth0", slog.Int("status", a0.StatusCode), slog.String("code", a0.Code))}
+		return audit.OutcomeFailure, []audit.Attr{audit.Int("auth0_status", int64(a0.StatusCode)), audit.String("auth0_error", a0.Code)}
 	case errors.As(err, &pub):
-		outcome := outcomeFailure
+		outcome := audit.OutcomeFailure
 		if pub.denied {
-			outcome = outcomeDenied // refused by a rule (a protected user), not a failed attempt
+			outcome = audit.OutcomeDenied // refused by a rule (a protected user), not a failed attempt
 		}
-		return outcome, []slog.Attr{slog.String("reason", pub.msg)} // refused by userdesk, e.g. invalid input
+		return outcome, []audit.Attr{audit.String("reason", pub.msg)} // refused by userdesk, e.g. invalid input
 	}
-	return outcomeFailure, []slog.Attr{slog.String("reason", "userdesk error")} // no internals in the audit trail
+	return audit.OutcomeFailure, []audit.Attr{audit.String("reason", "userdesk error")} // no internals in the audit trail
 }
 
-// auditDenied records a request the roles table refused.
+// auditDenied records a request the person's groups do not allow.
 func (s *server) auditDenied(c echo.Context, rt route, reason string) {
-	s.auditEvent(c, "denied."+string(rt.Action), outcomeDenied, c.Param("id"),
-		slog.String("reason", reason))
+	s.auditEvent(c, audit.Denied(string(rt.Action)), audit.OutcomeDenied, c.Param("id"), audit.String("reason", reason))
 }
 
-// auditEvent writes the event with the actor, route, request id, client IP and the server's
-// clock.
-func (s *server) auditEvent(c echo.Context, event, outcome, target string, attrs ...slog.Attr) {
-	r := c.Request()
-	base := []slog.Attr{
-		slog.String("event", event),
-		slog.String("outcome", outcome),
-		slog.String("target", target),
+// auditEvent writes one event with the actor, the route, the request id and the client IP.
+// The request may be cancelled already; the record is still written.
+func (s *server) auditEvent(c echo.Context, name audit.Name, outcome audit.Outcome, target string, details ...audit.Attr) {
+	a := s.actor(c)
+	e := audit.Event{Name: name, Outcome: outcome, Actor: a.Actor, Target: audit.Target{UserID: target},
+		RequestID: a.RequestID, IP: a.IP, Route: a.Route, Details: details}
+	if err := s.rec.Record(context.WithoutCancel(c.Request().Context()), e); err != nil {
+		s.logger(c).Error("audit event not recorded", "err", err, "event", string(name))
 	}
-	if id, ok := currentIdentity(c); ok {
-		base = append(base, slog.Group("actor",
-			slog.String("sub", id.Subject),
-			slog.String("email", id.Email),
-			slog.String("role", groupsWords(s.staffOf(id))),
-		))
+}
+
+// actor is the signed-in person (if any) as the audit trail and the operations record them.
+func (s *server) actor(c echo.Context) userops.Actor {
+	a := userops.Actor{
+		RequestID: requestID(c),
+		IP:        c.RealIP(),
+		Route:     c.Request().Method + " " + c.Path(),
 	}
-	base = append(base,
-		slog.String("method", r.Method),
-		slog.String("route", c.Path()),
-		slog.String("request_id", requestID(c)),
-		slog.String("ip", c.RealIP()),
-	)
-	rec := slog.NewRecord(s.now(), slog.LevelInfo, "audit", 0)
-	rec.AddAttrs(base...)
-	rec.AddAttrs(attrs...)
-	// The request may be cancelled already; the audit record must still be written.
-	if err := s.audits.Handler().Handle(context.WithoutCancel(r.Context()), rec); err != nil {
-		s.logger(c).Error("audit log write failed", "err", err, "event", event)
+	if me, ok := currentIdentity(c); ok {
+		a.Actor = audit.Actor{Subject: me.Subject, Email: me.Email, Name: me.Name, Groups: s.staffOf(me).Groups()}
 	}
+	return a
+}
+
+// AuditTrail is the part of the audit store the dashboard's pages read. *audit.DB implements it.
+type AuditTrail interface {
+	Query(ctx context.Context, f audit.Filter, cursor string, limit int) (audit.Page, error)
+	Records(ctx context.Context, f audit.Filter) iter.Seq2[audit.Record, error]
 }

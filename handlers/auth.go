@@ -4,7 +4,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -14,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"golang.org/x/oauth2"
 
+	"userdesk/audit"
 	"userdesk/views"
 )
 
@@ -189,7 +189,7 @@ func (s *server) callback(c echo.Context) error {
 	// The person is now the actor of this request.
 	c.SetRequest(c.Request().WithContext(withIdentity(c.Request().Context(), id)))
 	s.logger(c).Info("signed in", "actor_sub", id.Subject, "actor_groups", s.staffOf(id).Groups())
-	s.audit(c, "session.signin", id.Subject, nil)
+	s.audit(c, audit.SessionSignIn, id.Subject, nil)
 	return c.Redirect(http.StatusFound, txn.ReturnTo)
 }
 
@@ -200,7 +200,7 @@ func (s *server) signInFailed(c echo.Context, reason string, err error, msg stri
 		msg = "Something in the sign-in did not check out, so you were not signed in."
 	}
 	s.logger(c).Warn("sign-in failed", "reason", reason, "err", err)
-	s.auditEvent(c, "session.signin", outcomeFailure, "", slog.String("reason", reason))
+	s.auditEvent(c, audit.SessionSignIn, audit.OutcomeFailure, "", audit.String("reason", reason))
 	return httpError(http.StatusBadRequest, msg, err).withTitle("Sign-in failed").withSignIn()
 }
 
@@ -208,7 +208,7 @@ func (s *server) signInFailed(c echo.Context, reason string, err error, msg stri
 func (s *server) logout(c echo.Context) error {
 	s.endSession(c, s.session(c))
 	c.Response().Header().Set("Clear-Site-Data", `"cache", "cookies", "storage"`)
-	s.audit(c, "session.signout", "", nil)
+	s.audit(c, audit.SessionSignOut, "", nil)
 
 	target := s.baseURL + "/signed-out"
 	if p, err := s.signIn.current(); err == nil && p.endSession != "" {

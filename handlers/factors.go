@@ -11,8 +11,8 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"userdesk/audit"
 	"userdesk/auth0api"
-	"userdesk/userops"
 	"userdesk/views"
 )
 
@@ -136,7 +136,7 @@ func (s *server) deleteFactor(c echo.Context) error {
 	t := targetOf(c)
 	methodID, err := factorMethodID(c)
 	if err != nil {
-		s.audit(c, userops.EventFactorDelete, t.ID, err)
+		s.audit(c, audit.UserFactorDelete, t.ID, err)
 		return err
 	}
 	if err := s.ops.DeleteFactor(c.Request().Context(), s.actor(c), t.op(), methodID, methodType(methodID)); err != nil {
@@ -212,7 +212,7 @@ func (s *server) deleteProvider(c echo.Context) error {
 		err = httpError(http.StatusBadRequest, "That is not a multifactor provider (duo or google-authenticator).", nil)
 	}
 	if err != nil {
-		s.audit(c, userops.EventMultifactorDelete, t.ID, err)
+		s.audit(c, audit.UserMultifactorDelete, t.ID, err)
 		return err
 	}
 	if err := s.ops.DeleteProvider(c.Request().Context(), s.actor(c), t.op(), provider); err != nil {

@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/mail"
 	"regexp"
@@ -22,6 +21,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"userdesk/audit"
 	"userdesk/auth0api"
 	"userdesk/userops"
 	"userdesk/views"
@@ -82,7 +82,7 @@ func (s *server) createFactor(c echo.Context) error {
 	}
 	m, problems := checkFactorCreate(f.Type, f.Values)
 	if len(problems) > 0 {
-		s.audit(c, userops.EventFactorCreate, userID, errFormInvalid, slog.String("type", f.Type))
+		s.audit(c, audit.UserFactorCreate, userID, errFormInvalid, audit.String("type", f.Type))
 		f.Errors = problems
 		return s.factorFormRefused(c, http.StatusUnprocessableEntity, views.FactorCreateForm(f), errFormInvalid)
 	}
@@ -288,7 +288,7 @@ func (s *server) updateFactor(c echo.Context) error {
 		u, err = checkFactorUpdate(methodType(methodID), strings.TrimSpace(c.FormValue("name")), c.FormValue("preferred_authentication_method"))
 	}
 	if err != nil {
-		s.audit(c, userops.EventFactorUpdate, userID, err)
+		s.audit(c, audit.UserFactorUpdate, userID, err)
 		return err
 	}
 	if err := s.ops.UpdateFactor(c.Request().Context(), s.actor(c), t.op(), methodID, u); err != nil {
@@ -333,7 +333,7 @@ func (s *server) replaceFactors(c echo.Context) error {
 	r := views.ReplaceForm{UserID: userID, User: formUserLabel(c, userID), JSON: c.FormValue("methods")}
 	methods, problems := checkReplaceJSON(r.JSON)
 	if len(problems) > 0 {
-		s.audit(c, userops.EventFactorsReplace, userID, errFormInvalid)
+		s.audit(c, audit.UserFactorsReplace, userID, errFormInvalid)
 		r.Errors = problems
 		return s.factorFormRefused(c, http.StatusUnprocessableEntity, views.FactorReplaceForm(r), errFormInvalid)
 	}

@@ -194,8 +194,8 @@ func TestFactorHelpdeskActions(t *testing.T) {
 				`class="secondary outline factor-remove"`, `hx-swap-oob="innerHTML"`, "the user has a passkey"},
 			check: func(t *testing.T, a *testApp, _ *http.Response, _ string) {
 				ev := a.auditEvents(t)[1] // the outcome, after the attempt
-				if a0, _ := ev["auth0"].(map[string]any); a0["status"] != float64(403) {
-					t.Errorf("audit auth0 = %v", ev["auth0"])
+				if d := auditDetails(ev); d["auth0_status"] != float64(403) {
+					t.Errorf("audit details = %v", d)
 				}
 			},
 		},

@@ -22,13 +22,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"userdesk/audit"
 	"userdesk/auth0api"
 	"userdesk/policy"
 	"userdesk/userops"
@@ -36,9 +35,9 @@ import (
 
 // targetRule declares what a route does to the user in its :id path parameter.
 type targetRule struct {
-	// event is the audit event of a change route ("user.block"): its refusals, attempt and
+	// event is the audit event of a change route (audit.UserBlock): its refusals, attempt and
 	// outcome are recorded under it. Empty for a route that only reads.
-	event string
+	event audit.Name
 	// self, when not empty, refuses the route on the person's own account; it says what they
 	// may not do, completing "You cannot …": "block your own account", "change your own factors".
 	self string
@@ -63,7 +62,7 @@ func reads() *targetRule { return &targetRule{} }
 func readsSection(name string) *targetRule { return &targetRule{section: name} }
 
 // changes declares a route that changes the user, audited as event.
-func changes(event string) *targetRule { return &targetRule{event: event} }
+func changes(event audit.Name) *targetRule { return &targetRule{event: event} }
 
 // notOnSelf refuses the route on one's own account ("block your own account").
 func (r *targetRule) notOnSelf(what string) *targetRule { r.self = what; return r }
@@ -111,7 +110,7 @@ func (t *target) label() string {
 }
 
 // op is the target as the operations (userops) record them.
-func (t *target) op() userops.Target { return userops.Target{ID: t.ID, Label: t.label()} }
+func (t *target) op() userops.Target { return userops.Target{UserID: t.ID, Label: t.label()} }
 
 // policyTarget is the target as the policy decides about it. Roles are given only when every
 // one was read: a partial list would let "holds none" pass unchecked.
@@ -186,9 +185,9 @@ func (s *server) gateTarget(c echo.Context, me identity, staff policy.Staff, rt 
 	r := rt.Target
 	event := r.event
 	if event == "" {
-		event = "denied." + string(rt.Action)
+		event = audit.Denied(string(rt.Action))
 	}
-	refuse := func(id string, err error, details ...slog.Attr) (*target, error) {
+	refuse := func(id string, err error, details ...audit.Attr) (*target, error) {
 		s.audit(c, event, id, err, details...)
 		return nil, err
 	}
@@ -219,7 +218,7 @@ func (s *server) gateTarget(c echo.Context, me identity, staff policy.Staff, rt 
 	if d.Allowed {
 		return t, nil
 	}
-	details := []slog.Attr{slog.String("rule", string(d.Reason)), slog.String("group", d.Group), slog.String("why", d.Detail)}
+	details := []audit.Attr{audit.String("rule", string(d.Reason)), audit.String("group", d.Group), audit.String("why", d.Detail)}
 	return refuse(id, s.refusal(d, t), details...)
 }
 
@@ -339,20 +338,6 @@ func errOwnAccount(what string) *publicError {
 		withTitle("Not on yourself").asDenied()
 }
 
-// actor is the signed-in person as the operations record them.
-func (s *server) actor(c echo.Context) userops.Actor {
-	me, _ := currentIdentity(c)
-	return userops.Actor{
-		Subject:   me.Subject,
-		Email:     me.Email,
-		Name:      me.Name,
-		Groups:    s.staffOf(me).Groups(),
-		RequestID: requestID(c),
-		IP:        c.RealIP(),
-		Via:       c.Request().Method + " " + c.Path(),
-	}
-}
-
 // changeFailed words the failure of an operation: the audit trail could not be written (503,
 // nothing was changed), Auth0's 404 for the user, or Auth0's refusal as it is.
 func (s *server) changeFailed(t *target, err error) error {
@@ -361,43 +346,4 @@ func (s *server) changeFailed(t *target, err error) error {
 			withTitle("Audit trail unavailable")
 	}
 	return s.userActionError(t.ID, err)
-}
-
-// auditOps implements userops.Auditor on the audit log: the attempt, then the outcome, as JSON
-// lines with the actor, the target and the request id. An attempt that cannot be written is an
-// error (the change is refused).
-type auditOps struct{ s *server }
-
-// Attempt records that a change is about to be asked of Auth0.
-func (a auditOps) Attempt(ctx context.Context, e userops.Event) error {
-	return a.s.writeOpEvent(ctx, e, "attempt", nil)
-}
-
-// Outcome records what Auth0 answered.
-func (a auditOps) Outcome(ctx context.Context, e userops.Event, err error) {
-	outcome, attrs := outcomeOf(err)
-	if werr := a.s.writeOpEvent(ctx, e, outcome, attrs); werr != nil {
-		a.s.log.Error("audit log write failed", "err", werr, "event", e.Name, "request_id", e.Actor.RequestID)
-	}
-}
-
-// writeOpEvent writes one event of an operation.
-func (s *server) writeOpEvent(ctx context.Context, e userops.Event, outcome string, attrs []slog.Attr) error {
-	rec := slog.NewRecord(s.now(), slog.LevelInfo, "audit", 0)
-	rec.AddAttrs(
-		slog.String("event", e.Name),
-		slog.String("outcome", outcome),
-		slog.String("target", e.Target.ID),
-		slog.Group("actor",
-			slog.String("sub", e.Actor.Subject),
-			slog.String("email", e.Actor.Email),
-			slog.String("role", strings.Join(e.Actor.Groups, ",")),
-		),
-		slog.String("via", e.Actor.Via),
-		slog.String("request_id", e.Actor.RequestID),
-		slog.String("ip", e.Actor.IP),
-	)
-	rec.AddAttrs(attrs...)
-	rec.AddAttrs(slog.Attr{Key: "details", Value: slog.GroupValue(e.Details...)})
-	return s.audits.Handler().Handle(ctx, rec)
 }

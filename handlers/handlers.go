@@ -40,6 +40,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"userdesk/audit"
 	"userdesk/auth0api"
 	"userdesk/handlers/memstore"
 	"userdesk/policy"
@@ -134,9 +135,13 @@ type Config struct {
 	Static fs.FS
 	// TrustedProxies are the networks whose X-Forwarded-For is believed for the client IP.
 	TrustedProxies []netip.Prefix
-	// Logger is the application log; Audit receives one event per change or refusal.
+	// Logger is the application log.
 	Logger *slog.Logger
-	Audit  *slog.Logger
+	// Audit records who did what (package audit): the attempt and outcome of every change, every
+	// refusal and sign-in, to the store and the JSON audit log. Required.
+	Audit *audit.Recorder
+	// AuditTrail is the store the audit pages read (/audit, "Changes by staff"); nil hides them.
+	AuditTrail AuditTrail
 	// Now is the clock (sessions, ID-token checks, audit times); nil means time.Now.
 	Now func() time.Time
 	// Version is userdesk's version, shown in the footer.
@@ -188,7 +193,8 @@ type server struct {
 	users     Users
 	ops       *userops.Ops // the changes, audited (userops)
 	log       *slog.Logger
-	audits    *slog.Logger
+	rec       *audit.Recorder // the audit trail's writer
+	trail     AuditTrail      // the audit trail's reader (nil: no audit pages)
 	now       func() time.Time
 	baseURL   string
 	secure    bool // base URL is https: Secure cookies, __Host- names, HSTS
@@ -232,6 +238,9 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 	if cfg.Users == nil {
 		problems = append(problems, "Users is required")
 	}
+	if cfg.Audit == nil {
+		problems = append(problems, "Audit is required")
+	}
 	base, err := url.Parse(cfg.BaseURL)
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" || (base.Path != "" && base.Path != "/") {
 		problems = append(problems, fmt.Sprintf("BaseURL %q must be an http(s) origin", cfg.BaseURL))
@@ -255,7 +264,8 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 	s := &server{
 		users:     withoutIdPTokens(cfg.Users),
 		log:       cfg.Logger,
-		audits:    cfg.Audit,
+		rec:       cfg.Audit,
+		trail:     cfg.AuditTrail,
 		now:       cfg.Now,
 		baseURL:   strings.TrimSuffix(cfg.BaseURL, "/"),
 		secure:    base.Scheme == "https",
@@ -271,9 +281,6 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
-	}
-	if s.audits == nil {
-		s.audits = slog.New(slog.DiscardHandler)
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -300,7 +307,7 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 	if s.resetClientID == "" {
 		s.resetClientID = cfg.OIDC.ClientID
 	}
-	s.ops = &userops.Ops{Users: s.users, Audit: auditOps{s}, PasswordResetClientID: s.resetClientID, Now: s.now}
+	s.ops = &userops.Ops{Users: s.users, Audit: s.rec, Log: s.log, PasswordResetClientID: s.resetClientID, Now: s.now}
 
 	s.cookieName, s.signInName = "userdesk", "userdesk-signin"
 	if s.secure {

@@ -12,12 +12,18 @@ func (s *server) healthz(c echo.Context) error {
 	return c.String(http.StatusOK, "ok\n")
 }
 
-// readyz says whether sign-in can work: the provider was discovered and its signing keys load
-// (which also means the tenant answers). The answer is cached for a few seconds.
+// readyz says whether the dashboard can work: sign-in (the provider was discovered and its
+// signing keys load, which also means the tenant answers; cached for a few seconds) and the
+// audit trail (changes are refused while it cannot be written; the check probes it, so the
+// answer recovers by itself when the trail does).
 func (s *server) readyz(c echo.Context) error {
 	if err := s.signIn.ready(c.Request().Context()); err != nil {
 		s.logger(c).Warn("not ready", "err", err)
 		return c.String(http.StatusServiceUnavailable, "not ready: the identity provider or its signing keys cannot be reached\n")
+	}
+	if err := s.rec.Check(c.Request().Context()); err != nil {
+		s.logger(c).Warn("not ready", "err", err)
+		return c.String(http.StatusServiceUnavailable, "not ready: the audit trail cannot be written, so changes are refused\n")
 	}
 	return c.String(http.StatusOK, "ready\n")
 }

@@ -11,8 +11,8 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"userdesk/audit"
 	"userdesk/auth0api"
-	"userdesk/userops"
 	"userdesk/views"
 )
 
@@ -141,7 +141,7 @@ func (s *server) addPermissions(c echo.Context) error {
 		refs, err = permissionRefs(params.Get("api"), params["scopes"])
 	}
 	if err != nil {
-		s.audit(c, userops.EventPermissionsAdd, userID, err)
+		s.audit(c, audit.UserPermissionsAdd, userID, err)
 		return err
 	}
 	if err := s.ops.AddPermissions(c.Request().Context(), s.actor(c), t.op(), refs); err != nil {
@@ -161,7 +161,7 @@ func (s *server) removePermission(c echo.Context) error {
 	userID := t.ID
 	refs, err := permissionRefs(c.FormValue("api"), []string{c.FormValue("permission")})
 	if err != nil {
-		s.audit(c, userops.EventPermissionsRemove, userID, err)
+		s.audit(c, audit.UserPermissionsRemove, userID, err)
 		return err
 	}
 	if err := s.ops.RemovePermissions(c.Request().Context(), s.actor(c), t.op(), refs); err != nil {

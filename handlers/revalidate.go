@@ -23,7 +23,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -31,6 +30,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"userdesk/audit"
 	"userdesk/auth0api"
 )
 
@@ -105,7 +105,7 @@ func (s *server) revalidate(c echo.Context, me identity, change bool) (identity,
 	if len(kept) < len(me.Claims) {
 		from, to := groupsWords(s.staffOf(me)), groupsWords(s.policy.Staff(kept))
 		s.logger(c).Info("dashboard access narrowed", "actor_sub", me.Subject, "from", from, "to", to)
-		s.auditEvent(c, "session.role_lowered", outcomeSuccess, me.Subject, slog.String("from", from), slog.String("to", to))
+		s.auditEvent(c, audit.SessionAccessNarrowed, audit.OutcomeSuccess, me.Subject, audit.String("from", from), audit.String("to", to))
 		me.Claims = kept
 	}
 	s.saveIdentity(c, me)
@@ -161,7 +161,7 @@ func (s *server) saveIdentity(c echo.Context, id identity) {
 // why: a redirect for a page, HX-Redirect for htmx, a 401 page for a form.
 func (s *server) accessEndedAnswer(c echo.Context, me identity, why accessEnded) error {
 	s.logger(c).Info("session ended: access revoked in the tenant", "reason", string(why), "actor_sub", me.Subject)
-	s.auditEvent(c, "session.ended", outcomeSuccess, me.Subject, slog.String("reason", string(why)))
+	s.auditEvent(c, audit.SessionRevalidateEnd, audit.OutcomeSuccess, me.Subject, audit.String("reason", string(why)))
 	s.endSession(c, s.session(c))
 	to := "/signed-out?why=" + url.QueryEscape(string(why))
 	if isHTMX(c) {

@@ -48,7 +48,7 @@ func TestRevalidationEndsARemovedRole(t *testing.T) {
 		t.Fatalf("after the period = %d to %q, want 303 to the signed-out page", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	expectCalls(t, a, "GET "+escapedUser(staffID("helpdesk")), "GET "+escapedUser(staffID("helpdesk"))+"/roles")
-	if ev := a.auditEvents(t); len(ev) != 1 || ev[0]["event"] != "session.ended" || ev[0]["reason"] != "no-role" {
+	if ev := a.auditEvents(t); len(ev) != 1 || ev[0]["event"] != "session.revalidation.signout" || auditDetails(ev[0])["reason"] != "no-role" {
 		t.Errorf("audit = %v", ev)
 	}
 	_, body := b.follow(t, "/signed-out?why=no-role")
@@ -112,7 +112,7 @@ func TestRevalidationLowersARole(t *testing.T) {
 		t.Errorf("session groups = %v, want helpdesk", a.srv.staffOf(id).Groups())
 	}
 	events := a.auditEvents(t)
-	if len(events) != 2 || events[0]["event"] != "session.role_lowered" || events[0]["to"] != "helpdesk" || events[1]["event"] != "denied.create" {
+	if len(events) != 2 || events[0]["event"] != "session.revalidation.narrowed" || auditDetails(events[0])["to"] != "helpdesk" || events[1]["event"] != "denied.create" {
 		t.Errorf("audit = %v", events)
 	}
 	// A role given back in the tenant waits for the next sign-in: a session's access is never

@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"regexp"
 	"slices"
@@ -12,8 +11,8 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"userdesk/audit"
 	"userdesk/auth0api"
-	"userdesk/userops"
 	"userdesk/views"
 )
 
@@ -155,7 +154,7 @@ func (s *server) assignRoles(c echo.Context) error {
 		err = s.refuseUnassignable(c, ids)
 	}
 	if err != nil {
-		s.audit(c, userops.EventRolesAdd, userID, err, slog.Any("roles", ids))
+		s.audit(c, audit.UserRolesAdd, userID, err, audit.Strings("roles", ids))
 		return err
 	}
 	if err := s.ops.AssignRoles(c.Request().Context(), s.actor(c), t.op(), ids); err != nil {
@@ -177,7 +176,7 @@ func (s *server) removeRole(c echo.Context) error {
 		_, err = checkRoleIDs([]string{roleID})
 	}
 	if err != nil {
-		s.audit(c, userops.EventRolesRemove, userID, err)
+		s.audit(c, audit.UserRolesRemove, userID, err)
 		return err
 	}
 	if err := s.ops.RemoveRoles(c.Request().Context(), s.actor(c), t.op(), []string{roleID}); err != nil {

@@ -3,8 +3,8 @@ package handlers
 import (
 	"net/http"
 
+	"userdesk/audit"
 	"userdesk/policy"
-	"userdesk/userops"
 )
 
 // profileControls are the actions whose controls the user page's profile shows.
@@ -31,14 +31,14 @@ func (s *server) userRoutes() []route {
 
 		// Edit (users_edit.go).
 		{http.MethodGet, "/users/:id/edit", actEditUsers, s.editUserForm, reads().needsWholeUser()},
-		{http.MethodPost, "/users/:id/edit", actEditUsers, s.updateUser, changes(userops.EventUpdate).needsWholeUser()},
+		{http.MethodPost, "/users/:id/edit", actEditUsers, s.updateUser, changes(audit.UserUpdate).needsWholeUser()},
 
 		// Actions (users_actions.go).
-		{http.MethodPost, "/users/:id/block", actBlockUsers, s.blockUser, changes(userops.EventBlock).notOnSelf("block your own account")},
-		{http.MethodPost, "/users/:id/unblock", actBlockUsers, s.unblockUser, changes(userops.EventUnblock).notOnSelf("unblock your own account")},
-		{http.MethodPost, "/users/:id/password-reset", actSendEmails, s.passwordResetLink, changes(userops.EventPasswordTicket)},
-		{http.MethodPost, "/users/:id/password-reset-email", actSendEmails, s.sendPasswordResetEmail, changes(userops.EventPasswordResetEmail).needs(resetEmailFields...)},
-		{http.MethodPost, "/users/:id/verification-email", actSendEmails, s.sendVerificationEmail, changes(userops.EventVerificationEmail)},
-		{http.MethodPost, "/users/:id/delete", actDeleteUsers, s.deleteUser, changes(userops.EventDelete).notOnSelf("delete your own account").needsWholeUser()},
+		{http.MethodPost, "/users/:id/block", actBlockUsers, s.blockUser, changes(audit.UserBlock).notOnSelf("block your own account")},
+		{http.MethodPost, "/users/:id/unblock", actBlockUsers, s.unblockUser, changes(audit.UserUnblock).notOnSelf("unblock your own account")},
+		{http.MethodPost, "/users/:id/password-reset", actSendEmails, s.passwordResetLink, changes(audit.UserPasswordTicket)},
+		{http.MethodPost, "/users/:id/password-reset-email", actSendEmails, s.sendPasswordResetEmail, changes(audit.UserPasswordResetEmail).needs(resetEmailFields...)},
+		{http.MethodPost, "/users/:id/verification-email", actSendEmails, s.sendVerificationEmail, changes(audit.UserVerificationEmail)},
+		{http.MethodPost, "/users/:id/delete", actDeleteUsers, s.deleteUser, changes(audit.UserDelete).notOnSelf("delete your own account").needsWholeUser()},
 	}
 }

@@ -76,7 +76,7 @@ func TestSignIn(t *testing.T) {
 		t.Fatalf("audit = %v, want one successful session.signin", events)
 	}
 	actor, _ := events[0]["actor"].(map[string]any)
-	if actor["email"] != testAccounts["admin"] || actor["role"] != "admin" || actor["sub"] == "" {
+	if actor["email"] != testAccounts["admin"] || !slices.Equal(anyStrings(actor["groups"]), []string{"admin"}) || actor["sub"] == "" {
 		t.Errorf("audit actor = %v", actor)
 	}
 }

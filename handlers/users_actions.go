@@ -7,8 +7,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"userdesk/audit"
 	"userdesk/auth0api"
-	"userdesk/userops"
 	"userdesk/views"
 )
 
@@ -82,7 +82,7 @@ func (s *server) sendPasswordResetEmail(c echo.Context) error {
 		err = httpError(http.StatusConflict, views.UserTitle(*u)+" has no e-mail address to send the link to. Create a password-change link instead.", nil).withTitle("No e-mail address")
 	}
 	if err != nil {
-		s.audit(c, userops.EventPasswordResetEmail, t.ID, err)
+		s.audit(c, audit.UserPasswordResetEmail, t.ID, err)
 		return err
 	}
 	if err := s.ops.SendPasswordResetEmail(c.Request().Context(), s.actor(c), t.op(), u.Email, conn); err != nil {
@@ -128,13 +128,13 @@ func (s *server) deleteUser(c echo.Context) error {
 	typed := strings.TrimSpace(c.FormValue("confirm"))
 	if typed == "" {
 		err := httpError(http.StatusUnprocessableEntity, "Type the user's e-mail address (or id) to confirm the deletion.", nil)
-		s.audit(c, userops.EventDelete, t.ID, err)
+		s.audit(c, audit.UserDelete, t.ID, err)
 		return err
 	}
 	want := views.DeleteConfirmation(*t.User)
 	if typed != want {
 		err := httpError(http.StatusUnprocessableEntity, "That is not "+want+". Type it exactly to delete this user.", nil)
-		s.audit(c, userops.EventDelete, t.ID, err)
+		s.audit(c, audit.UserDelete, t.ID, err)
 		d := s.userPageData(c, *t.User)
 		d.DeleteError, d.DeleteTyped = err.msg, typed
 		if isHTMX(c) {

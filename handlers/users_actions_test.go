@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -35,7 +36,7 @@ func TestBlockAndUnblock(t *testing.T) {
 						t.Errorf("%s: PATCH body = %s", tt.action, got)
 					}
 					ev := expectAudit(t, a, tt.event, "success", id)
-					if actor, _ := ev["actor"].(map[string]any); actor["role"] != persona {
+					if actor, _ := ev["actor"].(map[string]any); !slices.Equal(anyStrings(actor["groups"]), []string{persona}) {
 						t.Errorf("audit actor = %v", actor)
 					}
 					if u, _ := a.Tenant.User(id); (u["blocked"] == true) != tt.blocked {

@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"maps"
 	"math/big"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"userdesk/audit"
 	"userdesk/auth0api"
 	"userdesk/userops"
 	"userdesk/views"
@@ -90,7 +90,7 @@ func (s *server) renderNew(c echo.Context, status int, d views.UserNewData) erro
 // (by id: search is eventually consistent, checklist item 84). Refusals, such as a duplicate
 // user or a weak password, come back in the form with everything typed kept.
 func (s *server) createUser(c echo.Context) error {
-	const event = userops.EventCreate
+	const event = audit.UserCreate
 	v := func(name string) string { return strings.TrimSpace(c.FormValue(name)) }
 	f := views.UserNewForm{
 		Connection: v("connection"), Email: v("email"), Username: v("username"),
@@ -153,7 +153,7 @@ func (s *server) createUser(c echo.Context) error {
 	}
 	if len(errs) > 0 {
 		err := httpError(http.StatusUnprocessableEntity, "The form does not fit the connection: "+strings.Join(editErrorFields(errs), ", ")+".", nil)
-		s.audit(c, event, "", err, slog.String("connection", f.Connection))
+		s.audit(c, event, "", err, audit.String("connection", f.Connection))
 		d.Errors = errs
 		return s.renderNew(c, err.status, d)
 	}
@@ -176,7 +176,7 @@ func (s *server) createUser(c echo.Context) error {
 	}
 	if d := st.DecideCreate(f.Connection, createDoc(body)); !d.Allowed {
 		err := httpError(http.StatusForbidden, "You may not create this user: "+d.Detail+".", nil).withTitle("Not allowed").asDenied()
-		s.audit(c, event, "", err, slog.String("connection", f.Connection), slog.String("rule", string(d.Reason)), slog.String("group", d.Group))
+		s.audit(c, event, "", err, audit.String("connection", f.Connection), audit.String("rule", string(d.Reason)), audit.String("group", d.Group))
 		return err
 	}
 	generated := !choices[i].Passwordless && body.Password == ""

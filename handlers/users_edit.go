@@ -3,7 +3,6 @@ package handlers
 import (
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"maps"
 	"net/http"
 	"slices"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"userdesk/audit"
 	"userdesk/auth0api"
 	"userdesk/userops"
 	"userdesk/views"
@@ -190,7 +190,7 @@ func userUpdate(cur auth0api.User, e editedUser, errs userFormErrors) (auth0api.
 // Whatever goes wrong, the form comes back with everything typed kept and the message beside
 // its field.
 func (s *server) updateUser(c echo.Context) error {
-	const event = userops.EventUpdate
+	const event = audit.UserUpdate
 	t := targetOf(c)
 	id := t.ID
 	form, hasUsername := editFormFromRequest(c)
@@ -231,12 +231,12 @@ func (s *server) updateUser(c echo.Context) error {
 	if before := userDoc(cur); !s.currentStaff(c).ReachUnchanged(before, applyUpdate(before, up)) {
 		err := httpError(http.StatusForbidden, "This change would move the user into or out of the users you can manage, so it was not saved. Ask an administrator.", nil).
 			withTitle("Outside your reach").asDenied()
-		s.audit(c, event, id, err, slog.Any("fields", changed))
+		s.audit(c, event, id, err, audit.Strings("fields", changed))
 		d.Problem = &views.Problem{Title: "Not saved", Message: err.msg}
 		return s.renderEdit(c, err.status, d)
 	}
 	if len(changed) == 0 {
-		s.audit(c, event, id, nil, slog.Any("fields", []string{}))
+		s.audit(c, event, id, nil, audit.Strings("fields", []string{}))
 		return s.respondChanged(c, views.UserProfile(s.userPageData(c, *cur)),
 			views.Flash{Kind: views.FlashInfo, Message: "Nothing changed, so nothing was saved."}, userPath(id))
 	}

@@ -126,6 +126,24 @@ func wantOneChange(t testing.TB, events []map[string]any, event, outcome string)
 	if ev["event"] != event || ev["outcome"] != outcome {
 		t.Errorf("audit = %v %v, want %s %s (%v)", ev["event"], ev["outcome"], event, outcome, ev)
 	}
+	if len(events) == 2 {
+		// The change's details are the attempt's; the outcome adds what Auth0 answered: the
+		// event returned holds both, as audit.Record.Summary does.
+		merged := map[string]any{}
+		for k, v := range ev {
+			merged[k] = v
+		}
+		details := map[string]any{}
+		for _, e := range events {
+			if d, ok := e["details"].(map[string]any); ok {
+				for k, v := range d {
+					details[k] = v
+				}
+			}
+		}
+		merged["details"] = details
+		return merged
+	}
 	return ev
 }
 

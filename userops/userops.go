@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"time"
 
+	"userdesk/audit"
 	"userdesk/auth0api"
 )
 
@@ -26,46 +27,26 @@ import (
 // recorded: the change was not made.
 var ErrAuditUnavailable = errors.New("userops: the audit trail cannot be written")
 
-// Actor is who makes a change, as the audit trail records it.
+// Actor is who makes a change, as the audit trail records it, and through what.
 type Actor struct {
-	Subject string
-	Email   string
-	Name    string
-	// Groups are the staff groups the person acts in (the dashboard role, in the built-in
-	// policy).
-	Groups []string
+	audit.Actor
 	// RequestID ties the attempt and the outcome of a change (and the request's logs); a bulk
 	// job gives each user's change an id of its own.
 	RequestID string
 	// IP is the person's address as the dashboard saw it.
 	IP string
-	// Via says what made the change: the route ("POST /users/:id/block") or a job.
-	Via string
+	// Route says what made the change: the route ("POST /users/:id/block") or a job.
+	Route string
 }
 
-// Target is the user a change acts on.
-type Target struct {
-	// ID is the Auth0 user id.
-	ID string
-	// Label names the user for people ("Ada Lovelace (ada@example.com)"), when known.
-	Label string
-}
+// Target is the user a change acts on: its id and, when known, a label for people.
+type Target = audit.Target
 
-// Event is one change as the audit trail records it. Details say what changed; they never hold
-// a secret (tokens, passwords, recovery codes, ticket or enrollment URLs).
-type Event struct {
-	Name    string
-	Actor   Actor
-	Target  Target
-	Details []slog.Attr
-}
-
-// Auditor records changes. Attempt must return an error when the attempt was not recorded
-// (the change is then refused); Outcome records what happened after the call (err nil =
-// success) and reports its own failure to the log, since the change was made by then.
-type Auditor interface {
-	Attempt(ctx context.Context, e Event) error
-	Outcome(ctx context.Context, e Event, err error)
+// Recorder records changes (*audit.Recorder implements it): the attempt before the Management
+// API call — an error refuses the change — and its outcome after it.
+type Recorder interface {
+	Attempt(ctx context.Context, e audit.Event) (*audit.Attempt, error)
+	Outcome(ctx context.Context, a *audit.Attempt, o audit.Outcome, details ...audit.Attr) error
 }
 
 // Users is the part of the Management API the operations call. *auth0api.Client implements it.
@@ -96,7 +77,9 @@ type Users interface {
 // Ops makes the changes. Its fields are set once; it is safe for concurrent use.
 type Ops struct {
 	Users Users
-	Audit Auditor
+	Audit Recorder
+	// Log receives the failures to record an outcome (the change was made by then).
+	Log *slog.Logger
 	// PasswordResetClientID is the application whose login page and e-mail template the
 	// password-reset e-mails use.
 	PasswordResetClientID string
@@ -107,20 +90,37 @@ type Ops struct {
 // do records the attempt, makes the call and records its outcome: the one place a change is
 // audited. The call does not run when the attempt cannot be recorded. Recording is not
 // cancelled with ctx: a request whose browser went away still leaves its trace.
-func (o *Ops) do(ctx context.Context, e Event, call func(ctx context.Context) error) error {
-	return o.doReporting(ctx, e, func(ctx context.Context) ([]slog.Attr, error) { return nil, call(ctx) })
+func (o *Ops) do(ctx context.Context, e audit.Event, call func(ctx context.Context) error) error {
+	return o.doReporting(ctx, e, func(ctx context.Context) ([]audit.Attr, error) { return nil, call(ctx) })
 }
 
 // doReporting is do for a call whose answer adds to the outcome's details (a job id).
-func (o *Ops) doReporting(ctx context.Context, e Event, call func(ctx context.Context) ([]slog.Attr, error)) error {
-	rec := context.WithoutCancel(ctx)
-	if err := o.Audit.Attempt(rec, e); err != nil {
+func (o *Ops) doReporting(ctx context.Context, e audit.Event, call func(ctx context.Context) ([]audit.Attr, error)) error {
+	at, err := o.Audit.Attempt(ctx, e)
+	if err != nil {
 		return errAudit(err)
 	}
 	more, err := call(ctx)
-	e.Details = append(e.Details, more...)
-	o.Audit.Outcome(rec, e, err)
+	o.outcome(ctx, at, err, more...)
 	return err
+}
+
+// outcome records how the change ended: success, or a failure with Auth0's status and code (or
+// "userdesk error": no internals in the trail).
+func (o *Ops) outcome(ctx context.Context, at *audit.Attempt, err error, details ...audit.Attr) {
+	result := audit.OutcomeSuccess
+	if err != nil {
+		result = audit.OutcomeFailure
+		var a0 *auth0api.Error
+		if errors.As(err, &a0) {
+			details = append(details, audit.Int("auth0_status", int64(a0.StatusCode)), audit.String("auth0_error", a0.Code))
+		} else {
+			details = append(details, audit.String("reason", "userdesk error"))
+		}
+	}
+	if werr := o.Audit.Outcome(ctx, at, result, details...); werr != nil && o.Log != nil {
+		o.Log.Error("audit outcome not recorded", "err", werr, "event", string(at.Event.Name), "request_id", at.Event.RequestID)
+	}
 }
 
 // errAudit wraps the failure to record an attempt.
@@ -134,6 +134,6 @@ func (o *Ops) now() time.Time {
 }
 
 // event builds the audit event of a change.
-func event(name string, a Actor, t Target, details ...slog.Attr) Event {
-	return Event{Name: name, Actor: a, Target: t, Details: details}
+func event(name audit.Name, a Actor, t Target, details ...audit.Attr) audit.Event {
+	return audit.Event{Name: name, Actor: a.Actor, Target: t, RequestID: a.RequestID, IP: a.IP, Route: a.Route, Details: details}
 }
