@@ -34,6 +34,7 @@ const (
 	actAssignRoles       = policy.ActionAssignRoles       // assign and remove roles
 	actAssignPermissions = policy.ActionAssignPermissions // assign and remove permissions
 	actPolicy            = policy.ActionPolicy            // the effective policy page
+	actAudit             = policy.ActionAudit             // the audit trail
 )
 
 // staffOf is the person as the policy sees them: the groups their role-claim values put them in.
@@ -62,6 +63,7 @@ func abilities(st policy.Staff) views.Abilities {
 		AssignRoles:       st.May(policy.ActionAssignRoles),
 		AssignPermissions: st.May(policy.ActionAssignPermissions),
 		Policy:            st.May(policy.ActionPolicy),
+		Audit:             st.May(policy.ActionAudit),
 	}
 }
 

@@ -207,7 +207,7 @@ func browseUnderRateLimit(b *testing.B, cfg auth0api.Config, people int, rate fl
 					swg    sync.WaitGroup
 					failed atomic.Int64
 				)
-				for _, sec := range views.UserSections() {
+				for _, sec := range everyonesSections() {
 					swg.Go(func() {
 						if get(br, views.SectionURL(id, sec), true) != http.StatusOK {
 							failed.Add(1)

@@ -46,6 +46,8 @@ func (s *server) frontDoorRoutes() []route {
 		// The dashboard.
 		{http.MethodGet, "/", actView, s.home, nil},
 		{http.MethodGet, "/policy", actPolicy, s.showPolicy, nil},
+		{http.MethodGet, "/audit", actAudit, s.showAudit, nil},
+		{http.MethodGet, "/audit.csv", actAudit, s.exportAudit, nil},
 	}
 }
 

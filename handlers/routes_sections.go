@@ -24,6 +24,7 @@ func (s *server) sectionRoutes() []route {
 		{http.MethodGet, "/users/:id/permissions", actView, s.showPermissions, readsSection("permissions").showsControls(actAssignPermissions)},
 		{http.MethodGet, "/users/:id/organizations", actView, s.showOrganizations, readsSection("organizations")},
 		{http.MethodGet, "/users/:id/logs", actViewLogs, s.showLogs, readsSection("logs")},
+		{http.MethodGet, "/users/:id/changes", actAudit, s.showStaffChanges, readsSection("changes")},
 
 		// Factors: the helpdesk's MFA reset (factors.go).
 		{http.MethodDelete, "/users/:id/factors/:method", actResetMFA, s.deleteFactor, changes(audit.UserFactorDelete).notOnSelf(ownFactors)},

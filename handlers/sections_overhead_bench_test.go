@@ -13,7 +13,7 @@ import (
 //	go test -run '^$' -bench SectionPartials -benchmem ./handlers/
 func BenchmarkSectionPartials(b *testing.B) {
 	a, cookie := benchApp(b)
-	for _, sec := range views.UserSections() {
+	for _, sec := range everyonesSections() {
 		b.Run(sec.Path, func(b *testing.B) {
 			size := 0
 			for b.Loop() {

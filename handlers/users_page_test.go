@@ -50,7 +50,7 @@ func TestUserPage(t *testing.T) {
 					t.Errorf("page lacks %s", want)
 				}
 			}
-			for _, sec := range views.UserSections() {
+			for _, sec := range everyonesSections() {
 				want := `id="` + sec.ID + `" class="user-section" aria-labelledby="` + sec.ID + `-title" hx-get="` + views.SectionURL(id, sec) + `" hx-trigger="load, userdesk:retry" hx-swap="outerHTML"`
 				if !strings.Contains(body, want) {
 					t.Errorf("no placeholder for %s: %s", sec.Title, want)
@@ -103,7 +103,7 @@ func TestUserPageIDs(t *testing.T) {
 			t.Errorf("GET %s does not show %q", tt.path, tt.id)
 		}
 		// The page's own links lead back to the same user.
-		for _, sec := range views.UserSections() {
+		for _, sec := range everyonesSections() {
 			if !strings.Contains(body, `hx-get="`+htmlEscape(views.SectionURL(tt.id, sec))+`"`) {
 				t.Errorf("GET %s: section link for %s is not for %q", tt.path, sec.Path, tt.id)
 			}

@@ -66,6 +66,7 @@ type Abilities struct {
 	AssignRoles       bool
 	AssignPermissions bool
 	Policy            bool // the effective policy page
+	Audit             bool // the audit trail, and "Changes by staff" on the user page
 }
 
 // FlashKind is the tone of a flash message.

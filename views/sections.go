@@ -23,6 +23,7 @@ func UserSections() []Section {
 		{ID: "section-permissions", Title: "Permissions", Path: "permissions"},
 		{ID: "section-organizations", Title: "Organizations", Path: "organizations"},
 		{ID: "section-logs", Title: "Logs", Path: "logs"},
+		{ID: "section-changes", Title: "Changes by staff", Path: "changes"},
 	}
 }
 

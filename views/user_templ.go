@@ -60,7 +60,7 @@ func UserPage(p Page, d UserPageData) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			for _, sec := range UserSections() {
-				if sec.Path != "logs" || d.Can.ViewLogs {
+				if (sec.Path != "logs" || d.Can.ViewLogs) && (sec.Path != "changes" || d.Can.Audit) {
 					templ_7745c5c3_Err = sectionPlaceholder(d.User.UserID, sec).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
