@@ -64,6 +64,10 @@ type Options struct {
 	// RoleClaim is the ID-token claim that carries a staff account's Roles;
 	// default DefaultRoleClaim.
 	RoleClaim string
+
+	// Plan is the tenant's Auth0 plan (see SetPlan); "" is PlanEnterprise, on which the
+	// session and refresh-token endpoints exist.
+	Plan Plan
 }
 
 // DefaultRoleClaim is the ID-token claim carrying staff roles unless
@@ -151,6 +155,8 @@ type Tenant struct {
 	signIn   http.Handler      // the Authentication API
 	provider *authapi.Provider // the same, for its knobs
 	table    []route           // the Management API endpoints
+
+	plan planSetting // account security (issue 12): Enterprise-only endpoints
 }
 
 // New creates a tenant seeded with the fixtures, opts.Users realistic users
@@ -183,6 +189,7 @@ func New(opts Options) *Tenant {
 	}
 	t.minter = m
 	t.latency.Store(int64(opts.Latency))
+	t.plan.set(opts.Plan)
 	t.limiter.set(opts.RateLimit, opts.RateBurst, t.now())
 	t.dir = newDirectory(t.baseURL, opts.Seed, t.now)
 	t.dir.seedUsers(opts.Users)
