@@ -139,7 +139,7 @@ func (t *Tenant) logAPIOperation(rec *userRec, q *request, description string, s
 		},
 	}
 	x := t.dir.extras(rec)
-	x.logs = append(x.logs, ev)
+	x.logs = append([]map[string]any{ev}, x.logs...) // first among events of the same millisecond
 	sortLogsNewestFirst(x.logs)
 }
 

@@ -2,7 +2,8 @@
 // http.Handler that answers the Auth0 Management API v2 for everything
 // userdesk's client (package auth0api) calls — users, their roles,
 // permissions, organizations, MFA factors, authentication methods and
-// logs; the tenant's roles, resource servers and connections; password
+// logs; brute-force lockouts, login sessions, refresh tokens and grants;
+// the tenant's roles, resource servers and connections; password
 // change tickets and verification-email jobs — with Auth0's shapes,
 // envelopes, error bodies, scope checks and rate-limit headers, plus the
 // Authentication API pieces (OIDC discovery, authorize, token, userinfo,
@@ -10,8 +11,10 @@
 // /dbconnections/change_password, recorded in PasswordResetEmails).
 //
 // Tests, benchmarks and the dashboard's demo mode run on it. Knobs add
-// latency, rate limits and faults; Calls records every Management API
-// request. All methods are safe for concurrent use.
+// latency, rate limits and faults, and a plan without the Enterprise-only
+// endpoints (SetPlan); Calls records every Management API request. The
+// fixtures (fixtures.go, fixtures_access.go) are the same in every tenant.
+// All methods are safe for concurrent use.
 package auth0apitest
 
 import (
