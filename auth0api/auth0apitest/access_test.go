@@ -516,3 +516,19 @@ func TestSeededAccess(t *testing.T) {
 	}
 	t.Logf("%d users: %d with sessions, %d with refresh tokens, %d with grants, %d locked out", len(users), withSessions, withTokens, withGrants, len(locked))
 }
+
+// TestDemoLockouts: DemoLockedOutEmails names the locked-out seeded users of the demo's tenant.
+func TestDemoLockouts(t *testing.T) {
+	tn := auth0apitest.New(auth0apitest.Options{Users: 300, Seed: 4})
+	var emails []string
+	for _, id := range tn.LockedOutUsers() {
+		if id == auth0apitest.FixtureLockedOutUserID {
+			continue
+		}
+		u, _ := tn.User(id)
+		emails = append(emails, u["email"].(string))
+	}
+	if !slices.Equal(emails, auth0apitest.DemoLockedOutEmails()) {
+		t.Errorf("locked out: %q, documented: %q", emails, auth0apitest.DemoLockedOutEmails())
+	}
+}

@@ -21,6 +21,10 @@ import (
 //   - FixtureOrphanBlockIdentifier is locked out though no user has it.
 //   - Charles Babbage is blocked by an administrator (blocked: true) but not locked out; Alan
 //     Turing, Edsger Dijkstra and Charles have no sessions, refresh tokens or grants.
+//
+// In the dashboard's demo tenant (300 users, seed 4) the locked-out seeded users are, by
+// e-mail, those DemoLockedOutEmails returns. Which users are locked out depends on Options.Seed and
+// Options.Users only; their dates follow the clock.
 const (
 	// FixtureSessionID is Ada's newest session: Edge on Windows, opened at her last login two
 	// days ago with her password and a one-time code, used three hours ago by Acme Portal.
@@ -52,6 +56,16 @@ const (
 	// user has: only a lookup by identifier finds it.
 	FixtureOrphanBlockIdentifier = "root@example.com"
 )
+
+// DemoLockedOutEmails returns the e-mails of the seeded users locked out in a tenant of 300
+// users with seed 4 (the demo's), each blocked from one IP address.
+func DemoLockedOutEmails() []string {
+	return []string{
+		"jules.watanabe101@example.com", "louis.rodriguez208@example.org", "leo.garcia264@example.org",
+		"aino.dubois273@example.com", "astrid.rossi276@corp.example", "giulia.muller279@mail.example",
+		"astrid.petrov288@mail.example",
+	}
+}
 
 // seedAccessFixtures adds the fixtures' sessions, refresh tokens, grants and lockouts. Ada's
 // and Grace's sessions are opened by successful logins of their logs, so each has the login's
