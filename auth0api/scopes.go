@@ -56,20 +56,6 @@ func (r ScopeRule) Needs() [][]string {
 	return [][]string{full}
 }
 
-// Allows reports whether a token holding scopes passes the rule (Partial scopes count, as
-// they do for Auth0; the current-user restriction of user tokens is not modelled here).
-func (r ScopeRule) Allows(scopes []string) bool {
-	if r.All {
-		for _, s := range r.Scopes {
-			if !slices.Contains(scopes, s) {
-				return false
-			}
-		}
-		return true
-	}
-	return slices.ContainsFunc(r.Scopes, func(s string) bool { return slices.Contains(scopes, s) })
-}
-
 // Denial returns the message of Auth0's 403 for a token that lacks the rule's scopes, e.g.
 // "Insufficient scope, expected any of: read:users,read:organizations" (the form recorded from
 // Auth0, auth0-api.md §1.5; the OpenAPI descriptions paraphrase it).
