@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"userdesk/auth0api"
 )
 
 // The start-up scope check. userdesk runs with whatever scopes its Machine-to-Machine
@@ -15,53 +17,6 @@ import (
 // It never stops the server: a missing scope only makes that feature's calls fail with 403,
 // which the dashboard shows in plain words.
 
-// scopeNeed is one requirement of an endpoint: any one of its scopes satisfies it. The first
-// is the scope to grant; the others are the alternatives Auth0 also accepts.
-type scopeNeed []string
-
-// endpointScopes says what a Machine-to-Machine token needs for each Management API endpoint
-// the client calls (keys are auth0api's endpoint templates). It is derived from the scope
-// lists of reference/auth0-api.md §2 (Auth0's OpenAPI "security" per endpoint and the
-// "expected any of / all of" texts of its 403s) and, for the calls beside the Users API, from
-// the contract's scope column: the scopes of user tokens (read:current_user, ...) and
-// read:user_idp_tokens, which do not serve a dashboard, are left out.
-func endpointScopes() map[string][]scopeNeed {
-	one := func(scopes ...string) []scopeNeed { return []scopeNeed{scopes} }
-	return map[string][]scopeNeed{
-		"GET /users":                                  one("read:users"),                                       // §2.1
-		"GET /users-by-email":                         one("read:users"),                                       // OpenAPI security
-		"GET /users/{id}":                             one("read:users"),                                       // §2.3
-		"POST /users":                                 one("create:users"),                                     // §2.2
-		"PATCH /users/{id}":                           one("update:users"),                                     // §2.5 (update:users_app_metadata covers app_metadata only)
-		"DELETE /users/{id}":                          one("delete:users"),                                     // §2.4
-		"GET /users/{id}/organizations":               one("read:organizations", "read:users"),                 // §2.6: "expected any of: read:users, read:organizations"
-		"GET /users/{id}/roles":                       {{"read:users"}, {"read:roles"}, {"read:role_members"}}, // §2.7: "expected all of"
-		"POST /users/{id}/roles":                      one("update:users", "create:role_members"),              // §2.9
-		"DELETE /users/{id}/roles":                    one("update:users", "delete:role_members"),              // §2.8
-		"GET /users/{id}/permissions":                 one("read:users"),                                       // §2.10
-		"POST /users/{id}/permissions":                one("update:users"),                                     // §2.12
-		"DELETE /users/{id}/permissions":              one("update:users"),                                     // §2.11
-		"DELETE /users/{id}/multifactor/{provider}":   one("update:users"),                                     // §2.13
-		"DELETE /users/{id}/authenticators":           one("delete:guardian_enrollments"),                      // §2.14
-		"POST /users/{id}/recovery-code-regeneration": one("update:users"),                                     // §2.15
-		"GET /users/{id}/enrollments":                 one("read:users"),                                       // §2.16
-		"GET /users/{id}/logs":                        one("read:logs", "read:logs_users"),                     // §2.17
-		"POST /users/{id}/multifactor/actions/invalidate-remember-browser":     one("update:users"),                  // §2.18
-		"GET /users/{id}/authentication-methods":                               one("read:authentication_methods"),   // §2.19
-		"GET /users/{id}/authentication-methods/{authentication_method_id}":    one("read:authentication_methods"),   // §2.20
-		"POST /users/{id}/authentication-methods":                              one("create:authentication_methods"), // §2.21
-		"PUT /users/{id}/authentication-methods":                               one("update:authentication_methods"), // §2.22
-		"PATCH /users/{id}/authentication-methods/{authentication_method_id}":  one("update:authentication_methods"), // §2.23
-		"DELETE /users/{id}/authentication-methods":                            one("delete:authentication_methods"), // §2.24
-		"DELETE /users/{id}/authentication-methods/{authentication_method_id}": one("delete:authentication_methods"), // §2.25
-		"GET /roles":                    one("read:roles"),            // the roles catalog
-		"GET /resource-servers":         one("read:resource_servers"), // the permission picker
-		"GET /connections":              one("read:connections"),      // the create form
-		"POST /tickets/password-change": one("create:user_tickets"),   // password-reset email
-		"POST /jobs/verification-email": one("update:users"),          // verification email
-	}
-}
-
 // feature is a part of the dashboard and the Management API endpoints it calls.
 type feature struct {
 	name      string // the log's "feature" value
@@ -69,8 +24,9 @@ type feature struct {
 	endpoints []string
 }
 
-// features is the feature → endpoints table; with endpointScopes it gives the feature →
-// scopes table. The features follow DESIGN.md's roles table.
+// features is the feature → endpoints table; with auth0api.EndpointScopes (the endpoint →
+// scopes table the emulated tenant checks too) it gives the feature → scopes table. The
+// features follow DESIGN.md's roles table.
 func features() []feature {
 	return []feature{
 		{"search and view", "searching users and opening a user", []string{
@@ -93,6 +49,16 @@ func features() []feature {
 			"GET /users/{id}/permissions", "GET /resource-servers", "POST /users/{id}/permissions", "DELETE /users/{id}/permissions"}},
 		{"organizations", "the organizations section", []string{"GET /users/{id}/organizations"}},
 		{"logs", "the logs section", []string{"GET /users/{id}/logs"}},
+		// Account security (issue 12).
+		{"lockouts", "seeing and lifting brute-force lockouts, by user and by e-mail, username or phone", []string{
+			"GET /user-blocks/{id}", "GET /user-blocks", "DELETE /user-blocks/{id}", "DELETE /user-blocks"}},
+		{"sessions", "the sessions section, ending one or every session, and revoking a user's access (Enterprise plans only)", []string{
+			"GET /users/{id}/sessions", "GET /sessions/{id}", "DELETE /users/{id}/sessions", "DELETE /sessions/{id}",
+			"POST /sessions/{id}/revoke", "POST /users/{id}/revoke-access"}},
+		{"refresh tokens", "the refresh-tokens section and revoking one or every token (Enterprise plans only)", []string{
+			"GET /users/{id}/refresh-tokens", "GET /refresh-tokens/{id}", "DELETE /users/{id}/refresh-tokens", "DELETE /refresh-tokens/{id}"}},
+		{"authorized applications", "the authorized-applications section and revoking a user's grants", []string{
+			"GET /grants", "DELETE /grants/{id}", "DELETE /grants"}},
 	}
 }
 
@@ -109,12 +75,12 @@ func missingScopes(have []string) []featureGap {
 	for _, s := range have {
 		held[s] = true
 	}
-	needs := endpointScopes()
+	rules := auth0api.EndpointScopes()
 	var gaps []featureGap
 	for _, f := range features() {
 		var missing []string
 		for _, ep := range f.endpoints {
-			for _, need := range needs[ep] {
+			for _, need := range rules[ep].Needs() {
 				if slices.ContainsFunc(need, func(s string) bool { return held[s] }) {
 					continue
 				}

@@ -5,6 +5,10 @@
 // dashboard needs beside it: the roles catalog, resource servers, connections,
 // password-change tickets and verification-email jobs, and, from the tenant's
 // Authentication API, the password-reset e-mail (SendPasswordResetEmail).
+// For account security it also covers brute-force lockouts (user blocks), login
+// sessions, refresh tokens, grants and revoking a user's access; sessions and
+// refresh tokens exist on Enterprise plans only (ErrFeatureUnavailable).
+// EndpointScopes says what token scopes each endpoint needs.
 //
 // # Usage
 //

@@ -207,3 +207,28 @@ func TestPages(t *testing.T) {
 		t.Errorf("empty page encodes as %s, want []", out)
 	}
 }
+
+// TestCheckpointPages: a checkpoint page (sessions, refresh tokens) has more after it only when
+// it names a next checkpoint; its total never implies more (it has no start or limit).
+func TestCheckpointPages(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		n    int
+		next bool
+	}{
+		{`{"sessions":[{"id":"a"},{"id":"b"}],"next":"b","total":3}`, 2, true},
+		{`{"sessions":[],"total":3}`, 0, false},
+		{`{"sessions":[]}`, 0, false},
+	} {
+		var p auth0api.SessionsPage
+		if err := json.Unmarshal([]byte(tc.in), &p); err != nil {
+			t.Fatalf("%s: %v", tc.in, err)
+		}
+		if len(p.Sessions) != tc.n || p.HasNext() != tc.next {
+			t.Errorf("%s: %d sessions, HasNext %v; want %d, %v", tc.in, len(p.Sessions), p.HasNext(), tc.n, tc.next)
+		}
+		if out, err := json.Marshal(p); err != nil || !sameJSON(t, out, []byte(tc.in)) {
+			t.Errorf("%s: re-encoded %s (%v)", tc.in, out, err)
+		}
+	}
+}

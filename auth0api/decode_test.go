@@ -12,7 +12,16 @@ import (
 	"userdesk/auth0api/internal/reftest"
 )
 
-func recordings(t testing.TB) []reftest.Interaction { return reftest.Recordings(t) }
+// recordings returns both folders of recorded exchanges: auth0-recordings/ and
+// auth0-recordings-account/ (sessions, refresh tokens, grants, jobs, tickets).
+func recordings(t testing.TB) []reftest.Interaction {
+	return append(reftest.Recordings(t), reftest.AccountRecordings(t)...)
+}
+
+// userBlocks is the user-blocks answer: {"blocked_for": [...]}.
+type userBlocks struct {
+	BlockedFor []auth0api.UserBlock `json:"blocked_for"`
+}
 
 // modelFor names the typed model a recorded answer decodes into, or "" with
 // a reason when the endpoint is outside what auth0api models.
@@ -26,7 +35,8 @@ func modelFor(method, rawURL string) (newModel func() any, skip string) {
 	for _, s := range segs[1:] {
 		switch {
 		case strings.HasPrefix(s, "auth0%7C"), strings.HasPrefix(s, "email%7C"), strings.HasPrefix(s, "rol_"),
-			strings.HasPrefix(s, "org_"), strings.HasPrefix(s, "dev_"), s == "UserID",
+			strings.HasPrefix(s, "org_"), strings.HasPrefix(s, "dev_"), strings.HasPrefix(s, "job_"),
+			s == "UserID", s == "SessionID", s == "RefreshTokenID",
 			len(s) >= 24 && !strings.Contains(s, "-"):
 			path += "/{id}"
 		default:
@@ -72,9 +82,28 @@ func modelFor(method, rawURL string) (newModel func() any, skip string) {
 	case "POST users/{id}/recovery-code-regeneration", "POST users/{id}/permissions", "POST roles/{id}/permissions",
 		"POST roles/{id}/users", "DELETE roles/{id}":
 		return nil, "answer is not a model ({} or a one-key object)"
-	case "GET users/{id}/sessions", "GET users/{id}/refresh-tokens", "DELETE users/{id}/refresh-tokens",
-		"DELETE users/{id}/sessions", "GET users/{id}/connected-accounts", "GET users/{id}/federated-connections-tokensets",
-		"GET user-blocks/{id}", "GET user-blocks", "GET organizations/{id}/members", "POST guardian/enrollments/ticket":
+	case "GET users/{id}/sessions":
+		return func() any { return new(auth0api.SessionsPage) }, ""
+	case "GET sessions/{id}":
+		return func() any { return new(auth0api.Session) }, ""
+	case "GET users/{id}/refresh-tokens":
+		return func() any { return new(auth0api.RefreshTokensPage) }, ""
+	case "GET refresh-tokens/{id}":
+		return func() any { return new(auth0api.RefreshToken) }, ""
+	case "GET grants":
+		return func() any { return new(auth0api.GrantsPage) }, ""
+	case "GET user-blocks/{id}", "GET user-blocks":
+		return func() any { return new(userBlocks) }, ""
+	case "POST jobs/verification-email":
+		return func() any { return new(auth0api.Job) }, ""
+	case "DELETE users/{id}/refresh-tokens", "DELETE users/{id}/sessions", "DELETE sessions/{id}", "POST sessions/{id}/revoke":
+		return nil, "answer is {}"
+	case "POST tickets/password-change", "POST tickets/email-verification":
+		return nil, "answer is a one-key object"
+	case "POST jobs/users-exports", "POST jobs/users-imports", "GET jobs/{id}", "GET jobs/{id}/errors":
+		return nil, "export and import jobs (issue 12, the link-export part)"
+	case "GET users/{id}/connected-accounts", "GET users/{id}/federated-connections-tokensets",
+		"GET organizations/{id}/members", "POST guardian/enrollments/ticket":
 		return nil, "endpoint not used by userdesk"
 	}
 	return nil, ""

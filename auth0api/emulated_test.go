@@ -3,7 +3,9 @@ package auth0api_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -142,6 +144,18 @@ func seedCaseUser(tn *auth0apitest.Tenant) {
 		"created_at": "2023-03-10T16:25:51.113Z",
 	}})
 	tn.AddLogEvents(caseUserID, map[string]any{"_id": "900", "log_id": "900", "date": "2023-06-02T10:58:01.495Z", "type": "s", "user_id": caseUserID})
+	// Account security (issue 12): the session, refresh token, grant and lockouts the cases act on.
+	for _, put := range []struct {
+		fn   func(map[string]any) bool
+		body string
+	}{{tn.PutSession, sessionJSON}, {tn.PutRefreshToken, tokenJSON}, {tn.PutGrant, grantJSON}} {
+		var obj map[string]any
+		if err := json.Unmarshal([]byte(put.body), &obj); err != nil || !put.fn(obj) {
+			panic(fmt.Sprintf("seedCaseUser: %s: %v", put.body, err))
+		}
+	}
+	tn.BlockIdentifier("chuck878@example.com", "10.0.0.1", "Username-Password-Authentication")
+	tn.BlockIdentifier("test-user636", "", "Username-Password-Authentication")
 }
 
 // TestMethodsOnEmulatedTenant runs every method case against the tenant:
@@ -245,6 +259,26 @@ func TestErrorsOnEmulatedTenant(t *testing.T) {
 				Email: "chuck878@example.com", Password: "Passw0rd!Passw0rd"})
 			return err
 		}, sentinel: auth0api.ErrConflict, status: 409, code: "auth0_idp_error"},
+		{name: "sessions on a plan without them", setup: func(tn *auth0apitest.Tenant) { tn.SetPlan(auth0apitest.PlanProfessional) },
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				_, err := c.ListUserSessions(ctx, caseUserID, auth0api.CheckpointParams{})
+				return err
+			}, sentinel: auth0api.ErrFeatureUnavailable, status: 403},
+		{name: "refresh tokens on a plan without them", setup: func(tn *auth0apitest.Tenant) { tn.SetPlan(auth0apitest.PlanEssentials) },
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				return c.RevokeUserAccess(ctx, caseUserID, auth0api.RevokeAccess{})
+			}, sentinel: auth0api.ErrFeatureUnavailable, status: 403},
+		{name: "unknown session", call: func(ctx context.Context, c *auth0api.Client) error {
+			return c.RevokeSession(ctx, "nope")
+		}, sentinel: auth0api.ErrNotFound, status: 404},
+		{name: "unknown refresh token", call: func(ctx context.Context, c *auth0api.Client) error {
+			_, err := c.GetRefreshToken(ctx, "nope")
+			return err
+		}, sentinel: auth0api.ErrNotFound, status: 404},
+		{name: "blocks of an unknown user", call: func(ctx context.Context, c *auth0api.Client) error {
+			_, err := c.ListUserBlocks(ctx, "auth0|nobody", nil)
+			return err
+		}, sentinel: auth0api.ErrNotFound, status: 404, code: "inexistent_user"},
 		{name: "weak password", call: func(ctx context.Context, c *auth0api.Client) error {
 			_, err := c.CreateUser(ctx, auth0api.UserCreate{Connection: "Username-Password-Authentication",
 				Email: "weak@example.com", Password: "weak"})

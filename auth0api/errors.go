@@ -21,6 +21,11 @@ var (
 	ErrConflict     = errors.New("auth0api: conflict")         // 409
 	ErrRateLimited  = errors.New("auth0api: rate limited")     // 429
 	ErrInvalidID    = errors.New("auth0api: empty id refused") // refused before any request was made
+	// ErrFeatureUnavailable is matched, besides ErrForbidden, by a 403 on an endpoint Auth0
+	// offers on Enterprise plans only (sessions, refresh tokens; ScopeRule.Enterprise) that is
+	// not about scopes: the tenant's plan does not have the feature. A dashboard says so once
+	// and does not retry.
+	ErrFeatureUnavailable = errors.New("auth0api: feature unavailable on this tenant's plan")
 )
 
 // UnknownErrorCode is the Code of an error whose body names none, as the seed
@@ -75,7 +80,7 @@ func (e *Error) Is(target error) bool {
 	case http.StatusUnauthorized:
 		return target == ErrUnauthorized
 	case http.StatusForbidden:
-		return target == ErrForbidden
+		return target == ErrForbidden || target == ErrFeatureUnavailable && featureUnavailable(e)
 	case http.StatusNotFound:
 		return target == ErrNotFound
 	case http.StatusConflict:

@@ -1,6 +1,7 @@
 package auth0api_test
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -202,6 +203,42 @@ func TestRecordedErrors(t *testing.T) {
 		}
 		if e.Code == auth0api.UnknownErrorCode || e.Message == "" || !strings.Contains(in.ResponseBody, e.Code) {
 			t.Errorf("%s: parsed %+v from %s", in.Name(), e, in.ResponseBody)
+		}
+	}
+}
+
+// TestFeatureUnavailable: a 403 on an Enterprise-only endpoint that is not about scopes is
+// ErrFeatureUnavailable (and ErrForbidden); a missing scope there, or any 403 elsewhere, is
+// only ErrForbidden.
+func TestFeatureUnavailable(t *testing.T) {
+	for _, tc := range []struct {
+		body string
+		call func(context.Context, *auth0api.Client) error
+		want bool
+	}{
+		{`{"statusCode":403,"error":"Forbidden","message":"This feature is not enabled for this tenant."}`,
+			func(ctx context.Context, c *auth0api.Client) error {
+				_, err := c.ListUserSessions(ctx, "auth0|1", auth0api.CheckpointParams{})
+				return err
+			}, true},
+		{`{"statusCode":403,"error":"Forbidden","message":"Subscription missing entitlement.","errorCode":"operation_not_supported"}`,
+			func(ctx context.Context, c *auth0api.Client) error { return c.DeleteUserRefreshTokens(ctx, "auth0|1") }, true},
+		{`{"statusCode":403,"error":"Forbidden","message":"Insufficient scope, expected any of: read:sessions","errorCode":"insufficient_scope"}`,
+			func(ctx context.Context, c *auth0api.Client) error { _, err := c.GetSession(ctx, "s"); return err }, false},
+		{`{"statusCode":403,"error":"Forbidden","message":"Operation not permitted when the user has registered at least 1 passkey"}`,
+			func(ctx context.Context, c *auth0api.Client) error {
+				return c.DeleteAuthenticationMethods(ctx, "auth0|1")
+			}, false},
+		{`{"statusCode":403,"error":"Forbidden","message":"This feature is not enabled for this tenant."}`,
+			func(ctx context.Context, c *auth0api.Client) error { return c.DeleteGrant(ctx, "g") }, false}, // grants are on every plan
+	} {
+		srv := newServer(t, reply(403, tc.body))
+		err := tc.call(t.Context(), newClient(t, srv.URL))
+		if !errors.Is(err, auth0api.ErrForbidden) {
+			t.Errorf("%s: %v is not ErrForbidden", tc.body, err)
+		}
+		if got := errors.Is(err, auth0api.ErrFeatureUnavailable); got != tc.want {
+			t.Errorf("%s: %v: ErrFeatureUnavailable = %v, want %v", tc.body, err, got, tc.want)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package auth0api_test
 import (
 	"errors"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -79,5 +80,91 @@ func TestEmptyIDNoRequest(t *testing.T) {
 	}
 	if n := srv.count(); n != 0 {
 		t.Errorf("got %d requests, want none", n)
+	}
+}
+
+// TestAccountSecurityIDsStayOneSegment: every account-security call (issue 12) sends its id as
+// exactly one escaped path segment, and its identifier or user id as one query value.
+func TestAccountSecurityIDsStayOneSegment(t *testing.T) {
+	type call struct {
+		name string
+		do   func(c *auth0api.Client, id string) error
+		want []string // the path's segments after /api/v2, "ID" where the id goes
+		// query is the parameter that must carry the id as its only value ("" = no query).
+		query string
+	}
+	ctx := t.Context()
+	calls := []call{
+		{"ListUserBlocks", func(c *auth0api.Client, id string) error { _, err := c.ListUserBlocks(ctx, id, nil); return err },
+			[]string{"user-blocks", "ID"}, ""},
+		{"UnblockUser", func(c *auth0api.Client, id string) error { return c.UnblockUser(ctx, id) }, []string{"user-blocks", "ID"}, ""},
+		{"ListUserBlocksByIdentifier", func(c *auth0api.Client, id string) error {
+			_, err := c.ListUserBlocksByIdentifier(ctx, id, nil)
+			return err
+		}, []string{"user-blocks"}, "identifier"},
+		{"UnblockByIdentifier", func(c *auth0api.Client, id string) error { return c.UnblockByIdentifier(ctx, id) }, []string{"user-blocks"}, "identifier"},
+		{"ListUserSessions", func(c *auth0api.Client, id string) error {
+			_, err := c.ListUserSessions(ctx, id, auth0api.CheckpointParams{})
+			return err
+		}, []string{"users", "ID", "sessions"}, ""},
+		{"DeleteUserSessions", func(c *auth0api.Client, id string) error { return c.DeleteUserSessions(ctx, id) }, []string{"users", "ID", "sessions"}, ""},
+		{"GetSession", func(c *auth0api.Client, id string) error { _, err := c.GetSession(ctx, id); return err }, []string{"sessions", "ID"}, ""},
+		{"DeleteSession", func(c *auth0api.Client, id string) error { return c.DeleteSession(ctx, id) }, []string{"sessions", "ID"}, ""},
+		{"RevokeSession", func(c *auth0api.Client, id string) error { return c.RevokeSession(ctx, id) }, []string{"sessions", "ID", "revoke"}, ""},
+		{"RevokeUserAccess", func(c *auth0api.Client, id string) error { return c.RevokeUserAccess(ctx, id, auth0api.RevokeAccess{}) },
+			[]string{"users", "ID", "revoke-access"}, ""},
+		{"ListUserRefreshTokens", func(c *auth0api.Client, id string) error {
+			_, err := c.ListUserRefreshTokens(ctx, id, auth0api.CheckpointParams{})
+			return err
+		}, []string{"users", "ID", "refresh-tokens"}, ""},
+		{"DeleteUserRefreshTokens", func(c *auth0api.Client, id string) error { return c.DeleteUserRefreshTokens(ctx, id) },
+			[]string{"users", "ID", "refresh-tokens"}, ""},
+		{"GetRefreshToken", func(c *auth0api.Client, id string) error { _, err := c.GetRefreshToken(ctx, id); return err },
+			[]string{"refresh-tokens", "ID"}, ""},
+		{"DeleteRefreshToken", func(c *auth0api.Client, id string) error { return c.DeleteRefreshToken(ctx, id) }, []string{"refresh-tokens", "ID"}, ""},
+		{"ListUserGrants", func(c *auth0api.Client, id string) error {
+			_, err := c.ListUserGrants(ctx, id, auth0api.ListGrantsParams{})
+			return err
+		}, []string{"grants"}, "user_id"},
+		{"DeleteGrant", func(c *auth0api.Client, id string) error { return c.DeleteGrant(ctx, id) }, []string{"grants", "ID"}, ""},
+		{"DeleteUserGrants", func(c *auth0api.Client, id string) error { return c.DeleteUserGrants(ctx, id) }, []string{"grants"}, "user_id"},
+	}
+	hostile := append(slices.Clone(hostileIDs), "a&user_id=other", "x=y&identifier=root@example.com", "+15551234567")
+	for _, cl := range calls {
+		t.Run(cl.name, func(t *testing.T) {
+			srv := newServer(t, reply(200, `{}`))
+			c := newClient(t, srv.URL+"/tenant")
+			for _, id := range hostile {
+				if err := cl.do(c, id); err != nil {
+					t.Fatalf("%q: %v", id, err)
+				}
+				reqs := srv.requests()
+				r := reqs[len(reqs)-1]
+				segs := strings.Split(strings.TrimPrefix(r.Path, "/tenant"+apiPrefix+"/"), "/")
+				if len(segs) != len(cl.want) {
+					t.Errorf("%q went out as %q: segments %q, want %q", id, r.Path, segs, cl.want)
+					continue
+				}
+				for i, w := range cl.want {
+					got, err := url.PathUnescape(segs[i])
+					switch {
+					case w != "ID" && segs[i] != w:
+						t.Errorf("%q went out as %q: segment %d is %q, want %q", id, r.Path, i, segs[i], w)
+					case w == "ID" && (err != nil || got != id || segs[i] == "." || segs[i] == ".."):
+						t.Errorf("%q went out as %q: segment %q unescapes to %q (%v)", id, r.Path, segs[i], got, err)
+					}
+				}
+				if cl.query != "" {
+					if v := r.Query[cl.query]; len(v) != 1 || v[0] != id {
+						t.Errorf("%q went out with %s=%q (query %v)", id, cl.query, v, r.Query)
+					}
+					for k := range r.Query {
+						if k != cl.query && !slices.Contains([]string{"page", "per_page", "include_totals"}, k) {
+							t.Errorf("%q added the query parameter %q: %v", id, k, r.Query)
+						}
+					}
+				}
+			}
+		})
 	}
 }

@@ -29,12 +29,23 @@ const (
 	caseUserPath = "/users/auth0%7C63d17c4a9d503d76c056c160"
 	caseMethodID = "email|dev_f0O81fTcftc0kN2v"
 	caseRoleID   = "rol_NHBmr6NkzbRcHob1"
+	// Account security (issue 12): the placeholder ids of the recordings, and a recorded grant id.
+	caseSessionID = "SessionID"
+	caseTokenID   = "RefreshTokenID"
+	caseGrantID   = "63cff5bc7209008e35c888c1"
 )
 
 // Canned answers.
 const (
 	userJSON   = `{"user_id":"auth0|63d17c4a9d503d76c056c160","email":"chuck878@example.com","email_verified":true,"created_at":"2023-01-25T19:00:26.539Z","identities":[{"connection":"Username-Password-Authentication","user_id":"63d17c4a9d503d76c056c160","provider":"auth0","isSocial":false}]}`
 	methodJSON = `{"id":"email|dev_f0O81fTcftc0kN2v","type":"email","confirmed":true,"name":"Test","email":"chuc****@exam*******","created_at":"2023-03-10T16:25:51.113Z"}`
+)
+
+// Canned account-security answers (issue 12), from the recordings with the case user's id.
+const (
+	sessionJSON = `{"id":"SessionID","user_id":"auth0|63d17c4a9d503d76c056c160","created_at":"2024-05-01T13:00:30.380Z","updated_at":"2024-05-01T13:00:30.380Z","authenticated_at":"2024-05-01T13:00:30.380Z","idle_expires_at":"2024-05-01T13:00:30.380Z","expires_at":"2024-05-01T13:00:30.380Z","last_interacted_at":"2024-05-01T13:00:30.380Z","device":{"initial_user_agent":"InitialUserAgent","initial_ip":"InitialIP","initial_asn":"InitialASN","last_user_agent":"LastUserAgent","last_ip":"LastIP","last_asn":"LastASN"},"clients":[{"client_id":"ClientID"}],"authentication":{"methods":[{"name":"mfa","timestamp":"2024-05-01T13:00:30.380Z","type":"otp"}]}}`
+	tokenJSON   = `{"id":"RefreshTokenID","user_id":"auth0|63d17c4a9d503d76c056c160","created_at":"2024-05-01T13:00:30.038Z","idle_expires_at":null,"expires_at":null,"client_id":"CLIENTID","session_id":null,"rotating":false,"resource_servers":[{"audience":"https://go-auth0-dev.eu.auth0.com.us.auth0.com/api/v2/","scopes":"openid profile offline_access"}]}`
+	grantJSON   = `{"user_id":"auth0|63d17c4a9d503d76c056c160","audience":"https://go-auth0-dev.eu.auth0.com/userinfo","scope":["openid","profile"],"clientID":"Z3FKRhWMsXg7iwljDHcNtAkUnCRXYttO","id":"63cff5bc7209008e35c888c1"}`
 )
 
 // q builds url.Values from key, value pairs.
@@ -669,6 +680,240 @@ func methodCases() []methodCase {
 			body:   `{"user_id":"auth0|63d17c4a9d503d76c056c160","client_id":"cid","identity":{"user_id":"63d17c4a9d503d76c056c160","provider":"auth0"}}`,
 			status: 201, reply: `{"id":"job_0000000000000002","status":"pending","type":"verification_email","created_at":"2024-05-01T13:00:30.038Z"}`,
 		},
+		// Account security (issue 12): brute-force lockouts.
+		{
+			name: "ListUserBlocks/defaults",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				blocks, err := c.ListUserBlocks(ctx, caseUserID, nil)
+				if err != nil {
+					return err
+				}
+				return check(len(blocks) == 1 && blocks[0].IP == "10.0.0.1" && blocks[0].Identifier == "chuck878@example.com", "blocks %+v", blocks)
+			},
+			method: "GET", path: "/user-blocks/auth0%7C63d17c4a9d503d76c056c160",
+			status: 200, reply: `{"blocked_for":[{"identifier":"chuck878@example.com","ip":"10.0.0.1","connection":"Username-Password-Authentication"}]}`,
+		},
+		{
+			name: "ListUserBlocks/all",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				blocks, err := c.ListUserBlocks(ctx, caseUserID, &auth0api.UserBlocksParams{ConsiderBruteForceEnablement: auth0api.Set(true)})
+				if err != nil {
+					return err
+				}
+				return check(len(blocks) == 0, "blocks %+v", blocks)
+			},
+			method: "GET", path: "/user-blocks/auth0%7C63d17c4a9d503d76c056c160",
+			query:  q("consider_brute_force_enablement", "true"),
+			status: 200, reply: `{"blocked_for":[]}`,
+		},
+		{
+			name: "ListUserBlocksByIdentifier/defaults",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				blocks, err := c.ListUserBlocksByIdentifier(ctx, "test-user636", nil)
+				if err != nil {
+					return err
+				}
+				return check(len(blocks) == 1 && blocks[0].IP == "", "blocks %+v", blocks)
+			},
+			method: "GET", path: "/user-blocks",
+			query:  q("identifier", "test-user636"),
+			status: 200, reply: `{"blocked_for":[{"identifier":"test-user636","connection":"Username-Password-Authentication"}]}`,
+		},
+		{
+			name: "ListUserBlocksByIdentifier/all",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				_, err := c.ListUserBlocksByIdentifier(ctx, "+15551234567", &auth0api.UserBlocksParams{ConsiderBruteForceEnablement: auth0api.Set(false)})
+				return err
+			},
+			method: "GET", path: "/user-blocks",
+			query:  q("identifier", "+15551234567", "consider_brute_force_enablement", "false"),
+			status: 200, reply: `{"blocked_for":[]}`,
+		},
+		{
+			name:   "UnblockUser",
+			call:   func(ctx context.Context, c *auth0api.Client) error { return c.UnblockUser(ctx, caseUserID) },
+			method: "DELETE", path: "/user-blocks/auth0%7C63d17c4a9d503d76c056c160",
+			status: 204,
+		},
+		{
+			name: "UnblockByIdentifier",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				return c.UnblockByIdentifier(ctx, "chuck878@example.com")
+			},
+			method: "DELETE", path: "/user-blocks",
+			query:  q("identifier", "chuck878@example.com"),
+			status: 204,
+		},
+		// Sessions.
+		{
+			name: "ListUserSessions/defaults",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				p, err := c.ListUserSessions(ctx, caseUserID, auth0api.CheckpointParams{})
+				if err != nil {
+					return err
+				}
+				return check(len(p.Sessions) == 1 && p.Next == caseSessionID && p.Sessions[0].Device.LastIP == "LastIP" &&
+					p.Sessions[0].Authentication.Methods[0].Type == "otp" && !p.Sessions[0].ExpiresAt.IsZero(), "page %+v", p)
+			},
+			method: "GET", path: caseUserPath + "/sessions",
+			query:  q("take", "50"),
+			status: 200, reply: `{"sessions":[` + sessionJSON + `],"next":"SessionID"}`,
+		},
+		{
+			name: "ListUserSessions/all",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				p, err := c.ListUserSessions(ctx, caseUserID, auth0api.CheckpointParams{From: caseSessionID, Take: 10, IncludeTotals: true})
+				if err != nil {
+					return err
+				}
+				return check(len(p.Sessions) == 0 && p.Total == 1 && !p.HasNext(), "page %+v", p)
+			},
+			method: "GET", path: caseUserPath + "/sessions",
+			query:  q("from", caseSessionID, "take", "10", "include_totals", "true"),
+			status: 200, reply: `{"sessions":[],"total":1}`,
+		},
+		{
+			name:   "DeleteUserSessions",
+			call:   func(ctx context.Context, c *auth0api.Client) error { return c.DeleteUserSessions(ctx, caseUserID) },
+			method: "DELETE", path: caseUserPath + "/sessions",
+			status: 202, reply: `{}`,
+		},
+		{
+			name: "GetSession",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				s, err := c.GetSession(ctx, caseSessionID)
+				if err != nil {
+					return err
+				}
+				return check(s.ID == caseSessionID && s.UserID == caseUserID && s.Clients[0].ClientID == "ClientID", "session %+v", s)
+			},
+			method: "GET", path: "/sessions/SessionID",
+			status: 200, reply: sessionJSON,
+		},
+		{
+			name:   "DeleteSession",
+			call:   func(ctx context.Context, c *auth0api.Client) error { return c.DeleteSession(ctx, caseSessionID) },
+			method: "DELETE", path: "/sessions/SessionID",
+			status: 202, reply: `{}`,
+		},
+		{
+			name:   "RevokeSession",
+			call:   func(ctx context.Context, c *auth0api.Client) error { return c.RevokeSession(ctx, caseSessionID) },
+			method: "POST", path: "/sessions/SessionID/revoke",
+			status: 202, reply: `{}`,
+		},
+		{
+			name: "RevokeUserAccess/everything",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				return c.RevokeUserAccess(ctx, caseUserID, auth0api.RevokeAccess{})
+			},
+			method: "POST", path: caseUserPath + "/revoke-access",
+			body:   `{}`,
+			status: 202, reply: `{}`,
+		},
+		{
+			name: "RevokeUserAccess/one session keeping its tokens",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				return c.RevokeUserAccess(ctx, caseUserID, auth0api.RevokeAccess{SessionID: caseSessionID, PreserveRefreshTokens: true})
+			},
+			method: "POST", path: caseUserPath + "/revoke-access",
+			body:   `{"session_id":"SessionID","preserve_refresh_tokens":true}`,
+			status: 202, reply: `{}`,
+		},
+		// Refresh tokens.
+		{
+			name: "ListUserRefreshTokens/defaults",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				p, err := c.ListUserRefreshTokens(ctx, caseUserID, auth0api.CheckpointParams{})
+				if err != nil {
+					return err
+				}
+				return check(len(p.Tokens) == 1 && p.Tokens[0].ClientID == "CLIENTID" && p.Tokens[0].SessionID == "" &&
+					p.Tokens[0].ExpiresAt.IsZero() && p.Tokens[0].ResourceServers[0].Scopes == "openid profile offline_access", "page %+v", p)
+			},
+			method: "GET", path: caseUserPath + "/refresh-tokens",
+			query:  q("take", "50"),
+			status: 200, reply: `{"tokens":[` + tokenJSON + `],"next":"RefreshTokenID"}`,
+		},
+		{
+			name: "ListUserRefreshTokens/all",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				_, err := c.ListUserRefreshTokens(ctx, caseUserID, auth0api.CheckpointParams{From: caseTokenID, Take: 100, IncludeTotals: true})
+				return err
+			},
+			method: "GET", path: caseUserPath + "/refresh-tokens",
+			query:  q("from", caseTokenID, "take", "100", "include_totals", "true"),
+			status: 200, reply: `{"tokens":[],"total":1}`,
+		},
+		{
+			name:   "DeleteUserRefreshTokens",
+			call:   func(ctx context.Context, c *auth0api.Client) error { return c.DeleteUserRefreshTokens(ctx, caseUserID) },
+			method: "DELETE", path: caseUserPath + "/refresh-tokens",
+			status: 202, reply: `{}`,
+		},
+		{
+			name: "GetRefreshToken",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				tok, err := c.GetRefreshToken(ctx, caseTokenID)
+				if err != nil {
+					return err
+				}
+				return check(tok.ID == caseTokenID && !tok.Rotating && !tok.CreatedAt.IsZero(), "token %+v", tok)
+			},
+			method: "GET", path: "/refresh-tokens/RefreshTokenID",
+			status: 200, reply: tokenJSON,
+		},
+		{
+			name:   "DeleteRefreshToken",
+			call:   func(ctx context.Context, c *auth0api.Client) error { return c.DeleteRefreshToken(ctx, caseTokenID) },
+			method: "DELETE", path: "/refresh-tokens/RefreshTokenID",
+			status: 204,
+		},
+		// Grants.
+		{
+			name: "ListUserGrants/defaults",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				p, err := c.ListUserGrants(ctx, caseUserID, auth0api.ListGrantsParams{})
+				if err != nil {
+					return err
+				}
+				return check(p.Totals && p.Total == 1 && p.Grants[0].ClientID == "Z3FKRhWMsXg7iwljDHcNtAkUnCRXYttO" &&
+					len(p.Grants[0].Scope) == 2, "page %+v", p)
+			},
+			method: "GET", path: "/grants",
+			query:  q("page", "0", "per_page", "50", "include_totals", "true", "user_id", caseUserID),
+			status: 200, reply: `{"total":1,"start":0,"limit":50,"grants":[` + grantJSON + `]}`,
+		},
+		{
+			name: "ListUserGrants/all",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				p, err := c.ListUserGrants(ctx, caseUserID, auth0api.ListGrantsParams{
+					ClientID: "Z3FKRhWMsXg7iwljDHcNtAkUnCRXYttO", Audience: "https://go-auth0-dev.eu.auth0.com/userinfo",
+					Page: 1, PerPage: 10, IncludeTotals: auth0api.Set(false),
+				})
+				if err != nil {
+					return err
+				}
+				return check(!p.Totals && len(p.Grants) == 1, "page %+v", p)
+			},
+			method: "GET", path: "/grants",
+			query: q("page", "1", "per_page", "10", "include_totals", "false", "user_id", caseUserID,
+				"client_id", "Z3FKRhWMsXg7iwljDHcNtAkUnCRXYttO", "audience", "https://go-auth0-dev.eu.auth0.com/userinfo"),
+			status: 200, reply: `[` + grantJSON + `]`,
+		},
+		{
+			name:   "DeleteGrant",
+			call:   func(ctx context.Context, c *auth0api.Client) error { return c.DeleteGrant(ctx, caseGrantID) },
+			method: "DELETE", path: "/grants/63cff5bc7209008e35c888c1",
+			status: 204,
+		},
+		{
+			name:   "DeleteUserGrants",
+			call:   func(ctx context.Context, c *auth0api.Client) error { return c.DeleteUserGrants(ctx, caseUserID) },
+			method: "DELETE", path: "/grants",
+			query:  q("user_id", caseUserID),
+			status: 204,
+		},
 	}
 }
 
@@ -802,6 +1047,33 @@ func TestEmptyIDsRefused(t *testing.T) {
 			_, err := c.CreateVerificationEmailJob(ctx, auth0api.VerificationEmailJob{})
 			return err
 		},
+		// Account security (issue 12).
+		"ListUserBlocks":             func() error { _, err := c.ListUserBlocks(ctx, "", nil); return err },
+		"ListUserBlocksByIdentifier": func() error { _, err := c.ListUserBlocksByIdentifier(ctx, "", nil); return err },
+		"UnblockUser":                func() error { return c.UnblockUser(ctx, "") },
+		"UnblockByIdentifier":        func() error { return c.UnblockByIdentifier(ctx, "") },
+		"ListUserSessions": func() error {
+			_, err := c.ListUserSessions(ctx, "", auth0api.CheckpointParams{})
+			return err
+		},
+		"DeleteUserSessions": func() error { return c.DeleteUserSessions(ctx, "") },
+		"GetSession":         func() error { _, err := c.GetSession(ctx, ""); return err },
+		"DeleteSession":      func() error { return c.DeleteSession(ctx, "") },
+		"RevokeSession":      func() error { return c.RevokeSession(ctx, "") },
+		"RevokeUserAccess":   func() error { return c.RevokeUserAccess(ctx, "", auth0api.RevokeAccess{SessionID: "s"}) },
+		"ListUserRefreshTokens": func() error {
+			_, err := c.ListUserRefreshTokens(ctx, "", auth0api.CheckpointParams{})
+			return err
+		},
+		"DeleteUserRefreshTokens": func() error { return c.DeleteUserRefreshTokens(ctx, "") },
+		"GetRefreshToken":         func() error { _, err := c.GetRefreshToken(ctx, ""); return err },
+		"DeleteRefreshToken":      func() error { return c.DeleteRefreshToken(ctx, "") },
+		"ListUserGrants": func() error {
+			_, err := c.ListUserGrants(ctx, "", auth0api.ListGrantsParams{ClientID: "c"})
+			return err
+		},
+		"DeleteGrant":      func() error { return c.DeleteGrant(ctx, "") },
+		"DeleteUserGrants": func() error { return c.DeleteUserGrants(ctx, "") },
 	}
 	for name, call := range calls {
 		if err := call(); !errors.Is(err, auth0api.ErrInvalidID) {

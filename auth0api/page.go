@@ -27,8 +27,12 @@ type Page struct {
 	seen *seen
 }
 
-// HasNext reports whether an envelope says results follow this page.
-func (p Page) HasNext() bool { return p.Next != "" || (p.Totals && p.Total > p.Start+p.Limit) }
+// HasNext reports whether an envelope says results follow this page: a checkpoint, or
+// offset counts (start, limit, total) with more after this page. A checkpoint envelope carries
+// no start or limit, so its total alone never means more.
+func (p Page) HasNext() bool {
+	return p.Next != "" || (p.Totals && p.Limit > 0 && p.Total > p.Start+p.Limit)
+}
 
 // PageParams selects a page of a list. The zero value asks for the method's
 // documented defaults (the seed's: page 0, 25 per page, with totals).

@@ -29,6 +29,11 @@ type userExtra struct {
 	orgs    []string         // organization ids
 	methods []map[string]any // authentication methods, unmasked, in creation order
 	logs    []map[string]any // log events, newest first
+
+	// Account security (issue 12): Auth0 objects as the API answers them.
+	sessions []map[string]any // login sessions
+	tokens   []map[string]any // refresh tokens (their descriptions)
+	grants   []map[string]any // consents given to applications
 }
 
 type permRef struct {
@@ -70,6 +75,14 @@ type directory struct {
 	tickets     []Ticket
 	jobs        []Job
 	resetEmails []PasswordResetEmail // asked for through the Authentication API
+
+	// Account security (issue 12). Brute-force blocks belong to identifiers, not users; the
+	// owner maps find the user of a session, refresh token or grant id (entries of deleted
+	// users or removed items are left behind and ignored by lookups).
+	blocks       []*bruteForceBlock
+	sessionOwner map[string]string
+	tokenOwner   map[string]string
+	grantOwner   map[string]string
 }
 
 func newDirectory(baseURL string, seed int64, now func() time.Time) *directory {
@@ -82,9 +95,14 @@ func newDirectory(baseURL string, seed int64, now func() time.Time) *directory {
 		users:    map[string]*userRec{},
 		roleByID: map[string]map[string]any{},
 		orgByID:  map[string]map[string]any{},
+
+		sessionOwner: map[string]string{},
+		tokenOwner:   map[string]string{},
+		grantOwner:   map[string]string{},
 	}
 	d.seedCatalog()
 	d.seedFixtures()
+	d.seedAccessFixtures()
 	return d
 }
 
@@ -121,6 +139,7 @@ func (d *directory) remove(id string) {
 func (d *directory) extras(rec *userRec) *userExtra {
 	if rec.extra == nil {
 		rec.extra = d.generateExtras(rec)
+		d.indexAccess(rec)
 	}
 	return rec.extra
 }

@@ -17,6 +17,8 @@ var paramDescriptions = map[string]string{
 	"search_engine":  "The version of the search engine",
 	"primary_order":  "If true (default), results are returned in a deterministic order.",
 	"email":          "Email address to search for (case-sensitive).",
+	// Account security (issue 12).
+	"take": "Number of results per page. Defaults to 50.",
 }
 
 func queryError(msg, prop string) *apiError {

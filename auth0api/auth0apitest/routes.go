@@ -1,72 +1,87 @@
 package auth0apitest
 
-import "strings"
+import (
+	"strings"
+
+	"userdesk/auth0api"
+)
 
 // Query parameters shared by list endpoints.
 var (
-	pagingNames = []string{"page", "per_page", "include_totals"}
-	fieldNames  = []string{"fields", "include_fields"}
+	pagingNames     = []string{"page", "per_page", "include_totals"}
+	fieldNames      = []string{"fields", "include_fields"}
+	checkpointNames = []string{"from", "take", "include_totals"}
 )
 
-// routes is the Management API surface the tenant answers, with each
-// endpoint's scope check as auth0-api.md gives it (the 403 message names
-// what is checked).
+// routes is the Management API surface the tenant answers. Each endpoint's scope check, and
+// whether it needs an Enterprise plan, come from auth0api.EndpointScopes, the table the
+// dashboard's start-up scope check reads too (a route missing from it panics, which any test
+// catches).
 func routes() []route {
 	rs := []route{
-		{method: "GET", pattern: "/users", scopes: anyOf("read:users"),
-			query:  append([]string{"sort", "connection", "q", "search_engine", "primary_order"}, append(pagingNames, fieldNames...)...),
+		{method: "GET", pattern: "/users", query: append([]string{"sort", "connection", "q", "search_engine", "primary_order"}, append(pagingNames, fieldNames...)...),
 			handle: (*Tenant).listUsers},
-		{method: "POST", pattern: "/users", scopes: anyOf("create:users"), handle: (*Tenant).createUser},
-		{method: "GET", pattern: "/users-by-email", scopes: anyOf("read:users"),
-			query: append([]string{"email"}, fieldNames...), handle: (*Tenant).usersByEmail},
-		{method: "GET", pattern: "/users/{id}", scopes: anyOf("read:users", "read:current_user", "read:user_idp_tokens"),
-			query: fieldNames, handle: (*Tenant).getUser},
-		{method: "PATCH", pattern: "/users/{id}", scopes: anyOf("update:users", "update:users_app_metadata", "update:current_user_metadata"),
-			handle: (*Tenant).updateUser},
-		{method: "DELETE", pattern: "/users/{id}", scopes: anyOf("delete:users", "delete:current_user"), handle: (*Tenant).deleteUser},
-		{method: "GET", pattern: "/users/{id}/organizations", scopes: anyOf("read:users", "read:organizations"),
-			query: pagingNames, handle: (*Tenant).listUserOrganizations},
-		{method: "GET", pattern: "/users/{id}/roles", scopes: allOf("read:users", "read:roles", "read:role_members"),
-			query: pagingNames, handle: (*Tenant).listUserRoles},
-		{method: "POST", pattern: "/users/{id}/roles", scopes: anyOf("read:roles", "update:users"), handle: (*Tenant).addUserRoles},
-		{method: "DELETE", pattern: "/users/{id}/roles", scopes: anyOf("update:users"), handle: (*Tenant).removeUserRoles},
-		{method: "GET", pattern: "/users/{id}/permissions", scopes: anyOf("read:users"),
-			query: pagingNames, handle: (*Tenant).listUserPermissions},
-		{method: "POST", pattern: "/users/{id}/permissions", scopes: anyOf("update:users"), handle: (*Tenant).addUserPermissions},
-		{method: "DELETE", pattern: "/users/{id}/permissions", scopes: anyOf("update:users"), handle: (*Tenant).removeUserPermissions},
-		{method: "DELETE", pattern: "/users/{id}/multifactor/{provider}", scopes: anyOf("update:users"), handle: (*Tenant).deleteMultifactor},
-		{method: "POST", pattern: "/users/{id}/multifactor/actions/invalidate-remember-browser", scopes: anyOf("update:users"),
-			handle: (*Tenant).invalidateRememberBrowser},
-		{method: "DELETE", pattern: "/users/{id}/authenticators",
-			scopes: scopeRule{need: []string{"delete:guardian_enrollments"}, message: "remove:authenticators"},
-			handle: (*Tenant).deleteAuthenticators},
-		{method: "POST", pattern: "/users/{id}/recovery-code-regeneration", scopes: anyOf("update:users"), handle: (*Tenant).regenerateRecoveryCode},
-		{method: "GET", pattern: "/users/{id}/enrollments", scopes: anyOf("read:users", "read:current_user"), handle: (*Tenant).listEnrollments},
-		{method: "GET", pattern: "/users/{id}/logs", scopes: anyOf("read:logs", "read:logs_users"),
-			query: append([]string{"sort"}, pagingNames...), handle: (*Tenant).listUserLogs},
-		{method: "GET", pattern: "/users/{id}/authentication-methods", scopes: anyOf("read:authentication_methods"),
-			query: pagingNames, handle: (*Tenant).listAuthMethods},
-		{method: "POST", pattern: "/users/{id}/authentication-methods", scopes: anyOf("create:authentication_methods"), handle: (*Tenant).createAuthMethod},
-		{method: "PUT", pattern: "/users/{id}/authentication-methods", scopes: anyOf("update:authentication_methods"), handle: (*Tenant).replaceAuthMethods},
-		{method: "DELETE", pattern: "/users/{id}/authentication-methods", scopes: anyOf("delete:authentication_methods"), handle: (*Tenant).deleteAuthMethods},
-		{method: "GET", pattern: "/users/{id}/authentication-methods/{authentication_method_id}", scopes: anyOf("read:authentication_methods"),
-			handle: (*Tenant).getAuthMethod},
-		{method: "PATCH", pattern: "/users/{id}/authentication-methods/{authentication_method_id}", scopes: anyOf("update:authentication_methods"),
-			handle: (*Tenant).updateAuthMethod},
-		{method: "DELETE", pattern: "/users/{id}/authentication-methods/{authentication_method_id}", scopes: anyOf("delete:authentication_methods"),
-			handle: (*Tenant).deleteAuthMethod},
-		{method: "GET", pattern: "/guardian/enrollments/{enrollment_id}", scopes: anyOf("read:guardian_enrollments"), handle: (*Tenant).getGuardianEnrollment},
-		{method: "DELETE", pattern: "/guardian/enrollments/{enrollment_id}", scopes: anyOf("delete:guardian_enrollments"), handle: (*Tenant).deleteGuardianEnrollment},
-		{method: "GET", pattern: "/roles", scopes: anyOf("read:roles"),
-			query: append([]string{"name_filter"}, pagingNames...), handle: (*Tenant).listRoles},
-		{method: "GET", pattern: "/resource-servers", scopes: anyOf("read:resource_servers"),
-			query: append([]string{"identifiers"}, pagingNames...), handle: (*Tenant).listResourceServers},
-		{method: "GET", pattern: "/connections", scopes: anyOf("read:connections"),
-			query: append([]string{"strategy", "name", "from", "take"}, append(pagingNames, fieldNames...)...), handle: (*Tenant).listConnections},
-		{method: "POST", pattern: "/tickets/password-change", scopes: anyOf("create:user_tickets"), handle: (*Tenant).createPasswordChangeTicket},
-		{method: "POST", pattern: "/jobs/verification-email", scopes: anyOf("update:users"), handle: (*Tenant).createVerificationJob},
+		{method: "POST", pattern: "/users", handle: (*Tenant).createUser},
+		{method: "GET", pattern: "/users-by-email", query: append([]string{"email"}, fieldNames...), handle: (*Tenant).usersByEmail},
+		{method: "GET", pattern: "/users/{id}", query: fieldNames, handle: (*Tenant).getUser},
+		{method: "PATCH", pattern: "/users/{id}", handle: (*Tenant).updateUser},
+		{method: "DELETE", pattern: "/users/{id}", handle: (*Tenant).deleteUser},
+		{method: "GET", pattern: "/users/{id}/organizations", query: pagingNames, handle: (*Tenant).listUserOrganizations},
+		{method: "GET", pattern: "/users/{id}/roles", query: pagingNames, handle: (*Tenant).listUserRoles},
+		{method: "POST", pattern: "/users/{id}/roles", handle: (*Tenant).addUserRoles},
+		{method: "DELETE", pattern: "/users/{id}/roles", handle: (*Tenant).removeUserRoles},
+		{method: "GET", pattern: "/users/{id}/permissions", query: pagingNames, handle: (*Tenant).listUserPermissions},
+		{method: "POST", pattern: "/users/{id}/permissions", handle: (*Tenant).addUserPermissions},
+		{method: "DELETE", pattern: "/users/{id}/permissions", handle: (*Tenant).removeUserPermissions},
+		{method: "DELETE", pattern: "/users/{id}/multifactor/{provider}", handle: (*Tenant).deleteMultifactor},
+		{method: "POST", pattern: "/users/{id}/multifactor/actions/invalidate-remember-browser", handle: (*Tenant).invalidateRememberBrowser},
+		{method: "DELETE", pattern: "/users/{id}/authenticators", handle: (*Tenant).deleteAuthenticators},
+		{method: "POST", pattern: "/users/{id}/recovery-code-regeneration", handle: (*Tenant).regenerateRecoveryCode},
+		{method: "GET", pattern: "/users/{id}/enrollments", handle: (*Tenant).listEnrollments},
+		{method: "GET", pattern: "/users/{id}/logs", query: append([]string{"sort"}, pagingNames...), handle: (*Tenant).listUserLogs},
+		{method: "GET", pattern: "/users/{id}/authentication-methods", query: pagingNames, handle: (*Tenant).listAuthMethods},
+		{method: "POST", pattern: "/users/{id}/authentication-methods", handle: (*Tenant).createAuthMethod},
+		{method: "PUT", pattern: "/users/{id}/authentication-methods", handle: (*Tenant).replaceAuthMethods},
+		{method: "DELETE", pattern: "/users/{id}/authentication-methods", handle: (*Tenant).deleteAuthMethods},
+		{method: "GET", pattern: "/users/{id}/authentication-methods/{authentication_method_id}", handle: (*Tenant).getAuthMethod},
+		{method: "PATCH", pattern: "/users/{id}/authentication-methods/{authentication_method_id}", handle: (*Tenant).updateAuthMethod},
+		{method: "DELETE", pattern: "/users/{id}/authentication-methods/{authentication_method_id}", handle: (*Tenant).deleteAuthMethod},
+		{method: "GET", pattern: "/guardian/enrollments/{enrollment_id}", handle: (*Tenant).getGuardianEnrollment},
+		{method: "DELETE", pattern: "/guardian/enrollments/{enrollment_id}", handle: (*Tenant).deleteGuardianEnrollment},
+		{method: "GET", pattern: "/roles", query: append([]string{"name_filter"}, pagingNames...), handle: (*Tenant).listRoles},
+		{method: "GET", pattern: "/resource-servers", query: append([]string{"identifiers"}, pagingNames...), handle: (*Tenant).listResourceServers},
+		{method: "GET", pattern: "/connections", query: append([]string{"strategy", "name", "from", "take"}, append(pagingNames, fieldNames...)...), handle: (*Tenant).listConnections},
+		{method: "POST", pattern: "/tickets/password-change", handle: (*Tenant).createPasswordChangeTicket},
+		{method: "POST", pattern: "/jobs/verification-email", handle: (*Tenant).createVerificationJob},
+
+		// Account security (issue 12): brute-force lockouts, sessions, refresh tokens, grants.
+		{method: "GET", pattern: "/user-blocks/{id}", query: []string{"consider_brute_force_enablement"}, handle: (*Tenant).listUserBlocks},
+		{method: "DELETE", pattern: "/user-blocks/{id}", handle: (*Tenant).deleteUserBlocks},
+		{method: "GET", pattern: "/user-blocks", query: []string{"identifier", "consider_brute_force_enablement"}, handle: (*Tenant).listBlocksByIdentifier},
+		{method: "DELETE", pattern: "/user-blocks", query: []string{"identifier"}, handle: (*Tenant).deleteBlocksByIdentifier},
+		{method: "GET", pattern: "/users/{id}/sessions", query: checkpointNames, handle: (*Tenant).listUserSessions},
+		{method: "DELETE", pattern: "/users/{id}/sessions", handle: (*Tenant).deleteUserSessions},
+		{method: "GET", pattern: "/sessions/{id}", handle: (*Tenant).getSession},
+		{method: "DELETE", pattern: "/sessions/{id}", handle: (*Tenant).deleteSession},
+		{method: "POST", pattern: "/sessions/{id}/revoke", handle: (*Tenant).revokeSession},
+		{method: "POST", pattern: "/users/{id}/revoke-access", handle: (*Tenant).revokeAccess},
+		{method: "GET", pattern: "/users/{id}/refresh-tokens", query: append([]string{"page", "per_page"}, checkpointNames...),
+			handle: (*Tenant).listUserRefreshTokens},
+		{method: "DELETE", pattern: "/users/{id}/refresh-tokens", handle: (*Tenant).deleteUserRefreshTokens},
+		{method: "GET", pattern: "/refresh-tokens/{id}", handle: (*Tenant).getRefreshToken},
+		{method: "DELETE", pattern: "/refresh-tokens/{id}", handle: (*Tenant).deleteRefreshToken},
+		{method: "GET", pattern: "/grants", query: append([]string{"user_id", "client_id", "audience"}, pagingNames...), handle: (*Tenant).listGrants},
+		{method: "DELETE", pattern: "/grants/{id}", handle: (*Tenant).deleteGrant},
+		{method: "DELETE", pattern: "/grants", query: []string{"user_id"}, handle: (*Tenant).deleteUserGrants},
 	}
+	rules := auth0api.EndpointScopes()
 	for i := range rs {
+		rule, ok := rules[rs[i].key()]
+		if !ok {
+			panic("auth0apitest: route " + rs[i].key() + " has no scope rule in auth0api.EndpointScopes")
+		}
+		rs[i].scopes = scopeRule{need: rule.Scopes, all: rule.All, message: rule.Message}
+		rs[i].enterprise = rule.Enterprise
 		rs[i].segs = strings.Split(strings.TrimPrefix(rs[i].pattern, "/"), "/")
 	}
 	return rs

@@ -16,6 +16,7 @@ import (
 func TestScopesPerEndpoint(t *testing.T) {
 	e := newEnv(t, auth0apitest.Options{})
 	ada := "/users/" + esc(auth0apitest.FixtureUserID)
+	barbara := esc(auth0apitest.FixtureLockedOutUserID)
 	for _, c := range []struct {
 		method, path string
 		accepts      []string // any one of these is enough…
@@ -30,8 +31,8 @@ func TestScopesPerEndpoint(t *testing.T) {
 		{"DELETE", ada, []string{"delete:users"}, false, "Insufficient scope, expected any of: delete:users,delete:current_user"},
 		{"GET", ada + "/organizations", []string{"read:users", "read:organizations"}, false, "Insufficient scope, expected any of: read:users,read:organizations"},
 		{"GET", ada + "/roles", []string{"read:users", "read:roles", "read:role_members"}, true, "Insufficient scope, expected all of: read:users,read:roles,read:role_members"},
-		{"POST", ada + "/roles", []string{"read:roles", "update:users"}, false, "Insufficient scope, expected any of: read:roles,update:users"},
-		{"DELETE", ada + "/roles", []string{"update:users"}, false, "Insufficient scope, expected any of: update:users"},
+		{"POST", ada + "/roles", []string{"update:users", "create:role_members"}, false, "Insufficient scope, expected any of: update:users,create:role_members"},
+		{"DELETE", ada + "/roles", []string{"update:users", "delete:role_members"}, false, "Insufficient scope, expected any of: update:users,delete:role_members"},
 		{"GET", ada + "/permissions", []string{"read:users"}, false, "Insufficient scope, expected any of: read:users"},
 		{"POST", ada + "/permissions", []string{"update:users"}, false, "Insufficient scope, expected any of: update:users"},
 		{"DELETE", ada + "/permissions", []string{"update:users"}, false, "Insufficient scope, expected any of: update:users"},
@@ -55,6 +56,26 @@ func TestScopesPerEndpoint(t *testing.T) {
 		{"GET", "/connections", []string{"read:connections"}, false, "Insufficient scope, expected any of: read:connections"},
 		{"POST", "/tickets/password-change", []string{"create:user_tickets"}, false, "Insufficient scope, expected any of: create:user_tickets"},
 		{"POST", "/jobs/verification-email", []string{"update:users"}, false, "Insufficient scope, expected any of: update:users"},
+		// Account security (issue 12).
+		{"GET", "/user-blocks/" + barbara, []string{"read:users"}, false, "Insufficient scope, expected any of: read:users"},
+		{"DELETE", "/user-blocks/" + barbara, []string{"update:users"}, false, "Insufficient scope, expected any of: update:users"},
+		{"GET", "/user-blocks?identifier=barbara", []string{"read:users"}, false, "Insufficient scope, expected any of: read:users"},
+		{"DELETE", "/user-blocks?identifier=barbara", []string{"update:users"}, false, "Insufficient scope, expected any of: update:users"},
+		{"GET", ada + "/sessions", []string{"read:sessions"}, false, "Insufficient scope, expected any of: read:sessions"},
+		{"DELETE", ada + "/sessions", []string{"delete:sessions"}, false, "Insufficient scope, expected any of: delete:sessions"},
+		{"GET", "/sessions/" + auth0apitest.FixtureSessionID, []string{"read:sessions"}, false, "Insufficient scope, expected any of: read:sessions"},
+		{"DELETE", "/sessions/" + auth0apitest.FixtureSessionID, []string{"delete:sessions"}, false, "Insufficient scope, expected any of: delete:sessions"},
+		{"POST", "/sessions/" + auth0apitest.FixtureSessionID + "/revoke", []string{"delete:sessions", "delete:refresh_tokens"}, true,
+			"Insufficient scope, expected all of: delete:sessions,delete:refresh_tokens"},
+		{"POST", ada + "/revoke-access", []string{"delete:sessions", "delete:refresh_tokens"}, true,
+			"Insufficient scope, expected all of: delete:sessions,delete:refresh_tokens"},
+		{"GET", ada + "/refresh-tokens", []string{"read:refresh_tokens"}, false, "Insufficient scope, expected any of: read:refresh_tokens"},
+		{"DELETE", ada + "/refresh-tokens", []string{"delete:refresh_tokens"}, false, "Insufficient scope, expected any of: delete:refresh_tokens"},
+		{"GET", "/refresh-tokens/" + auth0apitest.FixtureRefreshTokenID, []string{"read:refresh_tokens"}, false, "Insufficient scope, expected any of: read:refresh_tokens"},
+		{"DELETE", "/refresh-tokens/" + auth0apitest.FixtureRefreshTokenID, []string{"delete:refresh_tokens"}, false, "Insufficient scope, expected any of: delete:refresh_tokens"},
+		{"GET", "/grants?user_id=" + ada[len("/users/"):], []string{"read:grants"}, false, "Insufficient scope, expected any of: read:grants"},
+		{"DELETE", "/grants/" + auth0apitest.FixtureGrantID, []string{"delete:grants"}, false, "Insufficient scope, expected any of: delete:grants"},
+		{"DELETE", "/grants?user_id=" + ada[len("/users/"):], []string{"delete:grants"}, false, "Insufficient scope, expected any of: delete:grants"},
 	} {
 		t.Run(c.method+" "+c.path, func(t *testing.T) {
 			var others []string

@@ -195,6 +195,7 @@ func (d *directory) seedUsers(n int) {
 		}
 		d.users[rec.id] = rec
 		d.order = append(d.order, rec)
+		d.seedUserBlock(i, obj) // account security (issue 12): a few are locked out
 	}
 }
 
@@ -335,6 +336,7 @@ func (d *directory) generateExtras(rec *userRec) *userExtra {
 		x.methods = append(x.methods, d.seededMethod(r, "recovery-code", rec.obj, created))
 	}
 	x.logs = generateLogs(r, rec.obj, d)
+	d.generateAccess(rec, x) // account security (issue 12): lockout events, sessions, tokens, grants
 	return x
 }
 

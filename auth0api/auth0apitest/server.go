@@ -41,6 +41,8 @@ type route struct {
 	scopes  scopeRule
 	query   []string // the query parameters the endpoint accepts
 	handle  handlerFunc
+	// enterprise marks endpoints Auth0 offers on Enterprise plans only (issue 12).
+	enterprise bool
 }
 
 func (rt *route) key() string { return rt.method + " " + rt.pattern }
@@ -152,6 +154,10 @@ func (t *Tenant) serveManagement(w http.ResponseWriter, r *http.Request, rest st
 	}
 	if aerr := rt.scopes.check(g, params["id"]); aerr != nil {
 		writeError(w, aerr)
+		return
+	}
+	if rt.enterprise && !t.plan.enterprise() {
+		writeError(w, errFeatureUnavailable())
 		return
 	}
 	if len(body) > maxBody {

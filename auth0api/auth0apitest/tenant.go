@@ -2,7 +2,8 @@
 // http.Handler that answers the Auth0 Management API v2 for everything
 // userdesk's client (package auth0api) calls — users, their roles,
 // permissions, organizations, MFA factors, authentication methods and
-// logs; the tenant's roles, resource servers and connections; password
+// logs; brute-force lockouts, login sessions, refresh tokens and grants;
+// the tenant's roles, resource servers and connections; password
 // change tickets and verification-email jobs — with Auth0's shapes,
 // envelopes, error bodies, scope checks and rate-limit headers, plus the
 // Authentication API pieces (OIDC discovery, authorize, token, userinfo,
@@ -10,8 +11,10 @@
 // /dbconnections/change_password, recorded in PasswordResetEmails).
 //
 // Tests, benchmarks and the dashboard's demo mode run on it. Knobs add
-// latency, rate limits and faults; Calls records every Management API
-// request. All methods are safe for concurrent use.
+// latency, rate limits and faults, and a plan without the Enterprise-only
+// endpoints (SetPlan); Calls records every Management API request. The
+// fixtures (fixtures.go, fixtures_access.go) are the same in every tenant.
+// All methods are safe for concurrent use.
 package auth0apitest
 
 import (
@@ -64,6 +67,10 @@ type Options struct {
 	// RoleClaim is the ID-token claim that carries a staff account's Roles;
 	// default DefaultRoleClaim.
 	RoleClaim string
+
+	// Plan is the tenant's Auth0 plan (see SetPlan); "" is PlanEnterprise, on which the
+	// session and refresh-token endpoints exist.
+	Plan Plan
 }
 
 // DefaultRoleClaim is the ID-token claim carrying staff roles unless
@@ -151,6 +158,8 @@ type Tenant struct {
 	signIn   http.Handler      // the Authentication API
 	provider *authapi.Provider // the same, for its knobs
 	table    []route           // the Management API endpoints
+
+	plan planSetting // account security (issue 12): Enterprise-only endpoints
 }
 
 // New creates a tenant seeded with the fixtures, opts.Users realistic users
@@ -183,6 +192,7 @@ func New(opts Options) *Tenant {
 	}
 	t.minter = m
 	t.latency.Store(int64(opts.Latency))
+	t.plan.set(opts.Plan)
 	t.limiter.set(opts.RateLimit, opts.RateBurst, t.now())
 	t.dir = newDirectory(t.baseURL, opts.Seed, t.now)
 	t.dir.seedUsers(opts.Users)

@@ -25,6 +25,9 @@ var AllScopes = []string{
 	"update:authentication_methods", "delete:authentication_methods",
 	"read:guardian_enrollments", "delete:guardian_enrollments",
 	"read:resource_servers", "read:connections", "create:user_tickets",
+	// Account security (issue 12).
+	"read:sessions", "delete:sessions", "read:refresh_tokens", "delete:refresh_tokens",
+	"read:grants", "delete:grants",
 	// Scopes of user tokens: they only reach the token's own user (sub).
 	"read:current_user", "update:current_user_metadata", "delete:current_user",
 }
@@ -149,9 +152,6 @@ type scopeRule struct {
 	all     bool
 	message string
 }
-
-func anyOf(scopes ...string) scopeRule { return scopeRule{need: scopes} }
-func allOf(scopes ...string) scopeRule { return scopeRule{need: scopes, all: true} }
 
 // currentUserScope reports whether s only grants access to the token's own user.
 func currentUserScope(s string) bool { return strings.Contains(s, "current_user") }

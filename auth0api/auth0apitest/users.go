@@ -374,6 +374,7 @@ func (t *Tenant) updateUser(q *request) (int, any, *apiError) {
 			if pw, ok := v.(string); ok {
 				rec.password = pw
 				u["last_password_reset"] = stamp(q.now)
+				t.dir.clearBlocks(rec.obj) // a new password lifts brute-force blocks (issue 12)
 			}
 		case "email":
 			if v == nil {

@@ -91,10 +91,24 @@ type cassette struct {
 	} `yaml:"interactions"`
 }
 
-// Recordings returns every recorded exchange, in file then recording order.
+// Recordings returns every recorded exchange of auth0-recordings/, in file then recording
+// order.
 func Recordings(t testing.TB) []Interaction {
 	t.Helper()
-	root := filepath.Join(Dir(t), "auth0-recordings")
+	return recordingsIn(t, "auth0-recordings")
+}
+
+// AccountRecordings returns every recorded exchange of auth0-recordings-account/ (sessions,
+// refresh tokens, grants, jobs and tickets), in file then recording order.
+func AccountRecordings(t testing.TB) []Interaction {
+	t.Helper()
+	return recordingsIn(t, "auth0-recordings-account")
+}
+
+// recordingsIn reads the cassettes of one folder of the reference material.
+func recordingsIn(t testing.TB, folder string) []Interaction {
+	t.Helper()
+	root := filepath.Join(Dir(t), folder)
 	var files []string
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {

@@ -17,6 +17,22 @@ func TestRecordingsParse(t *testing.T) {
 	}
 }
 
+func TestAccountRecordingsParse(t *testing.T) {
+	recs := AccountRecordings(t)
+	files := map[string]bool{}
+	for _, r := range recs {
+		files[r.File] = true
+		if r.Method == "" || r.URL == "" || r.Status == 0 {
+			t.Errorf("%s: incomplete exchange: method %q url %q status %d", r.Name(), r.Method, r.URL, r.Status)
+		}
+	}
+	for _, f := range []string{"TestSessionManager_Read.yaml", "TestRefreshTokenManager_Delete.yaml", "TestGrantManager_List.yaml"} {
+		if !files[f] {
+			t.Errorf("%s not read (files: %v)", f, files)
+		}
+	}
+}
+
 func TestOpenAPIIsJSON(t *testing.T) {
 	var doc struct {
 		OpenAPI string         `json:"openapi"`
