@@ -138,7 +138,7 @@ func TestAuditOutcomes(t *testing.T) {
 		"invalid": httpError(http.StatusBadRequest, "The e-mail address is not valid.", nil),
 		"bug":     errors.New("nil map at x.go:3"),
 	}
-	rt := route{http.MethodPost, "/test-audit/:case", actEditUsers, func(c echo.Context) error {
+	rt := route{http.MethodPost, "/test-audit/:case", actEditUsers, noStepUp, func(c echo.Context) error {
 		a.srv.audit(c, "user.update", "auth0|1", errs[c.Param("case")], slog.String("field", "email"))
 		return c.NoContent(http.StatusNoContent)
 	}}

@@ -117,6 +117,16 @@ type Config struct {
 	AbsoluteTimeout time.Duration
 	// MaxSessions bounds the in-memory session store (default memstore.DefaultMaxEntries).
 	MaxSessions int
+	// AllowSingleFactor lets staff sign in without a second factor (USERDESK_REQUIRE_MFA=false).
+	// By default (false) the sign-in asks the provider for multi-factor and refuses an ID token
+	// whose amr lacks "mfa" (checklist 11).
+	AllowSingleFactor bool
+	// StepUpMaxAge is how recent the person's authentication (auth_time) must be for a dangerous
+	// action; older, they sign in again first (checklist 17). Default DefaultStepUpMaxAge.
+	StepUpMaxAge time.Duration
+	// SignInLimit rate-limits /login and /callback per client address (checklist 60); the zero
+	// value is DefaultSignInLimit.
+	SignInLimit IPRate
 	// SectionTimeout bounds the Management API calls of each section of the user page (roles,
 	// factors, logs, ...): a section that takes longer shows a timeout with a retry button
 	// while the others load. Default DefaultSectionTimeout.
@@ -201,6 +211,7 @@ type server struct {
 	crossOrigin *http.CrossOriginProtection
 	observer    Observer // metrics hook, may be nil
 	gzip        compressor
+	staffAssurance
 
 	e *echo.Echo
 }
@@ -307,6 +318,10 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 	if err := s.crossOrigin.AddTrustedOrigin(base.Scheme + "://" + base.Host); err != nil {
 		return nil, fmt.Errorf("handlers: %w", err)
 	}
+	s.crossOrigin.AddInsecureBypassPattern(http.MethodPost + " " + crossOriginExempt)
+	if s.staffAssurance, err = newStaffAssurance(cfg, base, s.signInName+"-", s.now); err != nil {
+		return nil, err
+	}
 	s.signIn = newSignIn(ctx, cfg.OIDC, s.baseURL+"/callback", s.now, s.log)
 	if cfg.Observer != nil {
 		s.observer = cfg.Observer
@@ -397,6 +412,7 @@ func (s *server) newEcho(trusted []netip.Prefix) *echo.Echo {
 		s.compress,
 		s.requestLog,
 		s.recoverPanic,
+		s.checkHost,
 		middleware.BodyLimit(maxBody),
 		s.checkCrossOrigin,
 	)

@@ -23,7 +23,7 @@ var _ Users = (*auth0api.Client)(nil)
 func TestRespondChanged(t *testing.T) {
 	a := newTestApp(t)
 	// A change route as issues 5 and 6 add them, wired through the same gate as the table.
-	rt := route{http.MethodPost, "/test-change", actBlockUsers, func(c echo.Context) error {
+	rt := route{http.MethodPost, "/test-change", actBlockUsers, noStepUp, func(c echo.Context) error {
 		part := templ.ComponentFunc(func(_ context.Context, w io.Writer) error { // stands in for a real partial
 			_, err := io.WriteString(w, `<p id="changed">changed</p>`)
 			return err

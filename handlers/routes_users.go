@@ -10,25 +10,25 @@ import "net/http"
 func (s *server) userRoutes() []route {
 	return []route{
 		// Search (users_search.go): the page, or its table for htmx.
-		{http.MethodGet, "/users", actView, s.listUsers},
+		{http.MethodGet, "/users", actView, noStepUp, s.listUsers},
 
 		// Create (users_create.go).
-		{http.MethodGet, "/users/new", actCreateUsers, s.newUserForm},
-		{http.MethodPost, "/users", actCreateUsers, s.createUser},
+		{http.MethodGet, "/users/new", actCreateUsers, noStepUp, s.newUserForm},
+		{http.MethodPost, "/users", actCreateUsers, noStepUp, s.createUser},
 
 		// The user page (users_page.go): the page, or its profile for htmx.
-		{http.MethodGet, "/users/:id", actView, s.showUser},
+		{http.MethodGet, "/users/:id", actView, noStepUp, s.showUser},
 
 		// Edit (users_edit.go).
-		{http.MethodGet, "/users/:id/edit", actEditUsers, s.editUserForm},
-		{http.MethodPost, "/users/:id/edit", actEditUsers, s.updateUser},
+		{http.MethodGet, "/users/:id/edit", actEditUsers, noStepUp, s.editUserForm},
+		{http.MethodPost, "/users/:id/edit", actEditUsers, noStepUp, s.updateUser},
 
 		// Actions (users_actions.go).
-		{http.MethodPost, "/users/:id/block", actBlockUsers, s.blockUser},
-		{http.MethodPost, "/users/:id/unblock", actBlockUsers, s.unblockUser},
-		{http.MethodPost, "/users/:id/password-reset", actSendEmails, s.passwordResetLink},
-		{http.MethodPost, "/users/:id/password-reset-email", actSendEmails, s.sendPasswordResetEmail},
-		{http.MethodPost, "/users/:id/verification-email", actSendEmails, s.sendVerificationEmail},
-		{http.MethodPost, "/users/:id/delete", actDeleteUsers, s.deleteUser},
+		{http.MethodPost, "/users/:id/block", actBlockUsers, noStepUp, s.blockUser},
+		{http.MethodPost, "/users/:id/unblock", actBlockUsers, noStepUp, s.unblockUser},
+		{http.MethodPost, "/users/:id/password-reset", actSendEmails, stepUp, s.passwordResetLink},
+		{http.MethodPost, "/users/:id/password-reset-email", actSendEmails, noStepUp, s.sendPasswordResetEmail},
+		{http.MethodPost, "/users/:id/verification-email", actSendEmails, noStepUp, s.sendVerificationEmail},
+		{http.MethodPost, "/users/:id/delete", actDeleteUsers, stepUp, s.deleteUser},
 	}
 }
