@@ -43,7 +43,7 @@ func startSectionsDemo(t *testing.T) (*demoServer, *auth0apitest.Tenant) {
 	d := &demoServer{URL: base, Output: &syncBuffer{}}
 	logger := slog.New(slog.NewJSONHandler(d.Output, nil))
 	ctx, cancel := context.WithCancel(context.Background())
-	app, err := build(ctx, cfg, logger, logger, nil)
+	app, err := build(ctx, cfg, logger, logger, nil, d.Output)
 	if err != nil {
 		cancel()
 		t.Fatal(err)

@@ -134,20 +134,28 @@ func (s *server) checkHost(next echo.HandlerFunc) echo.HandlerFunc {
 // authenticated by its signed logout token instead.
 const crossOriginExempt = "/backchannel-logout"
 
-// sameOriginRequest checks a state-changing request's fetch metadata against the base URL:
-// Sec-Fetch-Site, when sent, is same-origin (or none: typed by the person); Origin, when sent,
-// is exactly the base URL's origin, scheme and port included. A request with neither comes
-// from no browser (the CSRF token still guards it).
+// sameOriginRequest checks a state-changing request's fetch metadata against the base URL.
+// Sec-Fetch-Site, when the browser sends it, must say same-origin (or none: typed by the
+// person); the browser decided that with scheme, host and port. Without it (older browsers),
+// Origin, when sent, must be exactly the base URL's origin, scheme and port included (Go's
+// CrossOriginProtection compares only host and port with Host). A request with neither comes
+// from no browser; the CSRF token still guards it. Origin "null" is what browsers send for a
+// form under our Referrer-Policy no-referrer, so it counts only beside Sec-Fetch-Site.
 func (s *server) sameOriginRequest(r *http.Request) error {
-	switch site := r.Header.Get("Sec-Fetch-Site"); site {
-	case "", "same-origin", "none":
-	default:
-		return fmt.Errorf("Sec-Fetch-Site %q", site)
+	site, origin := r.Header.Get("Sec-Fetch-Site"), r.Header.Get("Origin")
+	switch site {
+	case "same-origin", "none":
+		if origin != "" && origin != "null" && !s.isBaseOrigin(origin) {
+			return fmt.Errorf("Origin %q is not %s", origin, s.baseURL)
+		}
+		return nil
+	case "":
+		if origin != "" && !s.isBaseOrigin(origin) {
+			return fmt.Errorf("Origin %q is not %s", origin, s.baseURL)
+		}
+		return nil
 	}
-	if origin := r.Header.Get("Origin"); origin != "" && !s.isBaseOrigin(origin) {
-		return fmt.Errorf("Origin %q is not %s", origin, s.baseURL)
-	}
-	return nil
+	return fmt.Errorf("Sec-Fetch-Site %q", site)
 }
 
 // auditRefusal records a refused request (a bad CSRF token, a cross-origin request) as a

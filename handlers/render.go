@@ -54,7 +54,7 @@ func isPartial(c echo.Context) bool {
 func (s *server) page(c echo.Context, title string) views.Page {
 	p := views.Page{Title: title, AssetVersion: s.assetVer, Version: s.version}
 	if id, ok := currentIdentity(c); ok {
-		p.Person = &views.Person{Name: id.Name, Email: id.Email, Role: id.Role.String(), Can: id.Role.abilities()}
+		p.Person = &views.Person{Name: id.Name, Email: id.Email, Role: id.Role.String(), Can: can(c)}
 		p.CSRFToken = maskCSRF(id.CSRFToken)
 		p.Flash = s.popFlash(c)
 	}
@@ -62,10 +62,13 @@ func (s *server) page(c echo.Context, title string) views.Page {
 }
 
 // can returns what the signed-in person's role allows, for partials that show or hide controls
-// (full pages get it in Page.Person.Can).
+// (full pages get it in Page.Person.Can), and whether dangerous actions will first ask them to
+// sign in again (the gate's step-up check, made when the session was loaded).
 func can(c echo.Context) views.Abilities {
 	id, _ := currentIdentity(c)
-	return id.Role.abilities()
+	a := id.Role.abilities()
+	a.ConfirmIdentity, _ = c.Request().Context().Value(ctxStepUpDue).(bool)
+	return a
 }
 
 // respondChanged is how a handler answers a change it made: an htmx request gets the changed

@@ -85,7 +85,7 @@ func (s *server) userPageData(c echo.Context, u auth0api.User) views.UserPageDat
 	me, _ := currentIdentity(c)
 	return views.UserPageData{
 		User:      u,
-		Can:       me.Role.abilities(),
+		Can:       can(c),
 		Self:      isSelf(c, u.UserID),
 		CSRFToken: maskCSRF(me.CSRFToken),
 	}
