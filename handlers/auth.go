@@ -35,7 +35,7 @@ func (s *server) login(c echo.Context) error {
 	if ok, wait := s.loginLimit.allow(c.RealIP()); !ok {
 		return tooManySignIns(c, wait)
 	}
-	target, err := s.beginSignIn(c, localPath(c.QueryParam("return_to")), false)
+	target, err := s.beginSignIn(c, localPath(c.QueryParam("return_to")), "")
 	if err != nil {
 		return err
 	}
@@ -43,9 +43,11 @@ func (s *server) login(c echo.Context) error {
 }
 
 // beginSignIn seals a new sign-in transaction into its cookie and returns the provider's
-// authorization URL. A step-up asks the provider to authenticate the person again
-// (prompt=login, max_age=0) with multi-factor.
-func (s *server) beginSignIn(c echo.Context, returnTo string, stepUp bool) (string, error) {
+// authorization URL. stepUpOf, when not empty, makes it a step-up of that signed-in subject:
+// the provider is asked to authenticate the person again (prompt=login, max_age=0) with
+// multi-factor.
+func (s *server) beginSignIn(c echo.Context, returnTo, stepUpOf string) (string, error) {
+	stepUp := stepUpOf != ""
 	p, err := s.signIn.current()
 	if err != nil {
 		return "", httpError(http.StatusServiceUnavailable, "Sign-in is not available right now: userdesk cannot reach the identity provider. Try again in a minute.", err)
@@ -60,6 +62,7 @@ func (s *server) beginSignIn(c echo.Context, returnTo string, stepUp bool) (stri
 		ReturnTo: returnTo,
 		Created:  s.now(),
 		StepUp:   stepUp,
+		Subject:  stepUpOf,
 	}
 	if err := s.txns.save(c, txn); err != nil {
 		return "", err
@@ -209,10 +212,7 @@ func (s *server) callback(c echo.Context) error {
 		id.AuthTime = time.Unix(claims.AuthTime, 0)
 	}
 	if txn.StepUp {
-		if cur, ok := s.loadIdentity(c); ok {
-			return s.finishStepUp(c, txn, cur, id)
-		}
-		// The session ended meanwhile: this was a whole sign-in, with a fresh authentication.
+		return s.finishStepUp(c, txn, id)
 	}
 	if err := s.startSession(c, id); err != nil {
 		return s.signInFailed(c, "save session", err, "")

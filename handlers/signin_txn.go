@@ -29,9 +29,11 @@ type signInTxn struct {
 	Verifier string    `json:"v"` // PKCE code verifier (S256 challenge sent)
 	ReturnTo string    `json:"r"` // a local path, checked by localPath
 	Created  time.Time `json:"t"`
-	// StepUp marks a re-authentication of a signed-in person (prompt=login, max_age=0): the
-	// callback must see the same subject, a fresh auth_time, and renews the session.
-	StepUp bool `json:"u,omitempty"`
+	// StepUp marks a re-authentication of the signed-in person Subject (prompt=login,
+	// max_age=0): the callback must see the same subject in the same session, with a fresh
+	// auth_time, and renews the session; it never starts one.
+	StepUp  bool   `json:"u,omitempty"`
+	Subject string `json:"b,omitempty"`
 }
 
 const (

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -15,6 +16,10 @@ import (
 // have not, the request is not carried out: the person is sent through the provider again
 // (prompt=login, max_age=0, multi-factor) and comes back to the page they were on, where the
 // action is offered again. The POST is never replayed.
+
+// stepUpSkew is how much earlier than the step-up's start the provider's auth_time may be (the
+// two clocks differ a little); Auth0 advises requiring auth_time after the request.
+const stepUpSkew = time.Minute
 
 // stepUpNeeded reports whether a dangerous action by id must first re-authenticate them: their
 // auth_time is missing, older than the step-up maximum age, or implausibly far in the future;
@@ -37,7 +42,7 @@ func (s *server) stepUpNeeded(id identity) bool {
 func (s *server) requireStepUp(c echo.Context) error {
 	id, _ := currentIdentity(c)
 	back := s.stepUpReturn(c)
-	target, err := s.beginSignIn(c, back, true)
+	target, err := s.beginSignIn(c, back, id.Subject)
 	if err != nil {
 		return err
 	}
@@ -73,20 +78,30 @@ func (s *server) stepUpReturn(c echo.Context) string {
 	return "/users"
 }
 
-// finishStepUp completes a step-up callback for the signed-in person cur with the freshly
-// verified identity fresh. The provider must have authenticated the same person, after the
-// step-up began: a different person ends the session; a stale or missing auth_time changes
+// finishStepUp completes a step-up callback with the freshly verified identity fresh. The
+// provider must have authenticated the person who asked for the step-up, still signed in here,
+// after the step-up began: another person ends the session here (the browser is no longer the
+// same person's); an ended session starts no new one; a stale or missing auth_time changes
 // nothing. On success the session gets the new auth_time, amr and acr (and the provider's
 // current sid and role), and a new id.
-func (s *server) finishStepUp(c echo.Context, txn signInTxn, cur, fresh identity) error {
-	if cur.Issuer != fresh.Issuer || cur.Subject != fresh.Subject {
-		s.endSession(c, s.session(c))
-		s.logger(c).Warn("step-up failed", "reason", "another person", "actor_sub", cur.Subject, "sub", fresh.Subject)
+func (s *server) finishStepUp(c echo.Context, txn signInTxn, fresh identity) error {
+	cur, signedIn := s.loadIdentity(c)
+	if fresh.Subject != txn.Subject || (signedIn && (cur.Issuer != fresh.Issuer || cur.Subject != fresh.Subject)) {
+		if signedIn {
+			s.endSession(c, s.session(c))
+		}
+		s.logger(c).Warn("step-up failed", "reason", "another person", "actor_sub", txn.Subject, "sub", fresh.Subject)
 		s.auditEvent(c, "session.stepup", outcomeFailure, fresh.Subject, slog.String("reason", "signed in as another person; session ended"))
 		return httpError(http.StatusForbidden, "You signed in again as a different person, so userdesk signed you out. "+
 			"Nothing was done. Sign in again as yourself.", nil).withTitle("Signed out").withSignIn()
 	}
-	if fresh.AuthTime.IsZero() || fresh.AuthTime.Before(txn.Created.Add(-maxClockSkew)) {
+	if !signedIn {
+		s.logger(c).Info("step-up failed", "reason", "the session ended meanwhile", "sub", fresh.Subject)
+		s.auditEvent(c, "session.stepup", outcomeFailure, fresh.Subject, slog.String("reason", "the session ended during the step-up"))
+		return httpError(http.StatusUnauthorized, "Your session ended while you confirmed your identity, so nothing was done. "+
+			"Sign in again, then repeat the action.", nil).withTitle("Session ended").withSignIn()
+	}
+	if fresh.AuthTime.IsZero() || fresh.AuthTime.Before(txn.Created.Add(-stepUpSkew)) {
 		s.logger(c).Warn("step-up failed", "reason", "no fresh auth_time", "actor_sub", cur.Subject, "auth_time", fresh.AuthTime)
 		s.auditEvent(c, "session.stepup", outcomeFailure, cur.Subject, slog.String("reason", "the provider did not authenticate the person again"))
 		return httpError(http.StatusBadRequest, "The identity provider did not ask you to sign in again, so your identity "+
