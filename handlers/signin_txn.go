@@ -102,9 +102,9 @@ func (t *txnSealer) open(c *http.Cookie) (signInTxn, bool) {
 // save seals txn into its cookie. When the browser already has maxSignInCookies sign-ins in
 // progress, the oldest (and any that no longer open) are expired first.
 func (t *txnSealer) save(c echo.Context, txn signInTxn) error {
-	value, err := securecookie.EncodeMulti(t.name(txn.State), txn, t.codecs...)
+	value, err := encodeTxn(t, txn)
 	if err != nil {
-		return fmt.Errorf("seal sign-in: %w", err)
+		return err
 	}
 	type held struct {
 		name    string
@@ -129,6 +129,15 @@ func (t *txnSealer) save(c echo.Context, txn signInTxn) error {
 	}
 	c.SetCookie(t.cookie(t.name(txn.State), value, int(signInTTL/time.Second)))
 	return nil
+}
+
+// encodeTxn seals txn into the value of its cookie.
+func encodeTxn(t *txnSealer, txn signInTxn) (string, error) {
+	value, err := securecookie.EncodeMulti(t.name(txn.State), txn, t.codecs...)
+	if err != nil {
+		return "", fmt.Errorf("seal sign-in: %w", err)
+	}
+	return value, nil
 }
 
 // txnLookup says what a callback's state found.
