@@ -3,9 +3,10 @@
 //
 // # Conventions (read before adding a route)
 //
-//   - Every route is one line in routes.go: method, path, the action it needs, the handler.
-//     The action decides who may call it (policy.go, DESIGN.md's roles table); there is no other
-//     way to register a route, and a test walks e.Routes() to prove it.
+//   - Every route is one line in routes.go: method, path, the action it needs, whether it is a
+//     dangerous action that needs a recent sign-in (stepUp, stepup.go), the handler. The action
+//     decides who may call it (policy.go, DESIGN.md's roles table); there is no other way to
+//     register a route, and a test walks e.Routes() to prove it.
 //   - GET never changes anything. Every other method needs the session's CSRF token (htmx sends
 //     it from <body hx-headers>; plain forms carry it in _csrf) and passes Go's
 //     http.CrossOriginProtection.
