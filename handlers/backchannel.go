@@ -3,8 +3,10 @@ package handlers
 import (
 	"errors"
 	"log/slog"
+	"math"
 	"mime"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -21,7 +23,8 @@ func (s *server) backchannelLogout(c echo.Context) error {
 	h.Set("Cache-Control", "no-store")
 	h.Set("Pragma", "no-cache")
 	if ok, wait := s.logoutLimit.allow(c.RealIP()); !ok {
-		return tooManySignIns(c, wait)
+		h.Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		return c.JSON(http.StatusTooManyRequests, oauthError{"temporarily_unavailable", "too many requests from this address"})
 	}
 	if mt, _, _ := mime.ParseMediaType(c.Request().Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
 		return s.logoutRefused(c, "not a form post", nil)
