@@ -20,8 +20,7 @@ import (
 	"userdesk/views"
 )
 
-// maxClockSkew is how far in the future an ID token's iat may be, and how much earlier than the
-// step-up request its auth_time may be.
+// maxClockSkew is how far in the future an ID token's iat may be.
 const maxClockSkew = 5 * time.Minute
 
 // acrMultiFactor is the acr_values entry that asks Auth0 for multi-factor authentication (the

@@ -152,15 +152,15 @@ const (
 // take returns the transaction of state and expires its cookie (it is used once). Other
 // sign-ins in progress are left alone.
 func (t *txnSealer) take(c echo.Context, state string) (signInTxn, txnLookup) {
-	any := false
+	pending := false
 	for _, ck := range c.Request().Cookies() {
 		if strings.HasPrefix(ck.Name, t.prefix) {
-			any = true
+			pending = true
 			break
 		}
 	}
 	if state == "" {
-		if any {
+		if pending {
 			return signInTxn{}, txnOther
 		}
 		return signInTxn{}, txnNone
@@ -168,7 +168,7 @@ func (t *txnSealer) take(c echo.Context, state string) (signInTxn, txnLookup) {
 	name := t.name(state)
 	ck, err := c.Request().Cookie(name)
 	if err != nil {
-		if any {
+		if pending {
 			return signInTxn{}, txnOther
 		}
 		return signInTxn{}, txnNone
