@@ -13,6 +13,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -147,7 +148,8 @@ func checkPageHealth(t *testing.T, ctx context.Context) {
 }
 
 // browserSignIn signs in through the demo login page, typing the account's e-mail and the demo
-// password, and waits for the dashboard page that follows.
+// password, then the second step's one-time code (read from the demo's labelled box, as a
+// person would read it from their phone), and waits for the dashboard page that follows.
 func browserSignIn(t *testing.T, ctx context.Context, d *demoServer, persona string) {
 	t.Helper()
 	email, ok := demoAccounts[persona]
@@ -160,12 +162,32 @@ func browserSignIn(t *testing.T, ctx context.Context, d *demoServer, persona str
 		chromedp.SendKeys(chromedp.ID("username"), email),
 		chromedp.SendKeys(chromedp.ID("password"), demoPassword),
 		chromedp.Click(chromedp.CSS("form.login button[type=submit]")),
-		chromedp.WaitVisible(chromedp.ID("signed-in-as")),
 	)
+	if err == nil {
+		err = browserSecondStep(ctx)
+	}
+	if err == nil {
+		err = chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("signed-in-as")))
+	}
 	if err != nil {
 		loc, _ := chromedp.Run(ctx, chromedp.Location())
 		t.Fatalf("sign in as %s: %v (at %s)", persona, err, loc)
 	}
+}
+
+// browserSecondStep types the one-time code the demo's code page shows and submits it.
+func browserSecondStep(ctx context.Context) error {
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("demo-code"))); err != nil {
+		return fmt.Errorf("the code page: %w", err)
+	}
+	code, err := chromedp.Run(ctx, chromedp.TextContent(chromedp.ID("demo-code")))
+	if err != nil {
+		return fmt.Errorf("read the demo code: %w", err)
+	}
+	return chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.ID("code"), code),
+		chromedp.Click(chromedp.CSS("form.login button[type=submit]")),
+	)
 }
 
 // saveScreenshot saves a PNG of the whole page to <module root>/screenshots/NAME.png.

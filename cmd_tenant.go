@@ -9,8 +9,10 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 
 	"userdesk/auth0api/auth0apitest"
+	"userdesk/auth0api/auth0apitest/authapi"
 	"userdesk/config"
 )
 
@@ -44,6 +46,7 @@ func runTenant(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	dash := strings.TrimSuffix(*dashboard, "/")
 	clientSecret, machineSecret := randomSecret(), randomSecret()
+	var consoleMu sync.Mutex
 	tenant := auth0apitest.New(auth0apitest.Options{
 		BaseURL:   base,
 		Users:     *users,
@@ -55,6 +58,14 @@ func runTenant(ctx context.Context, args []string, stdout io.Writer) error {
 			ID: "userdesk", Secret: clientSecret,
 			RedirectURIs:           []string{dash + "/callback"},
 			PostLogoutRedirectURIs: []string{dash + "/signed-out"},
+			BackChannelLogoutURI:   dash + backChannelLogoutPath,
+		}},
+		// The sign-in's second step, as in the demo: each code printed here and shown on the
+		// code page (labelled as a demo aid), so scripts can sign in with MFA required.
+		SecondFactor: authapi.SecondFactor{ShowOnPage: true, Send: func(_ context.Context, a authapi.Account, code string) {
+			consoleMu.Lock()
+			defer consoleMu.Unlock()
+			fmt.Fprintf(stdout, "one-time code for %s: %s\n", a.Email, code)
 		}},
 		Machines: []auth0apitest.Machine{{ClientID: "userdesk-m2m", ClientSecret: machineSecret, Scopes: auth0apitest.AllScopes}},
 		Staff: []auth0apitest.StaffAccount{
@@ -74,6 +85,7 @@ Point a dashboard at it:
   USERDESK_OIDC_ISSUER=%s USERDESK_OIDC_CLIENT_ID=userdesk USERDESK_OIDC_CLIENT_SECRET=%s \
   USERDESK_SESSION_SECRETS=%s userdesk
 Staff accounts (password %q): admin@, helpdesk@, viewer@, nobody@userdesk.test
+(the second step's one-time codes are printed here and shown on the code page)
 `, base, *users, tenant.Token(auth0apitest.AllScopes...), dash, base, tenant.Audience(), machineSecret,
 		tenant.Issuer(), clientSecret, randomSecret(), demoPassword)
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
@@ -11,8 +12,11 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"userdesk/auth0api/auth0apitest"
+	"userdesk/auth0api/auth0apitest/authapi"
 	"userdesk/config"
 	"userdesk/policy"
 )
@@ -38,15 +42,34 @@ type demo struct {
 	clientSecret string
 	machineID    string
 	machineKey   string
+	// dashboard is where the tenant's back-channel logouts go, in process: set to the
+	// dashboard's handler once it is built (setDashboard).
+	dashboard handlerSlot
+}
+
+// handlerSlot is an http.Handler set once, after whoever calls it was built. Until then it
+// answers 503.
+type handlerSlot struct{ h atomic.Pointer[http.Handler] }
+
+func (s *handlerSlot) set(h http.Handler) { s.h.Store(&h) }
+
+// ServeHTTP calls the handler that was set.
+func (s *handlerSlot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h := s.h.Load(); h != nil {
+		(*h).ServeHTTP(w, r)
+		return
+	}
+	http.Error(w, "not ready", http.StatusServiceUnavailable)
 }
 
 // staffLine is one demo account as printed at start.
 type staffLine struct{ role, email string }
 
 // newDemo creates the tenant: seeded users, one staff account per dashboard role plus one with
-// no role, an OIDC client for the dashboard and a machine client with every Management API
-// scope.
-func newDemo(cfg config.Config, logger *slog.Logger) (*demo, error) {
+// no role, an OIDC client for the dashboard (with its back-channel logout URL, reached in
+// process) and a machine client with every Management API scope. The sign-in's second step
+// prints each one-time code on console and shows it on the code page, labelled as a demo aid.
+func newDemo(cfg config.Config, logger *slog.Logger, console io.Writer) (*demo, error) {
 	d := &demo{
 		tenantURL:    cfg.BaseURL + tenantPrefix,
 		clientSecret: randomSecret(),
@@ -71,6 +94,12 @@ func newDemo(cfg config.Config, logger *slog.Logger) (*demo, error) {
 		staff = append(staff, auth0apitest.StaffAccount{Email: a.email, Password: demoPassword, Name: a.name, Roles: a.roles})
 		d.staff = append(d.staff, staffLine{a.role, a.email})
 	}
+	u, err := url.Parse(d.tenantURL)
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	origin := u.Scheme + "://" + u.Host
+	var consoleMu sync.Mutex
 	d.tenant = auth0apitest.New(auth0apitest.Options{
 		BaseURL: d.tenantURL,
 		Users:   demoUsers,
@@ -80,16 +109,25 @@ func newDemo(cfg config.Config, logger *slog.Logger) (*demo, error) {
 			Secret:                 d.clientSecret,
 			RedirectURIs:           []string{cfg.BaseURL + "/callback"},
 			PostLogoutRedirectURIs: []string{cfg.BaseURL + "/signed-out"},
+			BackChannelLogoutURI:   cfg.BaseURL + backChannelLogoutPath,
 		}},
 		Machines:  []auth0apitest.Machine{{ClientID: d.machineID, ClientSecret: d.machineKey, Scopes: demoScopes()}},
 		Staff:     staff,
 		RoleClaim: cfg.RoleClaim,
+		SecondFactor: authapi.SecondFactor{
+			ShowOnPage: true,
+			Send: func(_ context.Context, a authapi.Account, code string) {
+				consoleMu.Lock()
+				defer consoleMu.Unlock()
+				fmt.Fprintf(console, "userdesk demo: one-time code for %s: %s (demo only: a real tenant sends it to the person's phone or app)\n", a.Email, code)
+			},
+		},
+		BackChannel: &http.Client{
+			Timeout:   authapi.BackChannelTimeout,
+			Transport: &inProcess{origin: origin, path: backChannelLogoutPath, handler: &d.dashboard},
+		},
 	})
-	u, err := url.Parse(d.tenantURL)
-	if err != nil {
-		return nil, fmt.Errorf("demo: %w", err)
-	}
-	d.transport = &inProcess{origin: u.Scheme + "://" + u.Host, handler: d.mounted()}
+	d.transport = &inProcess{origin: origin, path: tenantPrefix + "/", handler: d.mounted()}
 	logger.Info("demo tenant ready", "url", d.tenantURL, "users", demoUsers)
 	return d, nil
 }
@@ -145,14 +183,24 @@ func (d *demo) printWelcome(w io.Writer, baseURL string) {
 	for _, s := range d.staff {
 		fmt.Fprintf(&b, "    %-13s %s\n", s.role, s.email)
 	}
+	b.WriteString("  the second step's one-time codes are printed here (and shown on the code page: demo only)\n")
 	b.WriteString("\n")
 	_, _ = io.WriteString(w, b.String())
 }
 
-// inProcess is an http.RoundTripper that answers requests for the tenant's origin by calling
-// the tenant's handler directly, and refuses any other destination.
+// backChannelLogoutPath is the dashboard's back-channel logout endpoint.
+const backChannelLogoutPath = "/backchannel-logout"
+
+// setDashboard gives the tenant's back channel the dashboard's handler.
+func (d *demo) setDashboard(h http.Handler) { d.dashboard.set(h) }
+
+// inProcess is an http.RoundTripper that answers requests for one origin and path (a prefix
+// when it ends with "/") by calling a handler directly, and refuses any other destination: the
+// dashboard's back channel reaches only the tenant, the tenant's only the dashboard's
+// back-channel logout.
 type inProcess struct {
-	origin  string // scheme://host of the tenant
+	origin  string // scheme://host
+	path    string
 	handler http.Handler
 }
 
@@ -161,8 +209,9 @@ func (t *inProcess) RoundTrip(r *http.Request) (*http.Response, error) {
 	if r.Body != nil {
 		defer r.Body.Close()
 	}
-	if r.URL.Scheme+"://"+r.URL.Host != t.origin || !strings.HasPrefix(r.URL.Path, tenantPrefix+"/") {
-		return nil, fmt.Errorf("demo: %s is not the emulated tenant", r.URL.Redacted())
+	pathOK := r.URL.Path == t.path || (strings.HasSuffix(t.path, "/") && strings.HasPrefix(r.URL.Path, t.path))
+	if r.URL.Scheme+"://"+r.URL.Host != t.origin || !pathOK {
+		return nil, fmt.Errorf("demo: %s is not reachable in process", r.URL.Redacted())
 	}
 	in := r.Clone(r.Context())
 	if in.Body == nil {

@@ -128,7 +128,7 @@ func serve(ctx context.Context, cfg config.Config, ln net.Listener, stdout io.Wr
 	if cfg.MetricsAddr != "" {
 		m = metrics.New(metrics.Options{Version: appVersion()})
 	}
-	app, err := build(ctx, cfg, logger, trail, m)
+	app, err := build(ctx, cfg, logger, trail, m, stdout)
 	if err != nil {
 		return err
 	}
@@ -188,14 +188,15 @@ type application struct {
 }
 
 // build composes the application: in demo mode an emulated tenant is created and mounted under
-// /tenant, and the dashboard talks to it in process. m, when not nil, observes the dashboard's
-// requests and its Management API calls.
-func build(ctx context.Context, cfg config.Config, logger *slog.Logger, trail *auditTrail, m *metrics.Metrics) (*application, error) {
+// /tenant, and the dashboard and the tenant talk to each other in process (the demo's one-time
+// codes go to console). m, when not nil, observes the dashboard's requests and its Management
+// API calls.
+func build(ctx context.Context, cfg config.Config, logger *slog.Logger, trail *auditTrail, m *metrics.Metrics, console io.Writer) (*application, error) {
 	app := &application{}
 	backChannel := &http.Client{Timeout: 10 * time.Second}
 	var mgmt auth0api.Config
 	if cfg.Demo {
-		d, err := newDemo(cfg, logger)
+		d, err := newDemo(cfg, logger, console)
 		if err != nil {
 			return nil, err
 		}
@@ -244,17 +245,19 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger, trail *a
 			Helpdesk: cfg.HelpdeskRoles,
 			Viewer:   cfg.ViewerRoles,
 		},
-		SessionSecrets:  cfg.SessionSecrets,
-		IdleTimeout:     cfg.IdleTimeout,
-		AbsoluteTimeout: cfg.AbsoluteTimeout,
-		SectionTimeout:  cfg.SectionTimeout,
-		RevalidateEvery: cfg.RevalidateEvery,
-		Static:          static,
-		TrustedProxies:  cfg.TrustedProxies,
-		Logger:          logger,
-		Audit:           trail.rec,
-		AuditTrail:      trail.db,
-		Version:         appVersion(),
+		SessionSecrets:    cfg.SessionSecrets,
+		IdleTimeout:       cfg.IdleTimeout,
+		AbsoluteTimeout:   cfg.AbsoluteTimeout,
+		AllowSingleFactor: !cfg.RequireMFA,
+		StepUpMaxAge:      cfg.StepUpMaxAge,
+		SectionTimeout:    cfg.SectionTimeout,
+		RevalidateEvery:   cfg.RevalidateEvery,
+		Static:            static,
+		TrustedProxies:    cfg.TrustedProxies,
+		Logger:            logger,
+		Audit:             trail.rec,
+		AuditTrail:        trail.db,
+		Version:           appVersion(),
 	}
 	if m != nil {
 		hcfg.Observer = m
@@ -265,6 +268,7 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger, trail *a
 	}
 	app.handler = h
 	if app.demo != nil {
+		app.demo.setDashboard(h)
 		app.handler = app.demo.mount(h)
 	}
 	return app, nil

@@ -136,7 +136,7 @@ func TestInProcessTransportStaysInProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := newDemo(cfg, slog.New(slog.DiscardHandler))
+	d, err := newDemo(cfg, slog.New(slog.DiscardHandler), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,6 +185,7 @@ func TestDemoSignInEachRole(t *testing.T) {
 var (
 	demoLoginAction = regexp.MustCompile(`<form class="login" method="post" action="([^"]+)">`)
 	demoLoginID     = regexp.MustCompile(`<input type="hidden" name="id" value="([^"]+)">`)
+	demoCode        = regexp.MustCompile(`<code id="demo-code">([0-9]{6})</code>`)
 )
 
 // demoHTTPSignIn signs in to the demo with a cookie jar and returns the page it lands on.
@@ -195,8 +196,9 @@ func demoHTTPSignIn(t *testing.T, d *demoServer, email string) (string, int) {
 }
 
 // submitLogin opens the dashboard at base with a fresh cookie jar, follows it to the provider's
-// login form and submits it; it returns the client (holding whatever session it got), the last
-// answer and its body.
+// login form and submits it, then, when the provider asks for the second step, types the
+// one-time code its page shows (the demo's, and the test tenants' with ShowOnPage); it returns
+// the client (holding whatever session it got), the last answer and its body.
 func submitLogin(t *testing.T, base, email, password string) (*http.Client, *http.Response, []byte) {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
@@ -207,19 +209,29 @@ func submitLogin(t *testing.T, base, email, password string) (*http.Client, *htt
 	}
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	action, id := demoLoginAction.FindSubmatch(page), demoLoginID.FindSubmatch(page)
-	if action == nil || id == nil {
-		t.Fatalf("no login form at %s:\n%s", resp.Request.URL, page)
+	form := url.Values{"username": {email}, "password": {password}}
+	for range 3 {
+		action, id := demoLoginAction.FindSubmatch(page), demoLoginID.FindSubmatch(page)
+		if action == nil || id == nil {
+			return c, resp, page // not a provider form: where the sign-in ended
+		}
+		formURL, err := resp.Request.URL.Parse(strings.ReplaceAll(string(action[1]), "&amp;", "&"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		form.Set("id", string(id[1]))
+		if strings.HasSuffix(formURL.Path, "/login/code") {
+			code := demoCode.FindSubmatch(page)
+			if code == nil {
+				t.Fatalf("the code page shows no demo code:\n%s", page)
+			}
+			form = url.Values{"id": {string(id[1])}, "code": {string(code[1])}}
+		}
+		if resp, err = c.PostForm(formURL.String(), form); err != nil {
+			t.Fatal(err)
+		}
+		page, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
 	}
-	formURL, err := resp.Request.URL.Parse(strings.ReplaceAll(string(action[1]), "&amp;", "&"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err = c.PostForm(formURL.String(), url.Values{"id": {string(id[1])}, "username": {email}, "password": {password}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	return c, resp, body
+	return c, resp, page
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"userdesk/auth0api/auth0apitest"
+	"userdesk/auth0api/auth0apitest/authapi"
 	"userdesk/config"
 )
 
@@ -47,6 +48,8 @@ func startProduction(t *testing.T, extraEnv map[string]string) *production {
 			RedirectURIs: []string{base + "/callback"}, PostLogoutRedirectURIs: []string{base + "/signed-out"}}},
 		Machines: []auth0apitest.Machine{{ClientID: "m2m", ClientSecret: "m2m-secret", Scopes: auth0apitest.AllScopes}},
 		Staff:    []auth0apitest.StaffAccount{{Email: prodAdmin, Password: prodPassword, Name: "Ada", Roles: []string{config.DefaultAdminRole}}},
+		// The second step, its code on the page for submitLogin to type.
+		SecondFactor: authapi.SecondFactor{ShowOnPage: true},
 	})
 	env := map[string]string{
 		"USERDESK_DOMAIN":             "localhost",

@@ -48,7 +48,7 @@ func startSectionsDemo(t *testing.T) (*demoServer, *auth0apitest.Tenant) {
 		cancel()
 		t.Fatal(err)
 	}
-	app, err := build(ctx, cfg, logger, trail, nil)
+	app, err := build(ctx, cfg, logger, trail, nil, d.Output)
 	if err != nil {
 		cancel()
 		closeTrail()

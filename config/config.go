@@ -77,6 +77,11 @@ type Config struct {
 	IdleTimeout time.Duration
 	// AbsoluteTimeout ends a session this long after sign-in.
 	AbsoluteTimeout time.Duration
+	// RequireMFA makes staff sign in with multi-factor authentication (the ID token's amr must
+	// hold "mfa"). On unless USERDESK_REQUIRE_MFA=false.
+	RequireMFA bool
+	// StepUpMaxAge is how recent a sign-in dangerous actions need.
+	StepUpMaxAge time.Duration
 
 	// RoleClaim is the ID-token claim holding the person's roles.
 	RoleClaim string
@@ -178,6 +183,20 @@ func (l *loader) duration(name string, def time.Duration) time.Duration {
 	return d
 }
 
+// boolean reads true/false (also 1/0, yes/no, on/off, any case); def when unset.
+func (l *loader) boolean(name string, def bool) bool {
+	switch strings.ToLower(l.get(name)) {
+	case "":
+		return def
+	case "true", "1", "yes", "on":
+		return true
+	case "false", "0", "no", "off":
+		return false
+	}
+	l.problem("%s=%q is not true or false", name, l.get(name))
+	return def
+}
+
 func (l *loader) list(name, def string) []string {
 	v := l.getenv(name)
 	if v == "" {
@@ -246,6 +265,15 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	if l.get(envRevalidateEvery) != "off" {
 		c.RevalidateEvery = l.duration(envRevalidateEvery, 2*time.Minute)
 	}
+	c.RequireMFA = l.boolean(envRequireMFA, true)
+	c.StepUpMaxAge = l.duration(envStepUpMaxAge, DefaultStepUpMaxAge)
+	switch {
+	case c.StepUpMaxAge < MinStepUpMaxAge:
+		l.problem("%s (%s) is shorter than %s: nobody could sign in again and repeat the action in time", envStepUpMaxAge, c.StepUpMaxAge, MinStepUpMaxAge)
+	case c.StepUpMaxAge > c.AbsoluteTimeout:
+		l.problem("%s (%s) is longer than %s (%s): no session would ever need a step-up", envStepUpMaxAge, c.StepUpMaxAge, envAbsoluteTimeout, c.AbsoluteTimeout)
+	}
+
 	c.SectionTimeout = l.duration(envSectionTimeout, DefaultSectionTimeout)
 	if c.SectionTimeout > MaxSectionTimeout {
 		l.problem("%s (%s) is longer than %s: the server's write timeout (60s) must leave room for the answer", envSectionTimeout, c.SectionTimeout, MaxSectionTimeout)

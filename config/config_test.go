@@ -69,6 +69,8 @@ func TestLoadDefaults(t *testing.T) {
 		IdleTimeout:      30 * time.Minute,
 		AbsoluteTimeout:  8 * time.Hour,
 		RevalidateEvery:  2 * time.Minute,
+		RequireMFA:       true,
+		StepUpMaxAge:     10 * time.Minute,
 		SectionTimeout:   DefaultSectionTimeout,
 		RoleClaim:        DefaultRoleClaim,
 		AdminRoles:       []string{DefaultAdminRole},
@@ -105,6 +107,8 @@ func TestLoadEverySetting(t *testing.T) {
 		"USERDESK_SESSION_SECRETS", secret32+", "+strings.Repeat("x", 40),
 		"USERDESK_IDLE_TIMEOUT", "10m",
 		"USERDESK_ABSOLUTE_TIMEOUT", "2h",
+		"USERDESK_REQUIRE_MFA", "False",
+		"USERDESK_STEP_UP_MAX_AGE", "5m",
 		"USERDESK_SECTION_TIMEOUT", "2500ms",
 		"USERDESK_ROLE_CLAIM", "https://acme.example/roles",
 		"USERDESK_ADMIN_ROLES", "root, ops",
@@ -138,6 +142,7 @@ func TestLoadEverySetting(t *testing.T) {
 		IdleTimeout:           10 * time.Minute,
 		AbsoluteTimeout:       2 * time.Hour,
 		RevalidateEvery:       2 * time.Minute,
+		StepUpMaxAge:          5 * time.Minute,
 		SectionTimeout:        2500 * time.Millisecond,
 		RoleClaim:             "https://acme.example/roles",
 		AdminRoles:            []string{"root", "ops"},
@@ -426,5 +431,31 @@ func checkBuiltin(t *testing.T, p *policy.Policy, admin, helpdesk, viewer []stri
 	g := p.Groups()
 	if len(g) != 3 || !slices.Equal(g[0].Members, viewer) || !slices.Equal(g[1].Members, helpdesk) || !slices.Equal(g[2].Members, admin) {
 		t.Errorf("built-in policy groups %+v, want viewer %q, helpdesk %q, admin %q", g, viewer, helpdesk, admin)
+	}
+}
+
+// TestLoadMFAAndStepUp: multi-factor is on unless turned off in words Load understands, and the
+// step-up age must leave time to sign in again and fit in a session.
+func TestLoadMFAAndStepUp(t *testing.T) {
+	for v, want := range map[string]bool{"": true, "true": true, "1": true, "YES": true, "false": false, "0": false, "off": false} {
+		c, err := Load(nil, good.with("USERDESK_REQUIRE_MFA", v).get)
+		if err != nil || c.RequireMFA != want {
+			t.Errorf("USERDESK_REQUIRE_MFA=%q: RequireMFA %v (%v), want %v", v, c.RequireMFA, err, want)
+		}
+	}
+	for _, tt := range []struct {
+		env  env
+		want string
+	}{
+		{good.with("USERDESK_REQUIRE_MFA", "maybe"), `USERDESK_REQUIRE_MFA="maybe" is not true or false`},
+		{good.with("USERDESK_STEP_UP_MAX_AGE", "30s"), "USERDESK_STEP_UP_MAX_AGE (30s) is shorter than 1m0s"},
+		{good.with("USERDESK_STEP_UP_MAX_AGE", "9h"), "USERDESK_STEP_UP_MAX_AGE (9h0m0s) is longer than USERDESK_ABSOLUTE_TIMEOUT (8h0m0s)"},
+		{good.with("USERDESK_STEP_UP_MAX_AGE", "never"), `USERDESK_STEP_UP_MAX_AGE="never" is not a positive duration`},
+	} {
+		_, err := Load(nil, tt.env.get)
+		var cerr *Error
+		if !errors.As(err, &cerr) || len(cerr.Problems) != 1 || !strings.Contains(cerr.Problems[0], tt.want) {
+			t.Errorf("Load = %v, want the one problem %q", err, tt.want)
+		}
 	}
 }

@@ -42,6 +42,8 @@ const (
 	envAuditDBURL       = "USERDESK_AUDIT_DATABASE_URL"
 	envAuditRetention   = "USERDESK_AUDIT_RETENTION"
 	envMetricsAddr      = "USERDESK_METRICS_ADDR"
+	envRequireMFA       = "USERDESK_REQUIRE_MFA"
+	envStepUpMaxAge     = "USERDESK_STEP_UP_MAX_AGE"
 )
 
 // Default values of the settings that have one.
@@ -72,6 +74,11 @@ const (
 	DefaultAuditRetention = 400 * 24 * time.Hour
 	// MinAuditRetention is the shortest retention accepted (other than 0, forever).
 	MinAuditRetention = 24 * time.Hour
+	// DefaultStepUpMaxAge is how recent a staff member's sign-in must be for a dangerous action.
+	DefaultStepUpMaxAge = 10 * time.Minute
+	// MinStepUpMaxAge is the shortest step-up age accepted: shorter, a person could not finish
+	// a re-authentication and repeat the action in time.
+	MinStepUpMaxAge = time.Minute
 )
 
 // Setting describes one environment variable: its name, default, whether it is a secret (and so
@@ -101,6 +108,8 @@ func Settings() []Setting {
 		{Env: envMgmtRate, Default: "0", Description: "Most Management API requests per second this process makes (0 = no client-side limit)."},
 		{Env: envSectionTimeout, Default: "6s", Description: "How long each section of a user's page (factors, roles, permissions, organizations, logs) waits for Auth0 before it shows a timeout with a retry button; the other sections load regardless (at most 50s)."},
 		{Env: envSessionSecrets, Secret: true, Description: "Comma-separated keys that sign session cookies, each at least 32 bytes; the first signs, the others still verify (rotation). Replicas must share them (required)."},
+		{Env: envRequireMFA, Default: "true", Description: "Staff must sign in with multi-factor authentication: userdesk asks Auth0 for it (`acr_values`) and refuses an ID token whose `amr` lacks `mfa`. Auth0 needs MFA enabled and a post-login Action that honours the request (README: Setting up Auth0). `false` allows password-only sign-ins: only for trials without MFA."},
+		{Env: envStepUpMaxAge, Default: "10m", Description: "Dangerous actions (deleting a user, resetting all factors, a new recovery code, a password-change link, creating or replacing authentication methods, roles and permissions) need a sign-in no older than this; older, the person signs in again (`prompt=login`, `max_age=0`, MFA) and repeats the action. Between 1m and `USERDESK_ABSOLUTE_TIMEOUT`."},
 		{Env: envIdleTimeout, Default: "30m", Description: "A session ends after this long without a request."},
 		{Env: envRevalidateEvery, Default: "2m", Description: "How often a signed-in person's own Auth0 user (blocked flag and tenant roles) is read again, and before any change when the last check is older: a blocked, deleted or unmapped person is signed out at their next request, a lowered role applies at once. Costs two Management API calls per active person per period. `off` turns it off, for staff who do not sign in through the managed tenant."},
 		{Env: envAbsoluteTimeout, Default: "8h", Description: "A session ends this long after sign-in, whatever the activity."},

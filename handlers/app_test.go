@@ -12,6 +12,7 @@ package handlers
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/tls"
 	"encoding/json"
 	"io"
@@ -29,7 +30,10 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/gorilla/securecookie"
+
 	"userdesk/audit"
+
 	"userdesk/auth0api"
 	"userdesk/auth0api/auth0apitest"
 	"userdesk/auth0api/auth0apitest/authapi"
@@ -93,8 +97,36 @@ func (b *syncBuffer) Write(p []byte) (int, error) {
 func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.buf.String() }
 func (b *syncBuffer) Reset()         { b.mu.Lock(); b.buf.Reset(); b.mu.Unlock() }
 
+// codeBox keeps the one-time codes the tenant's second step sends, by e-mail: the test's
+// stand-in for the staff member's phone.
+type codeBox struct {
+	mu    sync.Mutex
+	codes map[string][]string
+}
+
+func (b *codeBox) send(_ context.Context, acct authapi.Account, code string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.codes == nil {
+		b.codes = map[string][]string{}
+	}
+	b.codes[strings.ToLower(acct.Email)] = append(b.codes[strings.ToLower(acct.Email)], code)
+}
+
+// last returns the latest code sent to email, or "".
+func (b *codeBox) last(email string) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	c := b.codes[strings.ToLower(email)]
+	if len(c) == 0 {
+		return ""
+	}
+	return c[len(c)-1]
+}
+
 // testApp is the dashboard under test, served over TLS (so cookies are __Host- and Secure, as in
-// production), in front of an emulated tenant.
+// production), in front of an emulated tenant whose sign-in has a one-time-code second step and
+// sends back-channel logouts to the dashboard.
 type testApp struct {
 	URL       string // the dashboard's base URL
 	Tenant    *auth0apitest.Tenant
@@ -105,6 +137,7 @@ type testApp struct {
 	// AuditDB is the audit store (in-memory SQLite) and Recorder writes it and the log.
 	AuditDB   *audit.DB
 	Recorder  *audit.Recorder
+	Codes     *codeBox // the one-time codes the tenant sent
 	srv       *server
 	tlsConfig *tls.Config
 }
@@ -117,7 +150,14 @@ type appOptions struct {
 	tenant func(*auth0apitest.Options)
 	// tenantNow gives the tenant its own clock (default: the app's).
 	tenantNow func() time.Time
+	// singleFactor turns multi-factor off: the dashboard allows password-only sign-ins and the
+	// tenant enables no second factor. For tests about something else only; the default tests
+	// run with MFA on.
+	singleFactor bool
 }
+
+// singleFactor is the option that turns multi-factor off (see appOptions.singleFactor).
+func singleFactor(o *appOptions) { o.singleFactor = true }
 
 // newTestApp starts a tenant and the dashboard. Logs and audit events are captured (and the logs
 // printed when the test fails).
@@ -127,7 +167,10 @@ func newTestApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 	for _, f := range opts {
 		f(&o)
 	}
-	a := &testApp{Clock: newTestClock(), Audit: &syncBuffer{}, Logs: &syncBuffer{}}
+	a := &testApp{Clock: newTestClock(), Audit: &syncBuffer{}, Logs: &syncBuffer{}, Codes: &codeBox{}}
+	// The tenant's back-channel logouts reach the dashboard over TLS: its transport is set once
+	// the dashboard's certificate exists, before any request.
+	backChannel := &http.Client{Timeout: 5 * time.Second}
 
 	dash := httptest.NewUnstartedServer(nil)
 	dashURL := "https://" + dash.Listener.Addr().String()
@@ -143,7 +186,9 @@ func newTestApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 			ID: testClientID, Secret: testSecret,
 			RedirectURIs:           []string{dashURL + "/callback"},
 			PostLogoutRedirectURIs: []string{dashURL + "/signed-out"},
+			BackChannelLogoutURI:   dashURL + "/backchannel-logout",
 		}},
+		BackChannel: backChannel,
 		Staff: []auth0apitest.StaffAccount{
 			{Email: testAccounts["admin"], Password: testPassword, Name: "Ada Admin", Roles: testStaffRoles["admin"]},
 			{Email: testAccounts["helpdesk"], Password: testPassword, Name: "Hal Helpdesk", Roles: testStaffRoles["helpdesk"]},
@@ -152,6 +197,9 @@ func newTestApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 			{Email: testAccounts["none"], Password: testPassword, Name: "Nico Norole", Roles: testStaffRoles["none"]},
 		},
 		RoleClaim: testRoleClaim,
+	}
+	if !o.singleFactor {
+		tOpts.SecondFactor = authapi.SecondFactor{Send: a.Codes.send}
 	}
 	if o.tenant != nil {
 		o.tenant(&tOpts)
@@ -191,15 +239,16 @@ func newTestApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 			Helpdesk: []string{"userdesk-helpdesk"},
 			Viewer:   []string{"userdesk-viewer"},
 		},
-		SessionSecrets:  [][]byte{[]byte("test-session-secret-0123456789abcdef")},
-		IdleTimeout:     30 * time.Minute,
-		AbsoluteTimeout: 8 * time.Hour,
-		Static:          os.DirFS("../static"),
-		Logger:          slog.New(slog.NewJSONHandler(a.Logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Audit:           a.Recorder,
-		AuditTrail:      a.AuditDB,
-		Now:             a.Clock.Now,
-		Version:         "test",
+		SessionSecrets:    [][]byte{[]byte("test-session-secret-0123456789abcdef")},
+		IdleTimeout:       30 * time.Minute,
+		AbsoluteTimeout:   8 * time.Hour,
+		Static:            os.DirFS("../static"),
+		Logger:            slog.New(slog.NewJSONHandler(a.Logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Audit:             a.Recorder,
+		AuditTrail:        a.AuditDB,
+		Now:               a.Clock.Now,
+		Version:           "test",
+		AllowSingleFactor: o.singleFactor,
 	}
 	if o.config != nil {
 		o.config(&cfg)
@@ -214,6 +263,7 @@ func newTestApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 	t.Cleanup(dash.Close)
 	a.URL = dash.URL
 	a.tlsConfig = dash.Client().Transport.(*http.Transport).TLSClientConfig
+	backChannel.Transport = &http.Transport{TLSClientConfig: a.tlsConfig}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("dashboard logs:\n%s", a.Logs.String())
@@ -339,7 +389,7 @@ func setHeaders(req *http.Request, kv []string) {
 	}
 }
 
-// loginForm matches the tenant's login form: its action and the sign-in id.
+// loginForm matches the tenant's login form (and its code form): its action and the sign-in id.
 var (
 	loginAction = regexp.MustCompile(`<form class="login" method="post" action="([^"]+)">`)
 	loginID     = regexp.MustCompile(`<input type="hidden" name="id" value="([^"]+)">`)
@@ -364,38 +414,44 @@ func (b *browser) startSignIn(t testing.TB, returnTo string) *url.URL {
 	return loc
 }
 
-// authorize follows the authorize URL to the tenant's login page, signs in as email, and
-// returns the URL the tenant sends the browser back to (the dashboard's /callback), without
-// visiting it.
+// authorize follows the authorize URL through the tenant's pages as email would: the login
+// page (password), then the second step's code page when the tenant asks for it (the code
+// comes from a.Codes, the staff member's "phone"). It returns the URL the tenant sends the
+// browser back to (the dashboard's /callback), without visiting it.
 func (b *browser) authorize(t testing.TB, authorizeURL *url.URL, email string) *url.URL {
 	t.Helper()
-	resp, body := b.follow(t, authorizeURL.String())
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("authorize ended with %d:\n%s", resp.StatusCode, body)
-	}
-	action, id := loginAction.FindStringSubmatch(body), loginID.FindStringSubmatch(body)
-	if action == nil || id == nil {
-		t.Fatalf("no login form at %s:\n%s", resp.Request.URL, body)
-	}
-	formURL, err := resp.Request.URL.Parse(htmlUnescape(action[1]))
-	if err != nil {
-		t.Fatal(err)
-	}
-	form := url.Values{"id": {htmlUnescape(id[1])}, "username": {email}, "password": {testPassword}}
-	// Follow the tenant's own redirects until one leads back to the dashboard.
-	resp, body = b.send(t, http.MethodPost, formURL.String(), form)
+	resp, body := b.get(t, authorizeURL.String())
 	for range 10 {
-		if resp.StatusCode < 300 || resp.StatusCode >= 400 {
+		switch {
+		case resp.StatusCode >= 300 && resp.StatusCode < 400:
+			next, err := resp.Request.URL.Parse(resp.Header.Get("Location"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.HasPrefix(next.String(), b.app.URL+"/") {
+				return next
+			}
+			resp, body = b.get(t, next.String())
+		case resp.StatusCode == http.StatusOK:
+			action, id := loginAction.FindStringSubmatch(body), loginID.FindStringSubmatch(body)
+			if action == nil || id == nil {
+				t.Fatalf("no form at %s:\n%s", resp.Request.URL, body)
+			}
+			formURL, err := resp.Request.URL.Parse(htmlUnescape(action[1]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			form := url.Values{"id": {htmlUnescape(id[1])}}
+			if strings.HasSuffix(formURL.Path, "/login/code") {
+				form.Set("code", b.app.Codes.last(email))
+			} else {
+				form.Set("username", email)
+				form.Set("password", testPassword)
+			}
+			resp, body = b.send(t, http.MethodPost, formURL.String(), form)
+		default:
 			t.Fatalf("sign-in as %s ended with %d at %s:\n%s", email, resp.StatusCode, resp.Request.URL, body)
 		}
-		next, err := resp.Request.URL.Parse(resp.Header.Get("Location"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.HasPrefix(next.String(), b.app.URL+"/") {
-			return next
-		}
-		resp, body = b.get(t, next.String())
 	}
 	t.Fatal("the tenant never redirected back to the dashboard")
 	return nil
@@ -488,32 +544,46 @@ func (a *testApp) provider(t testing.TB) *authapi.Provider {
 	return p
 }
 
-// storedTxn returns the sign-in transaction the server keeps for the browser.
+// txnCookie returns the browser's one sign-in transaction cookie.
+func (a *testApp) txnCookie(t testing.TB, b *browser) *http.Cookie {
+	t.Helper()
+	u, _ := url.Parse(a.URL)
+	var found []*http.Cookie
+	for _, c := range b.jar.Cookies(u) {
+		if strings.HasPrefix(c.Name, a.srv.signInName+"-") {
+			found = append(found, c)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("%d sign-in cookies, want 1", len(found))
+	}
+	return found[0]
+}
+
+// storedTxn returns the sign-in transaction sealed in the browser's cookie.
 func (a *testApp) storedTxn(t testing.TB, b *browser) signInTxn {
 	t.Helper()
-	var txn signInTxn
-	a.editTxn(t, b, func(x *signInTxn) { txn = *x })
+	txn, ok := a.srv.txns.open(a.txnCookie(t, b))
+	if !ok {
+		t.Fatal("the sign-in cookie does not open")
+	}
 	return txn
 }
 
-// editTxn changes the sign-in transaction the server keeps for the browser.
+// editTxn changes the sign-in transaction sealed in the browser's cookie (resealed, as only
+// the server could).
 func (a *testApp) editTxn(t testing.TB, b *browser, f func(*signInTxn)) {
 	t.Helper()
-	c := b.cookie(a.srv.signInName)
-	if c == nil {
-		t.Fatal("no sign-in cookie")
-	}
-	r := httptest.NewRequest(http.MethodGet, "/", nil)
-	r.AddCookie(c)
-	sess, err := a.srv.store.Get(r, a.srv.signInName)
-	must(t, err)
-	txn, ok := sess.Values[keySignInTxn].(signInTxn)
+	c := a.txnCookie(t, b)
+	txn, ok := a.srv.txns.open(c)
 	if !ok {
-		t.Fatal("no sign-in in progress on the server")
+		t.Fatal("the sign-in cookie does not open")
 	}
 	f(&txn)
-	sess.Values[keySignInTxn] = txn
-	must(t, sess.Save(r, httptest.NewRecorder()))
+	value, err := securecookie.EncodeMulti(c.Name, txn, a.srv.txns.codecs...)
+	must(t, err)
+	u, _ := url.Parse(a.URL)
+	b.jar.SetCookies(u, []*http.Cookie{{Name: c.Name, Value: value, Path: "/", Secure: true, HttpOnly: true}})
 }
 
 // sessionIdentity returns the identity the server keeps for the browser's session.

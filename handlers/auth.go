@@ -4,9 +4,12 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -17,70 +20,81 @@ import (
 	"userdesk/views"
 )
 
-// signInTxn is a sign-in in progress, kept server-side in the pre-login session until the
-// provider sends the browser back to /callback. It is used once.
-type signInTxn struct {
-	State    string // 256 random bits, compared in constant time
-	Nonce    string // 256 random bits, checked against the ID token's nonce
-	Verifier string // PKCE code verifier (S256 challenge sent)
-	ReturnTo string // a local path, checked by localPath
-	Created  time.Time
-}
-
-// signInTTL is how long a sign-in may take between /login and /callback.
-const signInTTL = 10 * time.Minute
-
 // maxClockSkew is how far in the future an ID token's iat may be.
 const maxClockSkew = 5 * time.Minute
 
-// login starts a sign-in: authorization code flow with PKCE (S256), state and nonce.
+// acrMultiFactor is the acr_values entry that asks Auth0 for multi-factor authentication (the
+// OpenID PAPE multi-factor policy, as Auth0 documents it).
+const acrMultiFactor = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
+
+// login starts a sign-in: authorization code flow with PKCE (S256), state and nonce, asking for
+// multi-factor unless that is turned off. It keeps nothing on the server (signin_txn.go) and is
+// rate-limited per client address.
 func (s *server) login(c echo.Context) error {
+	if ok, wait := s.loginLimit.allow(c.RealIP()); !ok {
+		return tooManySignIns(c, wait)
+	}
+	target, err := s.beginSignIn(c, localPath(c.QueryParam("return_to")), "")
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusFound, target)
+}
+
+// beginSignIn seals a new sign-in transaction into its cookie and returns the provider's
+// authorization URL. stepUpOf, when not empty, makes it a step-up of that signed-in subject:
+// the provider is asked to authenticate the person again (prompt=login, max_age=0) with
+// multi-factor.
+func (s *server) beginSignIn(c echo.Context, returnTo, stepUpOf string) (string, error) {
+	stepUp := stepUpOf != ""
 	p, err := s.signIn.current()
 	if err != nil {
-		return httpError(http.StatusServiceUnavailable, "Sign-in is not available right now: userdesk cannot reach the identity provider. Try again in a minute.", err)
+		return "", httpError(http.StatusServiceUnavailable, "Sign-in is not available right now: userdesk cannot reach the identity provider. Try again in a minute.", err)
+	}
+	if len(returnTo) > maxTxnReturnTo {
+		returnTo = "/"
 	}
 	txn := signInTxn{
 		State:    randomToken(),
 		Nonce:    randomToken(),
 		Verifier: oauth2.GenerateVerifier(),
-		ReturnTo: localPath(c.QueryParam("return_to")),
+		ReturnTo: returnTo,
 		Created:  s.now(),
+		StepUp:   stepUp,
+		Subject:  stepUpOf,
 	}
-	// One sign-in per browser: a new one replaces (and deletes) any earlier one.
-	sess, _ := s.store.Get(c.Request(), s.signInName)
-	if sess.ID != "" {
-		s.store.Delete(sess.ID)
+	if err := s.txns.save(c, txn); err != nil {
+		return "", err
 	}
-	sess.ID = ""
-	sess.Values = map[any]any{keySignInTxn: txn}
-	sess.Options.MaxAge = int(signInTTL / time.Second)
-	if err := sess.Save(c.Request(), c.Response()); err != nil {
-		return fmt.Errorf("save sign-in: %w", err)
+	opts := []oauth2.AuthCodeOption{oidc.Nonce(txn.Nonce), oauth2.S256ChallengeOption(txn.Verifier)}
+	if s.requireMFA || stepUp {
+		opts = append(opts, oauth2.SetAuthURLParam("acr_values", acrMultiFactor))
 	}
-	return c.Redirect(http.StatusFound, p.oauth2.AuthCodeURL(txn.State,
-		oidc.Nonce(txn.Nonce), oauth2.S256ChallengeOption(txn.Verifier)))
+	if stepUp {
+		opts = append(opts, oauth2.SetAuthURLParam("prompt", "login"), oauth2.SetAuthURLParam("max_age", "0"))
+	}
+	return p.oauth2.AuthCodeURL(txn.State, opts...), nil
 }
 
-// takeSignInTxn returns the browser's sign-in in progress and deletes it, so that a callback
-// can be used only once.
-func (s *server) takeSignInTxn(c echo.Context) (signInTxn, bool) {
-	sess, _ := s.store.Get(c.Request(), s.signInName)
-	txn, ok := sess.Values[keySignInTxn].(signInTxn)
-	if _, err := c.Cookie(s.signInName); err == nil {
-		sess.Options.MaxAge = -1
-		_ = sess.Save(c.Request(), c.Response()) // deletes the record, expires the cookie
-	}
-	return txn, ok
+// tooManySignIns answers a sign-in request over its address's limit: 429 with Retry-After.
+func tooManySignIns(c echo.Context, wait time.Duration) error {
+	c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+	return httpError(http.StatusTooManyRequests, "Too many sign-in attempts from your network. Wait a minute, then sign in again.", nil).
+		withTitle("Too many sign-ins")
 }
 
 // errorCode matches OAuth error codes worth repeating to a person ("access_denied").
 var errorCode = regexp.MustCompile(`^[a-z_]{1,40}$`)
 
 // callback finishes a sign-in. Every check that fails ends on an error page with a "Sign in
-// again" link; the reason is logged and audited, and no session is created.
+// again" link; the reason is logged and audited, and no session is created. Only the
+// transaction named by the callback's state is used up: a forged callback ends no other sign-in.
 func (s *server) callback(c echo.Context) error {
-	txn, ok := s.takeSignInTxn(c)
+	if ok, wait := s.callbackLimit.allow(c.RealIP()); !ok {
+		return tooManySignIns(c, wait)
+	}
 	q := c.QueryParams()
+	txn, found := s.txns.take(c, q.Get("state"))
 	if e := q.Get("error"); e != "" {
 		msg := "The identity provider did not sign you in."
 		if errorCode.MatchString(e) {
@@ -88,14 +102,18 @@ func (s *server) callback(c echo.Context) error {
 		}
 		return s.signInFailed(c, "provider error", fmt.Errorf("%q: %q", e, q.Get("error_description")), msg)
 	}
-	if !ok {
+	switch found {
+	case txnNone:
 		return s.signInFailed(c, "no sign-in in progress", nil, "This sign-in link was already used, has expired, or was opened in another browser.")
+	case txnOther:
+		return s.signInFailed(c, "state mismatch", nil, "")
 	}
 	if s.now().Sub(txn.Created) > signInTTL {
 		return s.signInFailed(c, "sign-in took too long", nil, "The sign-in took too long.")
 	}
-	if state := q.Get("state"); state == "" || subtle.ConstantTimeCompare([]byte(state), []byte(txn.State)) != 1 {
-		return s.signInFailed(c, "state mismatch", nil, "")
+	// The cookie is gone from the browser now; a copy of it must not work either (checklist 2c).
+	if first, err := s.replay.Use(c.Request().Context(), "signin-state\x00"+txn.State, txn.Created.Add(signInTTL+maxClockSkew)); err != nil || !first {
+		return s.signInFailed(c, "state used before", err, "This sign-in link was already used.")
 	}
 	p, err := s.signIn.current()
 	if err != nil {
@@ -126,11 +144,14 @@ func (s *server) callback(c echo.Context) error {
 		return s.signInFailed(c, "nonce mismatch", nil, "")
 	}
 	var claims struct {
-		AZP           string `json:"azp"`
-		Email         string `json:"email"`
-		EmailVerified *bool  `json:"email_verified"`
-		Name          string `json:"name"`
-		AuthTime      int64  `json:"auth_time"`
+		AZP           string   `json:"azp"`
+		Email         string   `json:"email"`
+		EmailVerified *bool    `json:"email_verified"`
+		Name          string   `json:"name"`
+		AuthTime      int64    `json:"auth_time"`
+		AMR           []string `json:"amr"`
+		ACR           string   `json:"acr"`
+		SID           string   `json:"sid"`
 	}
 	var all map[string]any
 	if err := idt.Claims(&claims); err != nil {
@@ -146,6 +167,10 @@ func (s *server) callback(c echo.Context) error {
 	}
 	if idt.IssuedAt.After(s.now().Add(maxClockSkew)) {
 		return s.signInFailed(c, "id token issued in the future", fmt.Errorf("iat %s", idt.IssuedAt), "")
+	}
+	// Staff prove who they are with a second factor (checklist 11): Auth0 says so in amr.
+	if s.requireMFA && !slices.Contains(claims.AMR, "mfa") {
+		return s.multiFactorMissing(c, idt.Subject, claims.AMR)
 	}
 
 	email, name := claims.Email, claims.Name
@@ -175,6 +200,9 @@ func (s *server) callback(c echo.Context) error {
 		Email:     email,
 		Name:      name,
 		Claims:    claimValues(all[s.roleClaim]),
+		AMR:       claims.AMR,
+		ACR:       claims.ACR,
+		SessionID: claims.SID,
 		Created:   now,
 		LastSeen:  now,
 		CheckedAt: now, // the ID token is this moment's word on the roles
@@ -182,6 +210,9 @@ func (s *server) callback(c echo.Context) error {
 	}
 	if claims.AuthTime > 0 {
 		id.AuthTime = time.Unix(claims.AuthTime, 0)
+	}
+	if txn.StepUp {
+		return s.finishStepUp(c, txn, id)
 	}
 	if err := s.startSession(c, id); err != nil {
 		return s.signInFailed(c, "save session", err, "")
@@ -191,6 +222,17 @@ func (s *server) callback(c echo.Context) error {
 	s.logger(c).Info("signed in", "actor_sub", id.Subject, "actor_groups", s.staffOf(id).Groups())
 	s.audit(c, audit.SessionSignIn, id.Subject, nil)
 	return c.Redirect(http.StatusFound, txn.ReturnTo)
+}
+
+// multiFactorMissing refuses a sign-in whose ID token shows no second factor: no session, a
+// plain page saying why.
+func (s *server) multiFactorMissing(c echo.Context, sub string, amr []string) error {
+	s.logger(c).Warn("sign-in failed", "reason", "no multi-factor authentication", "sub", sub, "amr", amr)
+	s.auditEvent(c, audit.StaffMFARequiredRefused, audit.OutcomeDenied, sub, audit.String("reason", "no multi-factor authentication"))
+	return httpError(http.StatusForbidden, "userdesk requires multi-factor authentication, and the identity provider "+
+		"signed you in with your password alone. Set up a second factor for your account (or ask your Auth0 "+
+		"administrator to enable multi-factor authentication for userdesk), then sign in again.", nil).
+		withTitle("Multi-factor authentication required").withSignIn()
 }
 
 // signInFailed logs and audits a failed sign-in and answers with the error page. msg is what

@@ -59,6 +59,7 @@ func (s *server) loadFactors(ctx context.Context, c echo.Context, userID string)
 	if t, ok := c.Get(ctxTarget).(*target); ok {
 		can, shown = targetAbilities(s.currentStaff(c), t)
 	}
+	can.ConfirmIdentity = stepUpDue(c)
 	d := views.FactorsData{
 		UserID:      userID,
 		User:        userLabel(user, userID),

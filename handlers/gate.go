@@ -50,6 +50,10 @@ type targetRule struct {
 	// the roles when a rule needs them), at once with the rest, so the page shows only the
 	// controls that will work (targetAbilities). A failed roles read withholds them.
 	controls []policy.Action
+	// stepUp marks a dangerous change: the person must have authenticated within the step-up
+	// maximum age, or is sent to sign in again first (stepup.go). Any change to a staff
+	// account needs it too, whatever the route.
+	stepUp bool
 	// section names the user page's section a read route renders: a failure to resolve the
 	// target then shows inside that section, with its retry button, like the section's own.
 	section string
@@ -75,6 +79,9 @@ func (r *targetRule) showsControls(actions ...policy.Action) *targetRule {
 	r.controls = actions
 	return r
 }
+
+// withStepUp marks a dangerous change (targetRule.stepUp).
+func (r *targetRule) withStepUp() *targetRule { r.stepUp = true; return r }
 
 // needsWholeUser asks the gate to read the whole user for the handler.
 func (r *targetRule) needsWholeUser() *targetRule { r.whole = true; return r }
@@ -150,8 +157,7 @@ func (s *server) authorize(rt route) echo.MiddlewareFunc {
 				return s.signInRequired(c)
 			}
 			if !isSafeMethod(c.Request().Method) && !s.validCSRF(c, me) {
-				s.logger(c).Warn("csrf token missing or wrong", "route", rt.Method+" "+rt.Path, "actor_sub", me.Subject)
-				return httpError(http.StatusForbidden, "This request was refused because it did not carry a valid form token. Reload the page and try again.", nil)
+				return s.refuseCSRF(c, rt, me)
 			}
 			me, ended, err := s.revalidate(c, me, !isSafeMethod(c.Request().Method))
 			if err != nil {
@@ -202,7 +208,7 @@ func (s *server) gateTarget(c echo.Context, me identity, staff policy.Staff, rt 
 	if r.self != "" && self {
 		return refuse(id, errOwnAccount(r.self))
 	}
-	t, err := s.resolveTarget(c, staff, rt, id)
+	t, err := s.resolveTarget(c, me, staff, rt, id)
 	if err != nil {
 		if r.section != "" && !r.isChange() {
 			// A section shows its failure in place, with its retry button.
@@ -216,6 +222,12 @@ func (s *server) gateTarget(c echo.Context, me identity, staff policy.Staff, rt 
 	t.self = self
 	d := staff.Decide(rt.Action, t.policyTarget())
 	if d.Allowed {
+		// Step-up comes last, so nobody re-authenticates for something refused anyway: a
+		// dangerous change, or any change to a staff account (whose roles the gate read when
+		// a step-up would be due).
+		if r.isChange() && (r.stepUp || t.protection.staff) && s.stepUpNeeded(me) {
+			return nil, s.requireStepUp(c)
+		}
 		return t, nil
 	}
 	details := []audit.Attr{audit.String("rule", string(d.Reason)), audit.String("group", d.Group), audit.String("why", d.Detail)}
@@ -245,7 +257,7 @@ func (s *server) refusal(d policy.Decision, t *target) error {
 // trip: the user (the route's fields and those the person's reach matches on, or the whole
 // user) and, when the rules need them, the user's roles. A route that needs neither — a read by
 // someone who reaches the whole tenant — costs no call.
-func (s *server) resolveTarget(c echo.Context, staff policy.Staff, rt route, id string) (*target, error) {
+func (s *server) resolveTarget(c echo.Context, me identity, staff policy.Staff, rt route, id string) (*target, error) {
 	r := rt.Target
 	t := &target{ID: id}
 	var calls []func(ctx context.Context) error
@@ -295,6 +307,11 @@ func (s *server) resolveTarget(c echo.Context, staff policy.Staff, rt route, id 
 			t.protection = s.protectionOf(page)
 			return nil
 		}
+	}
+	// A change that needs no step-up of its own still needs one on a staff account: when the
+	// person's sign-in is old enough for that to matter, the roles tell.
+	if r.isChange() && !r.stepUp && s.stepUpNeeded(me) {
+		rolesNeeded = true
 	}
 	switch {
 	case rolesNeeded:

@@ -3,9 +3,10 @@
 //
 // # Conventions (read before adding a route)
 //
-//   - Every route is one line in routes.go: method, path, the action it needs, the handler.
-//     The action decides who may call it (policy.go, DESIGN.md's roles table); there is no other
-//     way to register a route, and a test walks e.Routes() to prove it.
+//   - Every route is one line in routes.go: method, path, the action it needs, whether it is a
+//     dangerous action that needs a recent sign-in (stepUp, stepup.go), the handler. The action
+//     decides who may call it (policy.go, DESIGN.md's roles table); there is no other way to
+//     register a route, and a test walks e.Routes() to prove it.
 //   - GET never changes anything. Every other method needs the session's CSRF token (htmx sends
 //     it from <body hx-headers>; plain forms carry it in _csrf) and passes Go's
 //     http.CrossOriginProtection.
@@ -127,6 +128,16 @@ type Config struct {
 	// DefaultRevalidateEvery, a negative duration turns the check off (staff who do not sign in
 	// through the tenant).
 	RevalidateEvery time.Duration
+	// AllowSingleFactor lets staff sign in without a second factor (USERDESK_REQUIRE_MFA=false).
+	// By default (false) the sign-in asks the provider for multi-factor and refuses an ID token
+	// whose amr lacks "mfa" (checklist 11).
+	AllowSingleFactor bool
+	// StepUpMaxAge is how recent the person's authentication (auth_time) must be for a dangerous
+	// action; older, they sign in again first (checklist 17). Default DefaultStepUpMaxAge.
+	StepUpMaxAge time.Duration
+	// SignInLimit rate-limits /login and /callback per client address (checklist 60); the zero
+	// value is DefaultSignInLimit.
+	SignInLimit IPRate
 	// SectionTimeout bounds the Management API calls of each section of the user page (roles,
 	// factors, logs, ...): a section that takes longer shows a timeout with a retry button
 	// while the others load. Default DefaultSectionTimeout.
@@ -218,6 +229,7 @@ type server struct {
 	crossOrigin *http.CrossOriginProtection
 	observer    Observer // metrics hook, may be nil
 	gzip        compressor
+	staffAssurance
 
 	e *echo.Echo
 }
@@ -333,6 +345,10 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 	if err := s.crossOrigin.AddTrustedOrigin(base.Scheme + "://" + base.Host); err != nil {
 		return nil, fmt.Errorf("handlers: %w", err)
 	}
+	s.crossOrigin.AddInsecureBypassPattern(http.MethodPost + " " + crossOriginExempt)
+	if s.staffAssurance, err = newStaffAssurance(cfg, base, s.signInName+"-", s.now); err != nil {
+		return nil, err
+	}
 	s.signIn = newSignIn(ctx, cfg.OIDC, s.baseURL+"/callback", s.now, s.log)
 	if cfg.Observer != nil {
 		s.observer = cfg.Observer
@@ -423,6 +439,7 @@ func (s *server) newEcho(trusted []netip.Prefix) *echo.Echo {
 		s.compress,
 		s.requestLog,
 		s.recoverPanic,
+		s.checkHost,
 		middleware.BodyLimit(maxBody),
 		s.checkCrossOrigin,
 	)

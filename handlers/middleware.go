@@ -92,13 +92,24 @@ func (s *server) recoverPanic(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// checkCrossOrigin refuses cross-origin requests that could change state (Go's
-// http.CrossOriginProtection: Sec-Fetch-Site, then Origin against Host and BaseURL).
+// checkCrossOrigin refuses cross-origin requests that could change state: Go's
+// http.CrossOriginProtection (Sec-Fetch-Site, then Origin against Host and the base URL), then
+// sameOriginRequest, which also compares the Origin's scheme and port with the base URL's. The
+// back-channel logout is exempt (crossOriginExempt). Refusals are audited (rate-limited).
 func (s *server) checkCrossOrigin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if err := s.crossOrigin.Check(c.Request()); err != nil {
-			s.logger(c).Warn("cross-origin request refused", "err", err, "origin", c.Request().Header.Get("Origin"),
-				"sec_fetch_site", c.Request().Header.Get("Sec-Fetch-Site"))
+		r := c.Request()
+		if isSafeMethod(r.Method) || (r.Method == http.MethodPost && r.URL.Path == crossOriginExempt) {
+			return next(c)
+		}
+		err := s.crossOrigin.Check(r)
+		if err == nil {
+			err = s.sameOriginRequest(r)
+		}
+		if err != nil {
+			s.logger(c).Warn("cross-origin request refused", "err", err, "origin", r.Header.Get("Origin"),
+				"sec_fetch_site", r.Header.Get("Sec-Fetch-Site"))
+			s.auditRefusal(c, "denied.cross_origin", "cross-origin request: "+err.Error())
 			return httpError(http.StatusForbidden, "This request came from another site and was refused.", err)
 		}
 		return next(c)

@@ -44,6 +44,7 @@ type provider struct {
 	oauth2     oauth2.Config
 	endSession string // RP-initiated logout, "" when not advertised
 	jwksURL    string
+	keys       *oidc.RemoteKeySet // the provider's signing keys, for logout tokens
 }
 
 // newSignIn tries discovery once and, if the provider cannot be reached, keeps retrying in the
@@ -132,6 +133,9 @@ func (si *signIn) discover(ctx context.Context) error {
 		},
 		endSession: meta.EndSession,
 		jwksURL:    meta.JWKS,
+		// Its own cache of the provider's keys, refetched on an unknown kid (go-oidc keeps the
+		// client and ignores the context's deadline).
+		keys: oidc.NewRemoteKeySet(oidc.ClientContext(ctx, si.client), meta.JWKS),
 	}
 	si.mu.Lock()
 	si.p, si.lastErr = p, nil

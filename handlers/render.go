@@ -55,7 +55,9 @@ func (s *server) page(c echo.Context, title string) views.Page {
 	p := views.Page{Title: title, AssetVersion: s.assetVer, Version: s.version}
 	if id, ok := currentIdentity(c); ok {
 		st := s.staffOf(id)
-		p.Person = &views.Person{Name: id.Name, Email: id.Email, Role: groupsWords(st), Can: abilities(st)}
+		can := abilities(st)
+		can.ConfirmIdentity = stepUpDue(c)
+		p.Person = &views.Person{Name: id.Name, Email: id.Email, Role: groupsWords(st), Can: can}
 		p.CSRFToken = maskCSRF(id.CSRFToken)
 		p.Flash = s.popFlash(c)
 	}
@@ -63,14 +65,24 @@ func (s *server) page(c echo.Context, title string) views.Page {
 }
 
 // can returns what the signed-in person's groups allow on the route's user, for partials that
-// show or hide controls (targetAbilities; full pages get the person's in Page.Person.Can).
+// show or hide controls (targetAbilities; full pages get the person's in Page.Person.Can), and
+// whether dangerous actions will first ask them to sign in again (the gate's step-up check, made
+// when the session was loaded).
 func (s *server) can(c echo.Context) views.Abilities {
 	st := s.currentStaff(c)
+	a := abilities(st)
 	if t, ok := c.Get(ctxTarget).(*target); ok {
-		can, _ := targetAbilities(st, t)
-		return can
+		a, _ = targetAbilities(st, t)
 	}
-	return abilities(st)
+	a.ConfirmIdentity = stepUpDue(c)
+	return a
+}
+
+// stepUpDue reports whether the person's dangerous actions will first ask them to sign in again
+// (loadIdentity decides it when it loads the session).
+func stepUpDue(c echo.Context) bool {
+	due, _ := c.Request().Context().Value(ctxStepUpDue).(bool)
+	return due
 }
 
 // respondChanged is how a handler answers a change it made: an htmx request gets the changed

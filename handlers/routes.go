@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"userdesk/audit"
 	"userdesk/policy"
 )
 
@@ -19,6 +20,12 @@ type route struct {
 	// that acts on no user.
 	Target *targetRule
 }
+
+// Values of route.StepUp, for the table's readability.
+const (
+	stepUp   = true  // a dangerous action: a recent authentication first
+	noStepUp = false // any signed-in session the role allows
+)
 
 // routes is the route table: every route the dashboard answers, with the action it needs.
 // Pages and htmx partials alike: a partial is a route like any other. It is one table kept in
@@ -39,6 +46,9 @@ func (s *server) frontDoorRoutes() []route {
 		{http.MethodGet, "/login", actPublic, s.login, nil},
 		{http.MethodGet, "/callback", actPublic, s.callback, nil},
 		{http.MethodGet, "/signed-out", actPublic, s.signedOut, nil},
+		// The provider's server-to-server call: no session, no CSRF token, exempt from the
+		// cross-origin check; the signed logout token is its authentication (backchannel.go).
+		{http.MethodPost, "/backchannel-logout", actPublic, s.backchannelLogout, nil},
 
 		// Any signed-in person, even without a dashboard role.
 		{http.MethodPost, "/logout", actSignedIn, s.logout, nil},
@@ -49,6 +59,14 @@ func (s *server) frontDoorRoutes() []route {
 		{http.MethodGet, "/audit", actAudit, s.showAudit, nil},
 		{http.MethodGet, "/audit.csv", actAudit, s.exportAudit, nil},
 	}
+}
+
+// refuseCSRF answers a state-changing request without the session's CSRF token: 403, logged,
+// and audited as denied (rate-limited per client address, auditRefusal).
+func (s *server) refuseCSRF(c echo.Context, rt route, id identity) error {
+	s.logger(c).Warn("csrf token missing or wrong", "route", rt.Method+" "+rt.Path, "actor_sub", id.Subject)
+	s.auditRefusal(c, audit.DeniedCSRF, "CSRF token missing or wrong")
+	return httpError(http.StatusForbidden, "This request was refused because it did not carry a valid form token. Reload the page and try again.", nil)
 }
 
 // isSafeMethod reports whether the method never changes state (RFC 9110 §9.2.1).

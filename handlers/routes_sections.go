@@ -28,28 +28,28 @@ func (s *server) sectionRoutes() []route {
 
 		// Factors: the helpdesk's MFA reset (factors.go).
 		{http.MethodDelete, "/users/:id/factors/:method", actResetMFA, s.deleteFactor, changes(audit.UserFactorDelete).notOnSelf(ownFactors)},
-		{http.MethodDelete, "/users/:id/factors", actResetMFA, s.resetFactors, changes(audit.UserFactorsReset).notOnSelf(ownFactors)},
-		{http.MethodDelete, "/users/:id/authenticators", actResetMFA, s.deleteAuthenticators, changes(audit.UserAuthenticatorsDelete).notOnSelf(ownFactors)},
+		{http.MethodDelete, "/users/:id/factors", actResetMFA, s.resetFactors, changes(audit.UserFactorsReset).notOnSelf(ownFactors).withStepUp()},
+		{http.MethodDelete, "/users/:id/authenticators", actResetMFA, s.deleteAuthenticators, changes(audit.UserAuthenticatorsDelete).notOnSelf(ownFactors).withStepUp()},
 		{http.MethodDelete, "/users/:id/multifactor/:provider", actResetMFA, s.deleteProvider, changes(audit.UserMultifactorDelete).notOnSelf(ownFactors)},
 		{http.MethodPost, "/users/:id/factors/invalidate-browsers", actResetMFA, s.invalidateBrowsers, changes(audit.UserMFABrowsersForget).notOnSelf(ownFactors)},
-		{http.MethodPost, "/users/:id/factors/recovery-code", actResetMFA, s.regenerateRecoveryCode, changes(audit.UserRecoveryCodeNew).notOnSelf(ownFactors)},
+		{http.MethodPost, "/users/:id/factors/recovery-code", actResetMFA, s.regenerateRecoveryCode, changes(audit.UserRecoveryCodeNew).notOnSelf(ownFactors).withStepUp()},
 
 		// Factors: the admin's authentication-method writes (factors_admin.go).
 		{http.MethodGet, "/users/:id/factors/new", actWriteAuthMethods, s.newFactorForm, readsSection("factors")},
-		{http.MethodPost, "/users/:id/factors", actWriteAuthMethods, s.createFactor, changes(audit.UserFactorCreate).notOnSelf(ownFactors)},
+		{http.MethodPost, "/users/:id/factors", actWriteAuthMethods, s.createFactor, changes(audit.UserFactorCreate).notOnSelf(ownFactors).withStepUp()},
 		{http.MethodPatch, "/users/:id/factors/:method", actWriteAuthMethods, s.updateFactor, changes(audit.UserFactorUpdate).notOnSelf(ownFactors)},
-		{http.MethodPut, "/users/:id/factors", actWriteAuthMethods, s.replaceFactors, changes(audit.UserFactorsReplace).notOnSelf(ownFactors)},
+		{http.MethodPut, "/users/:id/factors", actWriteAuthMethods, s.replaceFactors, changes(audit.UserFactorsReplace).notOnSelf(ownFactors).withStepUp()},
 
 		// Roles (roles.go): the picker searches the tenant's catalog as you type.
 		{http.MethodGet, "/users/:id/roles/picker", actAssignRoles, s.rolesPicker, readsSection("roles")},
 		{http.MethodGet, "/users/:id/roles/catalog", actAssignRoles, s.rolesCatalog, readsSection("roles")},
-		{http.MethodPost, "/users/:id/roles", actAssignRoles, s.assignRoles, changes(audit.UserRolesAdd).notOnSelf(ownRoles)},
-		{http.MethodDelete, "/users/:id/roles/:role", actAssignRoles, s.removeRole, changes(audit.UserRolesRemove).notOnSelf(ownRoles)},
+		{http.MethodPost, "/users/:id/roles", actAssignRoles, s.assignRoles, changes(audit.UserRolesAdd).notOnSelf(ownRoles).withStepUp()},
+		{http.MethodDelete, "/users/:id/roles/:role", actAssignRoles, s.removeRole, changes(audit.UserRolesRemove).notOnSelf(ownRoles).withStepUp()},
 
 		// Permissions (permissions.go): the picker chooses an API, then its scopes.
 		{http.MethodGet, "/users/:id/permissions/picker", actAssignPermissions, s.permissionsPicker, readsSection("permissions")},
 		{http.MethodGet, "/users/:id/permissions/scopes", actAssignPermissions, s.permissionScopes, readsSection("permissions")},
-		{http.MethodPost, "/users/:id/permissions", actAssignPermissions, s.addPermissions, changes(audit.UserPermissionsAdd).notOnSelf(ownPermissions)},
-		{http.MethodDelete, "/users/:id/permissions", actAssignPermissions, s.removePermission, changes(audit.UserPermissionsRemove).notOnSelf(ownPermissions)},
+		{http.MethodPost, "/users/:id/permissions", actAssignPermissions, s.addPermissions, changes(audit.UserPermissionsAdd).notOnSelf(ownPermissions).withStepUp()},
+		{http.MethodDelete, "/users/:id/permissions", actAssignPermissions, s.removePermission, changes(audit.UserPermissionsRemove).notOnSelf(ownPermissions).withStepUp()},
 	}
 }

@@ -36,9 +36,9 @@ func (s *server) userRoutes() []route {
 		// Actions (users_actions.go).
 		{http.MethodPost, "/users/:id/block", actBlockUsers, s.blockUser, changes(audit.UserBlock).notOnSelf("block your own account")},
 		{http.MethodPost, "/users/:id/unblock", actBlockUsers, s.unblockUser, changes(audit.UserUnblock).notOnSelf("unblock your own account")},
-		{http.MethodPost, "/users/:id/password-reset", actSendEmails, s.passwordResetLink, changes(audit.UserPasswordTicket)},
+		{http.MethodPost, "/users/:id/password-reset", actSendEmails, s.passwordResetLink, changes(audit.UserPasswordTicket).withStepUp()},
 		{http.MethodPost, "/users/:id/password-reset-email", actSendEmails, s.sendPasswordResetEmail, changes(audit.UserPasswordResetEmail).needs(resetEmailFields...)},
 		{http.MethodPost, "/users/:id/verification-email", actSendEmails, s.sendVerificationEmail, changes(audit.UserVerificationEmail)},
-		{http.MethodPost, "/users/:id/delete", actDeleteUsers, s.deleteUser, changes(audit.UserDelete).notOnSelf("delete your own account").needsWholeUser()},
+		{http.MethodPost, "/users/:id/delete", actDeleteUsers, s.deleteUser, changes(audit.UserDelete).notOnSelf("delete your own account").needsWholeUser().withStepUp()},
 	}
 }

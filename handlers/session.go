@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/gorilla/sessions"
@@ -24,10 +25,20 @@ type identity struct {
 	Name    string
 	// Claims are the values of the role claim at sign-in (the tenant roles that put the person
 	// in the policy's groups), narrowed by the access checks since.
-	Claims   []string
-	AuthTime time.Time // when the provider authenticated the person (auth_time)
-	Created  time.Time // sign-in: the absolute timeout counts from here
-	LastSeen time.Time // last request: the idle timeout counts from here
+	Claims []string
+	// AuthTime is when the provider last authenticated the person (the ID token's auth_time):
+	// at sign-in, or at the last step-up. Zero when the provider did not say. Dangerous actions
+	// need it recent (stepUpNeeded).
+	AuthTime time.Time
+	// AMR and ACR are how they authenticated then (the ID token's amr and acr), e.g.
+	// ["pwd","mfa"] and Auth0's multi-factor value.
+	AMR []string
+	ACR string
+	// SessionID is the provider's session (the ID token's sid): a back-channel logout for it
+	// ends this session. Empty when the provider sent none.
+	SessionID string
+	Created   time.Time // sign-in: the absolute timeout counts from here
+	LastSeen  time.Time // last request: the idle timeout counts from here
 	// CheckedAt is when the person's access (blocked flag, tenant roles) was last confirmed,
 	// at sign-in or by revalidate; CheckTriedAt when it was last tried, successfully or not.
 	CheckedAt    time.Time
@@ -36,11 +47,13 @@ type identity struct {
 	CSRFToken string
 }
 
+// multiFactor reports whether the person passed a second factor when they last authenticated.
+func (id identity) multiFactor() bool { return slices.Contains(id.AMR, "mfa") }
+
 // Keys of session values.
 const (
-	keyIdentity  = "identity"
-	keyFlash     = "flash"
-	keySignInTxn = "signin"
+	keyIdentity = "identity"
+	keyFlash    = "flash"
 )
 
 // touchEvery is how stale LastSeen may get before a request saves the session again; it keeps
@@ -56,6 +69,7 @@ type ctxKey int
 const (
 	ctxIdentity ctxKey = iota
 	ctxLogger
+	ctxStepUpDue // bool: the person's dangerous actions will ask them to sign in again first
 )
 
 // session returns the request's session (the same one for the whole request).
@@ -101,7 +115,8 @@ func (s *server) loadIdentity(c echo.Context) (identity, bool) {
 			s.logger(c).Error("save session", "err", err)
 		}
 	}
-	c.SetRequest(c.Request().WithContext(withIdentity(c.Request().Context(), id)))
+	ctx := withIdentity(c.Request().Context(), id)
+	c.SetRequest(c.Request().WithContext(context.WithValue(ctx, ctxStepUpDue, s.stepUpNeeded(id))))
 	return id, true
 }
 
@@ -127,6 +142,29 @@ func (s *server) startSession(c echo.Context, id identity) error {
 	sess.IsNew = true
 	sess.Values = map[any]any{keyIdentity: id}
 	return s.saveSession(c, sess, id)
+}
+
+// renewSession gives the browser's session a new id (the old record is deleted, so the old
+// cookie no longer works) holding id, and keeps the session's other values (a flash message).
+// A step-up uses it: a re-authentication must not keep the session id (checklist 21).
+func (s *server) renewSession(c echo.Context, id identity) error {
+	sess := s.session(c)
+	if sess.ID != "" {
+		s.store.Delete(sess.ID)
+	}
+	sess.ID = ""
+	sess.IsNew = true
+	sess.Values[keyIdentity] = id
+	return s.saveSession(c, sess, id)
+}
+
+// endSessionsOf deletes, on this replica's store, every signed-in session whose identity match
+// accepts, and returns how many ended. (A shared store needs its per-person index instead.)
+func (s *server) endSessionsOf(match func(identity) bool) int {
+	return s.store.DeleteMatching(func(values map[any]any) bool {
+		id, ok := values[keyIdentity].(identity)
+		return ok && match(id)
+	})
 }
 
 // endSession deletes the session and expires its cookie.

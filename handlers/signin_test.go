@@ -18,7 +18,7 @@ func TestSignIn(t *testing.T) {
 	a := newTestApp(t)
 	b := a.newBrowser(t)
 	auth := b.startSignIn(t, "/users?sort=name")
-	signInCookie := b.cookie("__Host-userdesk-signin")
+	signInCookie := a.txnCookie(t, b)
 	cb := b.authorize(t, auth, testAccounts["admin"])
 	resp, body := b.finishSignIn(t, cb)
 	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/users?sort=name" {
@@ -47,15 +47,12 @@ func TestSignIn(t *testing.T) {
 			if strings.Count(c.Value, "eyJ") > 0 {
 				t.Errorf("session cookie looks like it holds a JWT: %s", c.Value)
 			}
-		case "__Host-userdesk-signin":
+		case signInCookie.Name:
 			txnGone = c.MaxAge < 0
 		}
 	}
 	if !session || !txnGone {
 		t.Errorf("callback Set-Cookie: session %v, sign-in cookie expired %v: %q", session, txnGone, resp.Header.Values("Set-Cookie"))
-	}
-	if signInCookie == nil {
-		t.Fatal("no sign-in transaction cookie after /login")
 	}
 
 	resp, body = b.get(t, "/users")

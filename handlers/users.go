@@ -45,6 +45,7 @@ func (s *server) userPageData(c echo.Context, u auth0api.User) views.UserPageDat
 	if t, ok := c.Get(ctxTarget).(*target); ok {
 		can, shown = targetAbilities(st, t)
 	}
+	can.ConfirmIdentity = stepUpDue(c)
 	return views.UserPageData{
 		User:       u,
 		Can:        can,

@@ -67,6 +67,11 @@ type Abilities struct {
 	AssignPermissions bool
 	Policy            bool // the effective policy page
 	Audit             bool // the audit trail, and "Changes by staff" on the user page
+	// ConfirmIdentity: the person's last sign-in is old enough that the dangerous actions
+	// (deleting a user, resetting all factors, a recovery code, a password-change link,
+	// creating or replacing methods, roles and permissions) will first ask them to sign in
+	// again. Pages say so beside those actions (StepUpNote).
+	ConfirmIdentity bool
 }
 
 // FlashKind is the tone of a flash message.

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -18,13 +19,15 @@ type Client = authapi.Client
 // newSignIn builds the Authentication API: an authapi.Provider whose
 // Directory is the tenant's staff accounts and whose client-credentials
 // grant mints Management API tokens for the Machines.
-func (t *Tenant) newSignIn(now func() time.Time) *authapi.Provider {
+func (t *Tenant) newSignIn(now func() time.Time, second authapi.SecondFactor, backChannel *http.Client) *authapi.Provider {
 	p, err := authapi.New(authapi.Config{
-		Issuer:    t.Issuer(),
-		Clients:   t.clients,
-		Directory: staffDirectory{t},
-		Machine:   t.machineGrant,
-		Now:       now,
+		Issuer:       t.Issuer(),
+		Clients:      t.clients,
+		Directory:    staffDirectory{t},
+		Machine:      t.machineGrant,
+		Now:          now,
+		SecondFactor: second,
+		BackChannel:  backChannel,
 	})
 	if err != nil {
 		panic(fmt.Sprintf("auth0apitest: sign-in side: %v", err))
@@ -33,8 +36,17 @@ func (t *Tenant) newSignIn(now func() time.Time) *authapi.Provider {
 }
 
 // Provider returns the tenant's Authentication API, for its test knobs
-// (RotateKeys, TamperIDTokens, ReplaceIDTokens).
+// (RotateKeys, TamperIDTokens, ReplaceIDTokens, Sign, LogoutToken) and its
+// sessions (Sessions, EndSession).
 func (t *Tenant) Provider() *authapi.Provider { return t.provider }
+
+// EndSessions ends every sign-in session of the user at the tenant, as an
+// Auth0 administrator revoking them would, and sends the back-channel logout
+// to each client the user signed in to through them (waiting for the
+// answers). It returns how many sessions ended.
+func (t *Tenant) EndSessions(ctx context.Context, userID string) int {
+	return t.provider.EndSessions(ctx, userID)
+}
 
 // machineGrant answers the client-credentials grant: the Machine's id and
 // secret with the Management API audience get a token with its scopes.

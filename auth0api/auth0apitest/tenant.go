@@ -71,6 +71,13 @@ type Options struct {
 	// Plan is the tenant's Auth0 plan (see SetPlan); "" is PlanEnterprise, on which the
 	// session and refresh-token endpoints exist.
 	Plan Plan
+	// SecondFactor is the sign-in's one-time-code second step (see
+	// authapi.SecondFactor); the zero value enables no factor, so a request
+	// for multi-factor is not met.
+	SecondFactor authapi.SecondFactor
+	// BackChannel sends the back-channel logout requests to the Clients'
+	// BackChannelLogoutURI; nil means a plain client with a 5 s timeout.
+	BackChannel *http.Client
 }
 
 // DefaultRoleClaim is the ID-token claim carrying staff roles unless
@@ -200,7 +207,7 @@ func New(opts Options) *Tenant {
 		t.dir.addStaff(s)
 	}
 	t.table = routes()
-	t.provider = t.newSignIn(opts.Now)
+	t.provider = t.newSignIn(opts.Now, opts.SecondFactor, opts.BackChannel)
 	t.signIn = t.provider
 	return t
 }

@@ -176,6 +176,23 @@ func (s *Store) Delete(id string) {
 	s.mu.Unlock()
 }
 
+// DeleteMatching removes every session whose values match accepts and returns how many it
+// removed (expired ones included, as they are gone either way). match runs with the store
+// locked: it must be quick, and must neither keep nor change the values. It is a scan of the
+// whole store: fine for the rare back-channel logout, not for every request.
+func (s *Store) DeleteMatching(match func(values map[any]any) bool) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for id, e := range s.entries {
+		if match(e.values) {
+			delete(s.entries, id)
+			n++
+		}
+	}
+	return n
+}
+
 // Len returns the number of entries held, expired ones that no sweep has dropped yet
 // included: a bound on memory, not a count of sessions. Live counts sessions.
 func (s *Store) Len() int {

@@ -313,3 +313,18 @@ func TestNewNeedsCodecs(t *testing.T) {
 		t.Error("New without codecs succeeded")
 	}
 }
+
+// TestDeleteMatching removes exactly the sessions matched; their cookies no longer load.
+func TestDeleteMatching(t *testing.T) {
+	c := &clock{t: time.Unix(1_700_000_000, 0)}
+	s := newStore(t, c, 0, keyNew)
+	a1, a2, b := save(t, s, "a"), save(t, s, "a"), save(t, s, "b")
+	if n := s.DeleteMatching(func(v map[any]any) bool { return v["v"] == "a" }); n != 2 {
+		t.Errorf("DeleteMatching = %d, want 2", n)
+	}
+	for name, cookie := range map[string]*http.Cookie{"a1": a1, "a2": a2, "b": b} {
+		if gone := load(t, s, cookie).IsNew; gone != (name != "b") {
+			t.Errorf("%s: gone = %v", name, gone)
+		}
+	}
+}

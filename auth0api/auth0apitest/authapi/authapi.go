@@ -9,6 +9,7 @@
 //	GET  /.well-known/jwks.json              signing keys (RS256, 2048-bit)
 //	GET  /authorize                          starts a sign-in, redirects to the login page
 //	GET  /login                              the demo login page (POST checks it)
+//	POST /login/code                         the second step: the one-time code
 //	GET  /login/style.css                    the login page's stylesheet
 //	GET  /login/signed-out                   where /oidc/logout lands without a return URL
 //	POST /oauth/token                        authorization_code (op) and client_credentials (Config.Machine)
@@ -22,8 +23,34 @@
 //
 // It is faithful to Auth0 where a relying party's security depends on it: code flow only, PKCE
 // with S256 required, exact redirect_uri matching (an unknown one is a 400 page, never a
-// redirect), single-use short-lived codes, nonce echoed, auth_time and amr in the ID token, and
-// the account's profile, e-mail and extra claims in the ID token as Auth0 puts them there.
+// redirect), single-use short-lived codes, nonce echoed, and the account's profile, e-mail and
+// extra claims in the ID token as Auth0 puts them there.
+//
+// # Sessions, the second step and re-authentication
+//
+// A successful sign-in opens a provider session (a cookie on the issuer's path), as Auth0's
+// does: a later /authorize from the same browser completes without the login page, with the
+// session's auth_time. Every ID token carries the session's id in "sid", a true "auth_time" (when
+// the person last proved who they are), "amr" (["pwd"], or ["pwd","mfa"] after the second step)
+// and, after the second step, "acr" ACRMultiFactor.
+//
+// The second step is a one-time code (Config.SecondFactor). It is asked for when acr_values holds
+// ACRMultiFactor (Auth0's documented value, honoured by a post-login Action) or when
+// SecondFactor.Always is set; a session that passed it does not ask again. "prompt=login" and
+// "max_age" are honoured: a session older than max_age (prompt=login means max_age=0) is not
+// reused, and the person signs in again. Without a SecondFactor no factor is enabled: the
+// request for multi-factor is then not met and the ID token says so (no "mfa" in amr, no acr),
+// which is what a relying party must be ready for with Auth0 too.
+//
+// # Back-channel logout
+//
+// A Client may register a BackChannelLogoutURI (OpenID Connect Back-Channel Logout 1.0). When a
+// provider session ends (/oidc/logout from that browser, a sign-in as someone else in it, or
+// EndSession / EndSessions, e.g. when an admin ends them), every client that signed someone in
+// through that session is sent a logout_token: a JWT signed with the tenant's keys, header typ
+// "JWT" as Auth0's, claims iss, aud, iat, exp (iat + 2 minutes), jti, events, sid and sub, no
+// nonce, POSTed form-encoded. Deliveries run in parallel and the call that ended the session
+// waits for them (at most BackChannelTimeout), so tests see the outcome at once.
 //
 // Test knobs: RotateKeys, TamperIDTokens (edit the claims of issued ID tokens, re-signed) and
 // ReplaceIDTokens (hand out any string instead) let relying-party tests produce every bad token.
@@ -33,6 +60,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 	"time"
 )
 
@@ -55,11 +83,41 @@ type Config struct {
 	// so that a relying party using the same clock sees consistent times.
 	Now func() time.Time
 	// Logger receives server-side failures: a Machine error, an Authenticate error other than
-	// ErrWrongCredentials and ErrBlocked, a page that cannot be rendered, a failed key rotation.
-	// Nil means slog.Default(). Refusals of bad requests are not logged here (op itself logs
-	// its refusals at WARN on slog.Default()).
+	// ErrWrongCredentials and ErrBlocked, a page that cannot be rendered, a failed key rotation,
+	// a back-channel logout that was not accepted. Nil means slog.Default(). Refusals of bad
+	// requests are not logged here (op itself logs its refusals at WARN on slog.Default()).
 	Logger *slog.Logger
+	// SecondFactor is the one-time-code second step. Its zero value enables no factor.
+	SecondFactor SecondFactor
+	// BackChannel sends the back-channel logout requests. It should have a timeout; nil means a
+	// client with BackChannelTimeout.
+	BackChannel *http.Client
 }
+
+// ACRMultiFactor is the acr_values entry that asks for multi-factor authentication, as Auth0
+// documents it (the OpenID PAPE multi-factor policy), and the "acr" of an ID token issued after
+// the second step.
+const ACRMultiFactor = "http://schemas.openid.net/pape/policies/2007/06/multi-factor"
+
+// BackChannelTimeout is how long a back-channel logout request may take (Auth0 waits 5 seconds).
+const BackChannelTimeout = 5 * time.Second
+
+// SecondFactor configures the second step of a sign-in: a six-digit one-time code, valid for one
+// sign-in, five tries.
+type SecondFactor struct {
+	// Send delivers a code to the person, as an SMS or an authenticator app would: the demo
+	// prints it on the console, tests keep it. It must not block for long.
+	Send func(ctx context.Context, acct Account, code string)
+	// ShowOnPage also shows the code on the code page, in a box labelled as a demo aid. Only for
+	// demos: it makes the second step prove nothing.
+	ShowOnPage bool
+	// Always asks for the second step at every password sign-in, as Auth0's MFA policy "Always"
+	// does; otherwise only when acr_values asks for ACRMultiFactor.
+	Always bool
+}
+
+// enabled reports whether a code can reach the person at all.
+func (f SecondFactor) enabled() bool { return f.Send != nil || f.ShowOnPage }
 
 // Client is an application registered for the authorization code flow.
 type Client struct {
@@ -73,6 +131,9 @@ type Client struct {
 	// PostLogoutRedirectURIs are the allowed post_logout_redirect_uri values ("Allowed Logout
 	// URLs"), matched exactly.
 	PostLogoutRedirectURIs []string
+	// BackChannelLogoutURI, when set, receives a logout_token whenever a provider session in
+	// which this client signed someone in ends (Auth0's "OpenID Connect Back-Channel Logout" URL).
+	BackChannelLogoutURI string
 }
 
 // Directory is who can sign in. Implementations must be safe for concurrent use.
@@ -100,8 +161,9 @@ type Account struct {
 	// in with it as the password.
 	PasswordHint string
 	// Claims are added to every ID token and /userinfo answer for this account, as an Auth0
-	// Action would (e.g. the namespaced role claim). The key "amr", when it holds a list of
-	// strings, replaces the default authentication methods ["pwd"] instead.
+	// Action would (e.g. the namespaced role claim). Like Auth0's Actions, they cannot set or
+	// override the standard claims the provider itself vouches for: "amr", "acr", "auth_time",
+	// "sid", "nonce" and "events" are ignored.
 	Claims map[string]any
 }
 

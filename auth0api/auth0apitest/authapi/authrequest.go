@@ -22,18 +22,32 @@ type authRequest struct {
 	responseMode oidc.ResponseMode
 	challenge    *oidc.CodeChallenge
 
-	// Set when the person has signed in on the login page.
+	// What the client asked of the authentication.
+	maxAge  *time.Duration // nil: any session will do; 0: sign in again (prompt=login, max_age=0)
+	wantMFA bool           // acr_values holds ACRMultiFactor
+
+	// The second step, once the first one passed: who passed it, how, and the code they must
+	// type.
+	second       bool
+	candidate    string   // the subject that passed the first step
+	candidateAMR []string // how (["pwd"], or the session's methods)
+	code         string
+	codeTries    int
+
+	// Set when the person has signed in.
 	done     bool
 	subject  string
 	authTime time.Time
 	amr      []string
+	acr      string
+	sid      string
 
 	// codeIssued is set when op has minted the one code this transaction may have.
 	codeIssued bool
 }
 
 func (a *authRequest) GetID() string                         { return a.id }
-func (a *authRequest) GetACR() string                        { return "" }
+func (a *authRequest) GetACR() string                        { return a.acr }
 func (a *authRequest) GetAMR() []string                      { return slices.Clone(a.amr) }
 func (a *authRequest) GetAudience() []string                 { return []string{a.clientID} }
 func (a *authRequest) GetAuthTime() time.Time                { return a.authTime }
@@ -51,5 +65,14 @@ func (a *authRequest) Done() bool                            { return a.done }
 // snapshot returns a copy that op may keep while the original changes.
 func (a *authRequest) snapshot() *authRequest {
 	c := *a
+	c.scopes = slices.Clone(a.scopes)
+	c.amr = slices.Clone(a.amr)
+	c.candidateAMR = slices.Clone(a.candidateAMR)
 	return &c
+}
+
+// reuses reports whether the transaction may be completed from a provider session whose person
+// last authenticated at authTime: the client set no max_age, or the session is younger.
+func (a *authRequest) reuses(authTime, now time.Time) bool {
+	return a.maxAge == nil || (*a.maxAge > 0 && now.Sub(authTime) <= *a.maxAge)
 }

@@ -56,6 +56,10 @@ func (p *Provider) logout(w http.ResponseWriter, r *http.Request) {
 		p.renderMessage(w, rec.code(), "Sign-out refused", refusal(rec), "")
 		return
 	}
+	// The request is valid: end this browser's provider session and tell its clients.
+	if ended := p.sessions.endFromRequest(rec, r); ended != nil {
+		p.notifyLogout(r.Context(), ended)
+	}
 	rec.copyTo(w, rec.body.Bytes())
 }
 

@@ -81,8 +81,9 @@ func TestCodeFlow(t *testing.T) {
 	}
 }
 
-// TestIDTokenClaimsFollowAccount checks false email_verified is sent and an account's amr claim
-// replaces ["pwd"] without appearing twice.
+// TestIDTokenClaimsFollowAccount checks false email_verified is sent, and that an account's extra
+// claims cannot vouch for what only the provider may: Hal's directory entry carries
+// amr ["pwd","mfa"], yet a password-only sign-in says ["pwd"], with no acr.
 func TestIDTokenClaimsFollowAccount(t *testing.T) {
 	h := newHarness(t, "", nil)
 	tx, code := h.signIn(t, "hal@userdesk.example", "demo-helpdesk")
@@ -95,8 +96,11 @@ func TestIDTokenClaimsFollowAccount(t *testing.T) {
 		t.Errorf("email_verified: got %v (present %v), want false", v, ok)
 	}
 	amr, _ := json.Marshal(claims["amr"])
-	if string(amr) != `["pwd","mfa"]` {
-		t.Errorf("amr: got %s, want [\"pwd\",\"mfa\"]", amr)
+	if string(amr) != `["pwd"]` {
+		t.Errorf("amr: got %s, want [\"pwd\"] (an account claim must not set it)", amr)
+	}
+	if acr, ok := claims["acr"]; ok {
+		t.Errorf("acr %v without a second step", acr)
 	}
 }
 
@@ -151,6 +155,13 @@ func TestDiscovery(t *testing.T) {
 	}
 	if got, _ := json.Marshal(d["id_token_signing_alg_values_supported"]); string(got) != `["RS256"]` {
 		t.Errorf("id_token_signing_alg_values_supported: got %s", got)
+	}
+	if d["backchannel_logout_supported"] != true || d["backchannel_logout_session_supported"] != true {
+		t.Errorf("backchannel_logout_supported %v, backchannel_logout_session_supported %v, want both true",
+			d["backchannel_logout_supported"], d["backchannel_logout_session_supported"])
+	}
+	if got, _ := json.Marshal(d["claims_supported"]); !strings.Contains(string(got), `"sid"`) || !strings.Contains(string(got), `"amr"`) {
+		t.Errorf("claims_supported %s lacks sid or amr", got)
 	}
 	if !strings.HasPrefix(d["jwks_uri"].(string), "http://") {
 		t.Errorf("jwks_uri %v", d["jwks_uri"])

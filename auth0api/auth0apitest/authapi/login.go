@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/zitadel/oidc/v3/pkg/op"
@@ -50,6 +51,18 @@ type demoAccount struct {
 	Password string
 }
 
+// codeView is what the second step's page shows.
+type codeView struct {
+	Title    string
+	Style    string
+	Action   string
+	Audience string
+	ID       string
+	Email    string // where the code was sent
+	Error    string
+	DemoCode string // the code itself, on the demo's page only (SecondFactor.ShowOnPage)
+}
+
 // messageView is a page with a title and one sentence.
 type messageView struct {
 	Title   string
@@ -57,18 +70,39 @@ type messageView struct {
 	Message string
 }
 
-// showLogin answers GET /login?id=…: the form for a pending sign-in.
+// showLogin answers GET /login?id=…: the form for a pending sign-in. A live provider session in
+// this browser that the client's max_age allows completes the sign-in without the form (going
+// to the second step first when the client asks for multi-factor and the session has none).
 func (p *Provider) showLogin(w http.ResponseWriter, r *http.Request) {
 	a, ok := p.store.pending(r.URL.Query().Get("id"))
 	if !ok {
 		p.expired(w)
 		return
 	}
+	if a.second {
+		p.renderCode(w, r, http.StatusOK, a, "")
+		return
+	}
+	if sess := p.sessions.fromRequest(r); sess != nil && a.reuses(sess.authTime, p.now()) {
+		if p.needsSecondStep(a) && !sess.mfa() {
+			p.beginSecondStep(w, r, a, sess.subject, sess.amr)
+			return
+		}
+		p.finish(w, r, a, signedIn{subject: sess.subject, authTime: sess.authTime, amr: sess.amr, acr: sess.acr}, false)
+		return
+	}
 	p.renderLogin(w, r, http.StatusOK, a, "", "")
 }
 
-// submitLogin answers POST /login: it checks the credentials and, when they are right, finishes
-// the authorization request (op mints the code and redirects to the client).
+// needsSecondStep reports whether the transaction must pass the one-time code: the client asked
+// for multi-factor or the tenant always asks, and a factor is enabled at all.
+func (p *Provider) needsSecondStep(a *authRequest) bool {
+	return p.second.enabled() && (a.wantMFA || p.second.Always)
+}
+
+// submitLogin answers POST /login: it checks the credentials and, when they are right, either
+// starts the second step or finishes the authorization request (op mints the code and
+// redirects to the client).
 func (p *Provider) submitLogin(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxLoginBody)
 	if err := r.ParseForm(); err != nil {
@@ -79,7 +113,7 @@ func (p *Provider) submitLogin(w http.ResponseWriter, r *http.Request) {
 	username := strings.TrimSpace(r.PostForm.Get("username"))
 	password := r.PostForm.Get("password")
 	a, ok := p.store.pending(id)
-	if !ok {
+	if !ok || a.second {
 		p.expired(w)
 		return
 	}
@@ -95,7 +129,82 @@ func (p *Provider) submitLogin(w http.ResponseWriter, r *http.Request) {
 		p.renderLogin(w, r, http.StatusUnauthorized, a, username, msg)
 		return
 	}
-	done, ok := p.store.complete(id, acct.Subject, accountAMR(acct))
+	pwd := []string{"pwd"}
+	if p.needsSecondStep(a) {
+		p.beginSecondStep(w, r, a, acct.Subject, pwd)
+		return
+	}
+	p.finish(w, r, a, signedIn{subject: acct.Subject, authTime: p.now(), amr: pwd}, true)
+}
+
+// beginSecondStep sends a fresh one-time code to subject and shows the code page.
+func (p *Provider) beginSecondStep(w http.ResponseWriter, r *http.Request, a *authRequest, subject string, amr []string) {
+	acct, err := p.dir.Account(r.Context(), subject)
+	if err != nil {
+		p.log.WarnContext(r.Context(), "authapi: second step: account", "err", err)
+		p.expired(w)
+		return
+	}
+	code, ok := p.store.beginSecondStep(a.id, subject, amr)
+	if !ok {
+		p.expired(w)
+		return
+	}
+	if p.second.Send != nil {
+		p.second.Send(r.Context(), acct, code)
+	}
+	a, ok = p.store.pending(a.id)
+	if !ok {
+		p.expired(w)
+		return
+	}
+	p.renderCode(w, r, http.StatusOK, a, "")
+}
+
+// submitCode answers POST /login/code: the one-time code of the second step. Five wrong codes
+// end the sign-in.
+func (p *Provider) submitCode(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxLoginBody)
+	if err := r.ParseForm(); err != nil {
+		p.renderMessage(w, http.StatusBadRequest, "Bad request", "The form could not be read.", "")
+		return
+	}
+	id := r.PostForm.Get("id")
+	typed := strings.Join(strings.Fields(r.PostForm.Get("code")), "")
+	a, check := p.store.checkCode(id, typed)
+	switch check {
+	case codeNoSecond:
+		p.expired(w)
+		return
+	case codeTooMany:
+		p.renderMessage(w, http.StatusUnauthorized, "Too many wrong codes",
+			"This sign-in has ended. Go back to the application and sign in again.", "")
+		return
+	case codeWrong:
+		p.renderCode(w, r, http.StatusUnauthorized, a, "Wrong code. Check it and try again.")
+		return
+	}
+	amr := slices.Clone(a.candidateAMR)
+	if !slices.Contains(amr, "mfa") {
+		amr = append(amr, "mfa")
+	}
+	p.finish(w, r, a, signedIn{subject: a.candidate, authTime: p.now(), amr: amr, acr: ACRMultiFactor}, true)
+}
+
+// finish completes a transaction: it records the sign-in in the browser's provider session
+// (a new one when someone else was signed in there: that one ends, with its back-channel
+// logout), then op mints the code and redirects to the client. reauth says whether the person
+// authenticated just now (rather than through the session as it was).
+func (p *Provider) finish(w http.ResponseWriter, r *http.Request, a *authRequest, in signedIn, reauth bool) {
+	sess, ended := p.sessions.signIn(w, r, in, reauth, a.clientID)
+	if ended != nil {
+		p.notifyLogout(r.Context(), ended)
+	}
+	in.sid = sess.id
+	if !reauth {
+		in.authTime, in.amr, in.acr = sess.authTime, sess.amr, sess.acr
+	}
+	done, ok := p.store.complete(a.id, in)
 	if !ok {
 		p.expired(w)
 		return
@@ -114,13 +223,10 @@ func (p *Provider) renderLogin(w http.ResponseWriter, r *http.Request, status in
 		Title:    "Sign in",
 		Style:    p.issuer + "login/style.css",
 		Action:   p.issuer + "login",
-		Audience: a.clientID,
+		Audience: audience(a),
 		ID:       a.id,
 		Username: username,
 		Error:    errMsg,
-	}
-	if u, err := url.Parse(a.redirectURI); err == nil && u.Host != "" {
-		v.Audience = u.Host
 	}
 	for _, acct := range p.dir.Accounts(r.Context()) {
 		d := demoAccount{Name: acct.Name, Username: acct.Email, Password: acct.PasswordHint}
@@ -133,6 +239,32 @@ func (p *Provider) renderLogin(w http.ResponseWriter, r *http.Request, status in
 		v.Accounts = append(v.Accounts, d)
 	}
 	p.render(w, status, "login", v, origin(a.redirectURI))
+}
+
+func (p *Provider) renderCode(w http.ResponseWriter, r *http.Request, status int, a *authRequest, errMsg string) {
+	v := codeView{
+		Title:    "Confirm it is you",
+		Style:    p.issuer + "login/style.css",
+		Action:   p.issuer + "login/code",
+		Audience: audience(a),
+		ID:       a.id,
+		Error:    errMsg,
+	}
+	if acct, err := p.dir.Account(r.Context(), a.candidate); err == nil {
+		v.Email = acct.Email
+	}
+	if p.second.ShowOnPage {
+		v.DemoCode = a.code
+	}
+	p.render(w, status, "code", v, origin(a.redirectURI))
+}
+
+// audience is the name the pages give the client: its callback's host, or its id.
+func audience(a *authRequest) string {
+	if u, err := url.Parse(a.redirectURI); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return a.clientID
 }
 
 func (p *Provider) renderMessage(w http.ResponseWriter, status int, title, message, formTarget string) {

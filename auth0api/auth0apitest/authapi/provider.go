@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -32,6 +33,10 @@ type Provider struct {
 	replace  atomic.Pointer[func(string) string]
 	pages    *template.Template
 	handler  http.Handler
+
+	sessions    *sessionStore
+	second      SecondFactor
+	backChannel *http.Client
 }
 
 // New builds a Provider: it validates cfg and generates the first signing key.
@@ -59,17 +64,23 @@ func New(cfg Config) (*Provider, error) {
 		return nil, err
 	}
 	p := &Provider{
-		issuer:   issuer,
-		keys:     keys,
-		dir:      cfg.Directory,
-		machine:  cfg.Machine,
-		now:      cfg.Now,
-		ownClock: cfg.Now != nil,
-		log:      cfg.Logger,
+		issuer:      issuer,
+		keys:        keys,
+		dir:         cfg.Directory,
+		machine:     cfg.Machine,
+		now:         cfg.Now,
+		ownClock:    cfg.Now != nil,
+		log:         cfg.Logger,
+		second:      cfg.SecondFactor,
+		backChannel: cfg.BackChannel,
 	}
 	if p.now == nil {
 		p.now = time.Now
 	}
+	if p.backChannel == nil {
+		p.backChannel = &http.Client{Timeout: BackChannelTimeout}
+	}
+	p.sessions = newSessionStore(issuer, p.now)
 	if p.log == nil {
 		p.log = slog.Default()
 	}
@@ -84,6 +95,10 @@ func New(cfg Config) (*Provider, error) {
 		CodeMethodS256:           true,
 		AuthMethodPost:           true,
 		SupportedScopes:          []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail},
+		SupportedClaims:          append(slices.Clone(op.DefaultSupportedClaims), "sid"),
+
+		BackChannelLogoutSupported:        true,
+		BackChannelLogoutSessionSupported: true,
 	}
 	// The key that seals codes and opaque access tokens; fresh per Provider.
 	rand.Read(opCfg.CryptoKey[:])
@@ -101,6 +116,7 @@ func New(cfg Config) (*Provider, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /login", p.showLogin)
 	mux.HandleFunc("POST /login", p.submitLogin)
+	mux.HandleFunc("POST /login/code", p.submitCode)
 	mux.HandleFunc("GET /login/style.css", p.style)
 	mux.HandleFunc("GET /login/signed-out", p.signedOut)
 	mux.HandleFunc("/authorize", p.authorize)
@@ -161,6 +177,11 @@ func (p *Provider) ReplaceIDTokens(f func(idToken string) string) {
 	p.replace.Store(&f)
 }
 
+// Sign returns claims as a JWT signed with the tenant's current key (RS256, header typ "JWT"
+// and kid), exactly as the tenant signs its own tokens. It is a test knob for relying parties
+// that must refuse well-signed tokens with bad claims (e.g. logout tokens with a nonce).
+func (p *Provider) Sign(claims map[string]any) (string, error) { return p.sign(claims) }
+
 // normalizeIssuer checks the issuer URL and gives it its trailing slash.
 func normalizeIssuer(s string) (string, error) {
 	u, err := url.Parse(s)
@@ -184,7 +205,11 @@ func validateClient(c Client) error {
 	if len(c.RedirectURIs) == 0 {
 		return fmt.Errorf("authapi: client %q has no redirect URI", c.ID)
 	}
-	for _, list := range [][]string{c.RedirectURIs, c.PostLogoutRedirectURIs} {
+	uris := [][]string{c.RedirectURIs, c.PostLogoutRedirectURIs}
+	if c.BackChannelLogoutURI != "" {
+		uris = append(uris, []string{c.BackChannelLogoutURI})
+	}
+	for _, list := range uris {
 		for _, raw := range list {
 			u, err := url.Parse(raw)
 			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Fragment != "" {

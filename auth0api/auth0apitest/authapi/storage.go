@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/big"
 	"slices"
 	"strings"
 	"sync"
@@ -29,6 +30,10 @@ const (
 	sweepInterval = 30 * time.Second
 	// maxPending bounds the pending transactions; past it /authorize is refused.
 	maxPending = 100_000
+	// maxMaxAge caps a max_age parameter (a larger one means the same: any session will do).
+	maxMaxAge = 10 * 365 * 24 * time.Hour
+	// maxCodeTries is how many wrong one-time codes end a sign-in.
+	maxCodeTries = 5
 )
 
 var (
@@ -72,8 +77,9 @@ func newStorage(clients map[string]*opClient, dir Directory, keys *keyRing, now 
 }
 
 // CreateAuthRequest stores a validated /authorize request. op has checked the client, the exact
-// redirect_uri and the response type; we add what Auth0 and our clients require: PKCE with S256,
-// and no silent sign-in (there is no provider session to reuse).
+// redirect_uri and the response type; we add what Auth0 and our clients require: PKCE with S256.
+// prompt=none (a sign-in that must not show a page) is not offered: the provider session is
+// looked up by the login page, which this request never reaches then.
 func (s *storage) CreateAuthRequest(_ context.Context, req *oidc.AuthRequest, _ string) (op.AuthRequest, error) {
 	if req.CodeChallenge == "" {
 		return nil, oidc.ErrInvalidRequest().WithDescription("code_challenge is required (PKCE)")
@@ -96,6 +102,12 @@ func (s *storage) CreateAuthRequest(_ context.Context, req *oidc.AuthRequest, _ 
 		responseType: req.ResponseType,
 		responseMode: req.ResponseMode,
 		challenge:    &oidc.CodeChallenge{Challenge: req.CodeChallenge, Method: req.CodeChallengeMethod},
+		wantMFA:      slices.Contains(req.ACRValues, ACRMultiFactor),
+	}
+	// op has already turned prompt=login into max_age=0.
+	if req.MaxAge != nil {
+		d := time.Duration(min(*req.MaxAge, uint(maxMaxAge/time.Second))) * time.Second
+		a.maxAge = &d
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -214,16 +226,83 @@ func (s *storage) pending(id string) (*authRequest, bool) {
 	return a.snapshot(), true
 }
 
-// complete marks a pending transaction as signed in by subject.
-func (s *storage) complete(id, subject string, amr []string) (*authRequest, bool) {
+// signedIn is how a person passed a sign-in: the claims the ID token will vouch for.
+type signedIn struct {
+	subject  string
+	authTime time.Time
+	amr      []string
+	acr      string
+	sid      string
+}
+
+// complete marks a pending transaction as signed in.
+func (s *storage) complete(id string, in signedIn) (*authRequest, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a, ok := s.liveLocked(id)
 	if !ok || a.done {
 		return nil, false
 	}
-	a.done, a.subject, a.authTime, a.amr = true, subject, s.now(), amr
+	a.done, a.subject, a.authTime, a.amr, a.acr, a.sid = true, in.subject, in.authTime, slices.Clone(in.amr), in.acr, in.sid
+	a.code = ""
 	return a.snapshot(), true
+}
+
+// beginSecondStep records that subject passed the first step (with the methods amr) and
+// returns the one-time code they must now type.
+func (s *storage) beginSecondStep(id, subject string, amr []string) (string, bool) {
+	code, err := oneTimeCode()
+	if err != nil {
+		return "", false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.liveLocked(id)
+	if !ok || a.done {
+		return "", false
+	}
+	a.second, a.candidate, a.candidateAMR, a.code, a.codeTries = true, subject, slices.Clone(amr), code, 0
+	return code, true
+}
+
+// codeCheck is the outcome of a typed one-time code.
+type codeCheck int
+
+const (
+	codeRight    codeCheck = iota
+	codeWrong              // try again
+	codeTooMany            // the sign-in is over
+	codeNoSecond           // no second step is pending for this transaction
+)
+
+// checkCode compares a typed code with the transaction's, in constant time. After
+// maxCodeTries wrong codes the transaction is dropped. On codeRight it returns the transaction
+// (still pending: complete finishes it).
+func (s *storage) checkCode(id, typed string) (*authRequest, codeCheck) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.liveLocked(id)
+	if !ok || a.done || !a.second || a.code == "" {
+		return nil, codeNoSecond
+	}
+	if subtle.ConstantTimeCompare([]byte(typed), []byte(a.code)) == 1 {
+		return a.snapshot(), codeRight
+	}
+	a.codeTries++
+	if a.codeTries >= maxCodeTries {
+		delete(s.requests, id)
+		return nil, codeTooMany
+	}
+	return a.snapshot(), codeWrong
+}
+
+// oneTimeCode returns six random decimal digits.
+func oneTimeCode() (string, error) {
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		return "", fmt.Errorf("authapi: one-time code: %w", err)
+	}
+	return fmt.Sprintf("%06d", n.Int64()), nil
 }
 
 // size reports how many transactions and codes are held (for tests).
@@ -283,7 +362,8 @@ func (s *storage) TokenRequestByRefreshToken(context.Context, string) (op.Refres
 	return nil, oidc.ErrInvalidGrant().WithDescription("invalid refresh token")
 }
 
-// TerminateSession has nothing to end: the login page keeps no provider session.
+// TerminateSession does nothing: Provider.logout ends the browser's provider session itself
+// (op would only pass the id_token_hint's subject, not the session).
 func (s *storage) TerminateSession(context.Context, string, string) error { return nil }
 
 // RevokeToken accepts and ignores the request: as with Auth0, access tokens cannot be revoked.
@@ -347,6 +427,9 @@ func (s *storage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInf
 		return fmt.Errorf("authapi: account %q: %w", req.GetSubject(), err)
 	}
 	fillUserinfo(info, acct, scopes)
+	if a, ok := req.(*authRequest); ok && a.sid != "" {
+		info.AppendClaims("sid", a.sid)
+	}
 	return nil
 }
 
@@ -406,28 +489,16 @@ func fillUserinfo(info *oidc.UserInfo, acct Account, scopes []string) {
 		}
 	}
 	for k, v := range acct.Claims {
-		if k == "amr" {
+		if reservedClaims[k] {
 			continue
 		}
 		info.AppendClaims(k, v)
 	}
 }
 
-// accountAMR returns the account's "amr" claim when it is a list of strings, else ["pwd"].
-func accountAMR(acct Account) []string {
-	switch v := acct.Claims["amr"].(type) {
-	case []string:
-		return slices.Clone(v)
-	case []any:
-		out := make([]string, 0, len(v))
-		for _, x := range v {
-			s, ok := x.(string)
-			if !ok {
-				return []string{"pwd"}
-			}
-			out = append(out, s)
-		}
-		return out
-	}
-	return []string{"pwd"}
+// reservedClaims are the claims the provider alone vouches for; an account's extra claims cannot
+// set them (Auth0's Actions cannot either).
+var reservedClaims = map[string]bool{
+	"amr": true, "acr": true, "auth_time": true, "sid": true, "nonce": true, "events": true,
+	"iss": true, "sub": true, "aud": true, "azp": true, "exp": true, "iat": true, "nbf": true, "jti": true,
 }

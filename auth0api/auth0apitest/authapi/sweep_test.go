@@ -54,6 +54,7 @@ func TestNewValidates(t *testing.T) {
 		{"client without redirect", Config{Issuer: "http://a.example/", Directory: dir, Clients: []Client{{ID: "c"}}}},
 		{"relative redirect", Config{Issuer: "http://a.example/", Directory: dir, Clients: []Client{{ID: "c", RedirectURIs: []string{"/cb"}}}}},
 		{"duplicate client", Config{Issuer: "http://a.example/", Directory: dir, Clients: []Client{good, good}}},
+		{"relative back-channel URI", Config{Issuer: "http://a.example/", Directory: dir, Clients: []Client{{ID: "c", RedirectURIs: good.RedirectURIs, BackChannelLogoutURI: "/bcl"}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
