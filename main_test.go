@@ -50,6 +50,12 @@ var demoAccounts = map[string]string{
 	"none":     "nobody@userdesk.test",
 }
 
+// demoGroups are the demo policy's groups of each demo account (policy/demo.yaml).
+var demoGroups = map[string]string{
+	"admin": "admin", "helpdesk": "helpdesk", "viewer": "viewer",
+	"emea": "emea-helpdesk", "partner": "acme-partner-admins", "auditor": "auditor",
+}
+
 // startDemo serves the demo composition until the test ends, then shuts it down gracefully and
 // checks that serve returned nil. extra are more flags for config.Load.
 func startDemo(t testing.TB, extra ...string) *demoServer {
@@ -172,8 +178,8 @@ func TestDemoSignInEachRole(t *testing.T) {
 			if status != http.StatusOK {
 				t.Fatalf("users page = %d:\n%s", status, body)
 			}
-			if !regexp.MustCompile(`data-role="` + role + `"`).MatchString(body) {
-				t.Errorf("the page does not show the role %s", role)
+			if group := demoGroups[role]; !regexp.MustCompile(`data-role="` + group + `"`).MatchString(body) {
+				t.Errorf("the page does not show the group %s", group)
 			}
 			if strings.Count(body, `class="user-row"`) < 10 {
 				t.Errorf("the users page lists %d users", strings.Count(body, `class="user-row"`))

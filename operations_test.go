@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -63,6 +64,7 @@ func startProduction(t *testing.T, extraEnv map[string]string) *production {
 		"USERDESK_OIDC_CLIENT_SECRET": "dash-secret",
 		"USERDESK_SESSION_SECRETS":    strings.Repeat("s", 32),
 		"USERDESK_METRICS_ADDR":       "127.0.0.1:0",
+		"USERDESK_AUDIT_DB":           filepath.Join(t.TempDir(), "audit.db"),
 	}
 	for k, v := range extraEnv {
 		env[k] = v

@@ -184,7 +184,7 @@ func TestBrowserAdminFindsAndManagesUsers(t *testing.T) {
 	if got := usersEval[string](t, ctx, `document.getElementById("user-id").textContent`); got != auth0apitest.FixtureUserID {
 		t.Errorf("user page of %q", got)
 	}
-	usersWait(t, ctx, "the sections loaded", `document.querySelectorAll(".user-section").length === 5 &&
+	usersWait(t, ctx, "the sections loaded", `document.querySelectorAll(".user-section").length === 6 &&
 		document.querySelectorAll("[data-section-placeholder] .loading").length === 0`)
 	checkPageHealth(t, ctx)
 	saveScreenshot(t, ctx, "user-page")

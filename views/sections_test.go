@@ -75,6 +75,7 @@ func TestSectionRoots(t *testing.T) {
 		"permissions":   renderString(t, PermissionsSection(PermissionsData{UserID: "u"})),
 		"organizations": renderString(t, OrganizationsSection(OrganizationsData{UserID: "u"})),
 		"logs":          renderString(t, LogsSection(LogsData{UserID: "u"})),
+		"changes":       renderString(t, StaffChangesSection(StaffChangesData{UserID: "u"})),
 	}
 	for _, sec := range UserSections() {
 		html, ok := roots[sec.Path]
