@@ -232,6 +232,7 @@ func build(ctx context.Context, cfg config.Config, logger, audit *slog.Logger, m
 		Logger:          logger,
 		Audit:           audit,
 		Version:         appVersion(),
+		RemotePictures:  cfg.RemotePictures,
 	}
 	if m != nil {
 		hcfg.Observer = m

@@ -36,6 +36,7 @@ const (
 	envLogLevel         = "USERDESK_LOG_LEVEL"
 	envAuditLog         = "USERDESK_AUDIT_LOG"
 	envMetricsAddr      = "USERDESK_METRICS_ADDR"
+	envPictures         = "USERDESK_PICTURES"
 )
 
 // Default values of the settings that have one.
@@ -55,6 +56,10 @@ const (
 	// DefaultSectionTimeout is how long each section of the user page waits for its Management
 	// API calls.
 	DefaultSectionTimeout = 6 * time.Second
+	// PicturesInitials and PicturesRemote are the values of USERDESK_PICTURES: initials only
+	// (the default), or users' pictures and organizations' logos loaded from their URLs.
+	PicturesInitials = "initials"
+	PicturesRemote   = "remote"
 	// MaxSectionTimeout is the longest section timeout accepted: the server's write timeout
 	// (60 s) must leave room for the answer.
 	MaxSectionTimeout = 50 * time.Second
@@ -95,6 +100,7 @@ func Settings() []Setting {
 		{Env: envViewerRoles, Default: DefaultViewerRole, Description: "Comma-separated claim values that make someone a read-only viewer."},
 		{Env: envProtectedRoles, Description: "Comma-separated Auth0 (tenant) roles, by name or id (rol_…), whose holders only dashboard admins may change: helpdesk staff cannot block them, send them e-mails or reset their MFA (e.g. `tenant-admin,break-glass`). Names match case-insensitively. Empty = nobody is protected. Needs read:roles and read:role_members."},
 		{Env: envAssignableRoles, Description: "Comma-separated Auth0 (tenant) role names, exactly as in Auth0, that dashboard admins may assign: the role picker offers only these and any other is refused (e.g. `support-agent,billing-viewer`). Empty = every role of the tenant. Removing a role is not limited."},
+		{Env: envPictures, Default: PicturesInitials, Description: "Users' pictures: `initials` shows initials only and the pages load no image from elsewhere (CSP `img-src 'self' data:`), so a picture's host (gravatar.com, a social network) never learns when and from where staff open an account; `remote` loads each user's picture and each organization's logo from its URL (CSP `img-src 'self' https: data:`), falling back to initials."},
 		{Env: envAddr, Flag: "-addr", Default: DefaultAddr, Description: "Listen address (`localhost:8080` in demo mode)."},
 		{Env: envTrustedProxies, Description: "Comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted for the client IP (default: none, use the connection's address)."},
 		{Env: envLogLevel, Default: "info", Description: "Log level: debug, info, warn or error. Logs are JSON lines on stdout, each with the request id."},

@@ -12,13 +12,23 @@ import (
 
 // DOM ids of the user page.
 const (
-	// UserProfileID is the user page's profile: header, actions, identities, metadata, raw
-	// JSON. Changes to the user (block, edit, ...) swap it whole, so nothing shown goes stale;
-	// the edit form takes its place while open.
+	// UserProfileID is the Profile tab's content: details, identities, metadata, raw JSON and
+	// the delete form. Changes to the user (block, edit, ...) answer with UserProfile, which
+	// swaps it and, out of band, the header's identity, the record's facts and the toolbar, so
+	// nothing shown goes stale; the edit form takes its place while open.
 	UserProfileID = "user-profile"
 	// UserNoticeID is where a change's result that must be seen once appears (a
 	// password-change link).
 	UserNoticeID = "user-notice"
+	// UserIdentityID is the header's picture, name, e-mail address and id.
+	UserIdentityID = "user-identity"
+	// UserToolbarID is the toolbar of actions on the user; its groups are
+	// ToolbarAccountID, ToolbarMFAID and ToolbarDangerID.
+	UserToolbarID = "user-toolbar"
+	// ToolbarAccountID holds the toolbar's everyday actions: edit, e-mails, password link.
+	ToolbarAccountID = "toolbar-account"
+	// ToolbarDangerID holds the toolbar's destructive actions: block, delete.
+	ToolbarDangerID = "toolbar-danger"
 )
 
 // UserPageData is what the user page and its profile partial show.
@@ -39,6 +49,25 @@ type UserPageData struct {
 	DeleteError string
 	// DeleteTyped is what was typed in the delete confirmation.
 	DeleteTyped string
+	// Summary holds the header's facts that sections read (MFA, roles, ...). Left empty, the
+	// sections fill them as they load; a handler that has them already sets them.
+	Summary UserSummary
+	// Now is the time "last login 2 days ago" is counted from; zero means the clock.
+	Now time.Time
+}
+
+// now is d.Now, or the clock.
+func (d UserPageData) now() time.Time {
+	if d.Now.IsZero() {
+		return time.Now()
+	}
+	return d.Now
+}
+
+// mayResetMFA reports whether the signed-in person may reset the user's factors (the
+// toolbar's MFA slot); the factors section decides the same with FactorsData.mayReset.
+func (d UserPageData) mayResetMFA() bool {
+	return d.Can.ResetMFA && !d.Self && !d.Protection.Applies()
 }
 
 // Protection says that only an admin may change a user, because the user holds a protected
