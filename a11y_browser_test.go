@@ -170,7 +170,9 @@ func setViewport(t *testing.T, ctx context.Context, w, h int64) {
 	}
 }
 
-// setDarkMode makes the page see prefers-color-scheme: dark (or light).
+// setDarkMode makes the page see prefers-color-scheme: dark (or light). It also asks for reduced
+// motion, which stops Pico's colour transitions, so a check right after the switch sees the
+// final colours.
 func setDarkMode(t *testing.T, ctx context.Context, dark bool) {
 	t.Helper()
 	scheme := "light"
@@ -178,7 +180,7 @@ func setDarkMode(t *testing.T, ctx context.Context, dark bool) {
 		scheme = "dark"
 	}
 	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
+		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}, {Name: "prefers-reduced-motion", Value: "reduce"}},
 	}); err != nil {
 		t.Fatalf("color scheme %s: %v", scheme, err)
 	}

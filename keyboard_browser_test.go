@@ -91,13 +91,14 @@ func TestBrowserSearchKeyboard(t *testing.T) {
 // ends with the message beside the toolbar, focused.
 func TestBrowserHelpdeskMFAResetInteractions(t *testing.T) {
 	d, _ := startSectionsDemo(t)
+	ctx := newBrowser(t)
+	browserSignIn(t, ctx, d, "helpdesk")
 	for _, u := range []struct{ name, email, id, reset, done string }{
 		{"no passkey", "grace.hopper@gmail.com", auth0apitest.FixtureSocialUserID, "all", "Reset every factor of Grace Hopper"},
 		{"a passkey", "ada.lovelace@example.com", auth0apitest.FixtureUserID, "keep-passkeys", "passkeys stay"},
 	} {
 		t.Run(u.name, func(t *testing.T) {
-			ctx := newBrowser(t)
-			browserSignIn(t, ctx, d, "helpdesk")
+			secDo(t, ctx, "the search page", chromedp.Navigate(d.URL+"/users"))
 			secWait(t, ctx, "the search box focused", `document.activeElement.id === "user-search-q"`)
 			interactions := 0
 			secDo(t, ctx, "type the address", chromedp.SendKeys(chromedp.ID("user-search-q"), u.email))
@@ -154,11 +155,12 @@ const focusRingProbe = `(() => {
 // 1.8:1 on white), on the search box, a link, a button and a danger button.
 func TestBrowserFocusRing(t *testing.T) {
 	d, _ := startSectionsDemo(t)
+	ctx := newBrowser(t)
+	browserSignIn(t, ctx, d, "helpdesk")
 	for _, dark := range []bool{false, true} {
 		t.Run(map[bool]string{false: "light", true: "dark"}[dark], func(t *testing.T) {
-			ctx := newBrowser(t)
 			setDarkMode(t, ctx, dark)
-			browserSignIn(t, ctx, d, "helpdesk")
+			secDo(t, ctx, "the search page", chromedp.Navigate(d.URL+"/users"))
 			secWait(t, ctx, "the search box focused", `document.activeElement.id === "user-search-q"`)
 			check := func(what string) {
 				t.Helper()
