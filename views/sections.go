@@ -71,16 +71,16 @@ func tabSections(tab string) []Section {
 	return out
 }
 
-// chipFilled reports whether a section on the page fills the chip out of band.
-func chipFilled(id string) bool {
+// chipSection returns the section of the page that fills the chip out of band, if any.
+func chipSection(id string) (Section, bool) {
 	for _, s := range UserSections() {
 		for _, c := range s.Chips {
 			if c == id {
-				return true
+				return s, true
 			}
 		}
 	}
-	return false
+	return Section{}, false
 }
 
 // SectionURL is the URL of a section's partial for one user: "/users/<escaped id>/<path>".

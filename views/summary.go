@@ -257,14 +257,21 @@ func rolesCount(p Pager) Count {
 }
 
 // sectionFacts are the facts the summary header shows after the record's, in order: known
-// ones with their value, unknown ones pending when a section fills them, else left out.
+// ones with their value; unknown ones pending when a section will fill them, "unknown" when
+// that section was placed in the page without them (UserPageData.Sections), else left out.
 func (d UserPageData) sectionFacts() []Fact {
 	var out []Fact
 	add := func(id string, known bool, f func() Fact) {
-		switch {
-		case known:
+		if known {
 			out = append(out, f())
-		case chipFilled(id):
+			return
+		}
+		sec, ok := chipSection(id)
+		switch {
+		case !ok:
+		case d.Sections[sec.Path] != nil:
+			out = append(out, unavailableFact(id))
+		default:
 			out = append(out, pendingFact(id))
 		}
 	}

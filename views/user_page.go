@@ -2,10 +2,14 @@ package views
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"io"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/a-h/templ"
 
 	"userdesk/auth0api"
 )
@@ -54,6 +58,31 @@ type UserPageData struct {
 	Summary UserSummary
 	// Now is the time "last login 2 days ago" is counted from; zero means the clock.
 	Now time.Time
+	// Sections holds sections already rendered on the server, by Section.Path (for example
+	// FactorsSection(d) when its calls answered within the page's budget): they are placed
+	// in the page as they are, and the others load by their own request. A section placed
+	// this way leaves out its out-of-band updates of the header, so set the matching Summary
+	// fields (MFA from SummarizeFactors, Roles) together with it.
+	Sections map[string]templ.Component
+}
+
+// inlineKey marks a render of a section placed in the page itself (UserPageData.Sections),
+// whose out-of-band updates of the header must be left out (the header has the facts, and
+// the same ids twice would be wrong).
+type inlineKey struct{}
+
+// inlineSection renders a section for its place in the page.
+func inlineSection(c templ.Component) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		return c.Render(context.WithValue(ctx, inlineKey{}, true), w)
+	})
+}
+
+// outOfBand reports whether a section's render should carry its out-of-band updates: it is
+// an answer to htmx, not a part of the page.
+func outOfBand(ctx context.Context) bool {
+	inline, _ := ctx.Value(inlineKey{}).(bool)
+	return !inline
 }
 
 // now is d.Now, or the clock.
