@@ -199,7 +199,8 @@ func TestBrowserFocusRing(t *testing.T) {
 
 // TestBrowserSmallThings: a favicon (the browser asks for no /favicon.ico, which would be a
 // 404), the search help text clear of the search box's focus ring, a long connection name on
-// one line in the results, and no version in the footer for the helpdesk.
+// one line in the results, no version in the footer for the helpdesk, and on a phone results
+// of name and e-mail only.
 func TestBrowserSmallThings(t *testing.T) {
 	d, tenant := startSectionsDemo(t)
 	const long = "Acme-Corporation-Enterprise-Federation-For-All-Subsidiaries-And-Partners"
@@ -244,6 +245,16 @@ func TestBrowserSmallThings(t *testing.T) {
 	if got := secEval[string](t, ctx, `document.querySelector("footer") ? document.querySelector("footer").textContent : ""`); strings.Contains(got, "userdesk") {
 		t.Errorf("the helpdesk sees the footer %q", got)
 	}
+
+	// On a phone the results show name and e-mail only, within the screen.
+	setViewport(t, ctx, 390, 844)
+	secDo(t, ctx, "search on a phone", chromedp.Navigate(d.URL+"/users?q=a"))
+	secWait(t, ctx, "results", `document.querySelectorAll("#users-table tr.user-row").length > 1`)
+	cols := secEval[[]string](t, ctx, `Array.from(document.querySelectorAll("#users-table thead th")).filter(th => th.getClientRects().length).map(th => th.textContent.trim())`)
+	if strings.Join(cols, ",") != "Name,Email" {
+		t.Errorf("on a phone the results show the columns %q", cols)
+	}
+	checkNoOverflow(t, ctx, "the results on a phone")
 	checkPageHealth(t, ctx)
 }
 
