@@ -9,11 +9,12 @@ import (
 	"userdesk/auth0api/auth0apitest"
 )
 
-// TestBrowserBrokenPictureShowsInitials: a picture that cannot be loaded (here a port nobody
-// listens on; in real life gravatar.com from an intranet) is hidden by app.js and the user's
-// initials show instead, in the results table and on the user page, without any CSP violation.
+// TestBrowserBrokenPictureShowsInitials: with remote pictures on (USERDESK_PICTURES=remote), a
+// picture that cannot be loaded (here a port nobody listens on; in real life gravatar.com from
+// an intranet) is hidden by app.js and the user's initials show instead, in the results table
+// and on the user page, without any CSP violation.
 func TestBrowserBrokenPictureShowsInitials(t *testing.T) {
-	d, tenant := startSectionsDemo(t)
+	d, tenant := startDemoWith(t, map[string]string{"USERDESK_PICTURES": "remote"})
 	const id = "auth0|avatarbroken0001"
 	tenant.PutUser(map[string]any{
 		"user_id": id, "email": "zelda.quist@example.com", "email_verified": true,
@@ -44,5 +45,30 @@ func TestBrowserBrokenPictureShowsInitials(t *testing.T) {
 	secDo(t, ctx, "the user page", chromedp.Navigate(d.URL+"/users/"+url.PathEscape(id)))
 	secWait(t, ctx, "the page's initials", fellBack+`(document.querySelector(".user-head"))`)
 	saveScreenshot(t, ctx, "user-page-initials")
+	checkPageHealth(t, ctx)
+}
+
+// TestBrowserNoRemotePicturesByDefault: by default the results and the user page load no
+// picture from elsewhere (their hosts would learn which staff opened whom, and when): no <img>
+// points off the dashboard, the initials show, and no CSP violation happens although the
+// users' records hold https picture URLs.
+func TestBrowserNoRemotePicturesByDefault(t *testing.T) {
+	d, _ := startSectionsDemo(t)
+	ctx := newBrowser(t)
+	browserSignIn(t, ctx, d, "viewer")
+	const offsite = `Array.from(document.images).filter(i => !i.src.startsWith(location.origin) && !i.src.startsWith("data:")).length`
+	secDo(t, ctx, "search", chromedp.Navigate(d.URL+"/users?q=lovel"))
+	secWait(t, ctx, "the results", `document.querySelector("#users-table tr.user-row .avatar-initials") !== null`)
+	if n := secEval[int](t, ctx, offsite); n != 0 {
+		t.Errorf("the results load %d pictures from elsewhere", n)
+	}
+	secDo(t, ctx, "Ada's page", chromedp.Navigate(d.URL+"/users/"+url.PathEscape(auth0apitest.FixtureUserID)))
+	secWait(t, ctx, "every section", secSectionsLoaded)
+	if n := secEval[int](t, ctx, offsite); n != 0 {
+		t.Errorf("the user page loads %d pictures from elsewhere", n)
+	}
+	if got := secEval[string](t, ctx, `document.querySelector(".user-identity .avatar-initials").textContent`); got != "AL" {
+		t.Errorf("the user page shows initials %q", got)
+	}
 	checkPageHealth(t, ctx)
 }

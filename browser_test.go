@@ -65,16 +65,29 @@ func (w *pageWatch) take() []string {
 type watchKey struct{}
 
 // cspProbe runs before any page script (DevTools-injected, so the CSP does not block it) and
-// records every Content-Security-Policy violation where checkPageHealth can read it.
+// records every Content-Security-Policy violation where checkPageHealth can read it. It also
+// defines __message(), the text of the message a change showed: where app.js placed it (beside
+// the change) and whatever the page's flash area still holds.
 const cspProbe = `window.__cspViolations = [];
 document.addEventListener("securitypolicyviolation", function (e) {
   window.__cspViolations.push(e.violatedDirective + " blocked " + (e.blockedURI || "inline"));
-});`
+});
+window.__message = function () {
+  var placed = document.querySelector(".flash[data-placed]"), area = document.getElementById("flash");
+  return (placed ? placed.textContent : "") + (area ? area.textContent : "");
+};`
 
 // newBrowser starts a headless Chromium with a fresh profile and returns its chromedp context,
 // closed when the test ends. Dialogs are dismissed and recorded; JavaScript exceptions and CSP
 // violations are recorded for checkPageHealth.
 func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	return newBrowserFor(t, browserTimeout)
+}
+
+// newBrowserFor is newBrowser for a test that may take up to timeout (one that walks many page
+// states, each checked with axe-core).
+func newBrowserFor(t *testing.T, timeout time.Duration) context.Context {
 	t.Helper()
 	path := findBrowser()
 	if path == "" {
@@ -97,7 +110,7 @@ func newBrowser(t *testing.T) context.Context {
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 900),
 	}
-	base, cancelTimeout := context.WithTimeout(context.Background(), browserTimeout)
+	base, cancelTimeout := context.WithTimeout(context.Background(), timeout)
 	actx, cancelAlloc := chromedp.NewExecAllocator(base, opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
 	t.Cleanup(func() { cancelCtx(); cancelAlloc(); cancelTimeout() })

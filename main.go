@@ -258,6 +258,7 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger, trail *a
 		Audit:             trail.rec,
 		AuditTrail:        trail.db,
 		Version:           appVersion(),
+		RemotePictures:    cfg.RemotePictures,
 	}
 	if m != nil {
 		hcfg.Observer = m

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"userdesk/auth0api/auth0apitest"
 	"userdesk/config"
@@ -31,12 +32,18 @@ const secIdle = `!document.querySelector(".htmx-request, .htmx-swapping, .htmx-s
 // tenant, for the knobs (log events, latency).
 func startSectionsDemo(t *testing.T) (*demoServer, *auth0apitest.Tenant) {
 	t.Helper()
+	return startDemoWith(t, nil)
+}
+
+// startDemoWith is startSectionsDemo with settings (environment variables) of its own.
+func startDemoWith(t *testing.T, env map[string]string) (*demoServer, *auth0apitest.Tenant) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
-	cfg, err := config.Load([]string{"-demo", "-addr", ln.Addr().String(), "-base-url", base}, func(string) string { return "" })
+	cfg, err := config.Load([]string{"-demo", "-addr", ln.Addr().String(), "-base-url", base}, func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,13 +132,37 @@ func secConfirm[S chromedp.Selectable](t *testing.T, ctx context.Context, what s
 	secDo(t, ctx, what+": confirm", chromedp.Click(chromedp.ID("confirm-ok")))
 }
 
+// secFocusOnMessage checks that after a change the focus is on its message (not on <body>),
+// that the message is inside the element placeID (where the change happened) and on screen.
+func secFocusOnMessage(t *testing.T, ctx context.Context, what, placeID string) {
+	t.Helper()
+	got := secEval[string](t, ctx, `(() => {
+		const a = document.activeElement, r = a.getBoundingClientRect();
+		if (!a.matches(".flash")) return "focus on " + a.tagName + (a.id ? "#" + a.id : "");
+		if (!a.closest("#`+placeID+`")) return "the message is outside #`+placeID+`";
+		if (r.top < 0 || r.bottom > innerHeight) return "the message is off screen (" + Math.round(r.top) + " px)";
+		return "ok";
+	})()`)
+	if got != "ok" {
+		t.Errorf("after %s: %s", what, got)
+	}
+}
+
 // secSectionsLoaded is true when all five sections of the user page are in.
 const secSectionsLoaded = `document.querySelectorAll(".user-section[data-state=loaded]").length === 5`
 
-// secFlash is the flash area's text.
+// secFlash is the text of the message the last change showed (__message, see cspProbe).
 func secFlash(t *testing.T, ctx context.Context) string {
 	t.Helper()
-	return secEval[string](t, ctx, `document.getElementById("flash").textContent`)
+	return secEval[string](t, ctx, `__message()`)
+}
+
+// secTab shows one tab of the user page ("security", "access", "activity", "profile") by
+// clicking it, and waits until its panel shows.
+func secTab(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	secDo(t, ctx, "the "+name+" tab", chromedp.Click(chromedp.ID("tab-"+name)))
+	secWait(t, ctx, "the "+name+" panel", `!document.getElementById("panel-`+name+`").hidden && location.hash === "#`+name+`"`)
 }
 
 // saveSectionScreenshot saves a PNG of one element to screenshots/NAME.png.
@@ -163,18 +194,27 @@ func secOpenUser(t *testing.T, ctx context.Context, search, name string) {
 	secWait(t, ctx, name+"'s page with every section", `location.pathname.startsWith("/users/") && `+secSectionsLoaded)
 }
 
-// TestBrowserHelpdeskResetsMFA: a helpdesk person finds a user, removes one factor, tries to
-// reset all (Auth0 refuses while there is a passkey; the page explains and offers to remove
-// them one by one), removes the passkey, resets all, invalidates remembered browsers and
-// regenerates a recovery code, shown once with a copy button.
+// TestBrowserHelpdeskResetsMFA: a helpdesk person finds a user with a passkey, removes one
+// factor (the message shows in the section and takes the focus), invalidates remembered
+// browsers, regenerates a recovery code (shown once with a copy button), then resets MFA from
+// the toolbar: for a user with a passkey the toolbar offers the reset Auth0 accepts (every
+// factor but the passkeys) up front, and nothing is refused. The header's MFA fact follows.
+// Removing the last passkey leaves nothing to reset, invalidate or regenerate.
 func TestBrowserHelpdeskResetsMFA(t *testing.T) {
 	d, _ := startSectionsDemo(t)
 	ctx := newBrowser(t)
 	browserSignIn(t, ctx, d, "helpdesk")
 	secOpenUser(t, ctx, "lovel", "Ada Lovelace")
 	checkPageHealth(t, ctx)
+	secTab(t, ctx, "security")
 	if n := secEval[int](t, ctx, `document.querySelectorAll("#section-factors tr.factor-row").length`); n != 8 {
 		t.Errorf("Ada has %d factors on the page, want 8", n)
+	}
+	if got := secEval[string](t, ctx, `document.querySelector("#chip-mfa dd").innerText`); !strings.Contains(got, "8 factors") || !strings.Contains(got, "passkey") {
+		t.Errorf("the header's MFA fact says %q", got)
+	}
+	if got := secEval[string](t, ctx, `document.getElementById("factors-reset").dataset.reset`); got != "keep-passkeys" {
+		t.Errorf("the toolbar offers the %q reset to a user with a passkey", got)
 	}
 	for _, hidden := range []string{"#roles-picker-open", "#permissions-picker-open", "#factor-admin-add", "button.role-remove"} {
 		if secEval[bool](t, ctx, `document.querySelector("`+hidden+`") !== null`) {
@@ -183,25 +223,18 @@ func TestBrowserHelpdeskResetsMFA(t *testing.T) {
 	}
 	saveSectionScreenshot(t, ctx, "section-factors", "section-factors")
 
-	// One factor.
-	secConfirm(t, ctx, "remove the authenticator app",
-		chromedp.CSS(`#section-factors tr[data-factor-type="totp"] button.factor-remove`), "authenticator app", "Ada Lovelace")
-	secWait(t, ctx, "the app gone", `!document.querySelector('#section-factors tr[data-factor-type="totp"]') && document.getElementById("flash").textContent.includes("Removed the authenticator app")`)
-
-	// All: refused because of the passkey, explained, with the way out.
-	secConfirm(t, ctx, "reset all factors", chromedp.ID("factors-reset"), "Reset every factor of Ada Lovelace")
-	secWait(t, ctx, "the passkey explanation", `document.getElementById("factors-passkey-refused") !== null`)
-	if n := secEval[int](t, ctx, `document.querySelectorAll("#section-factors tr.factor-row").length`); n != 7 {
-		t.Errorf("after the refusal %d factors remain, want 7", n)
-	}
-	secConfirm(t, ctx, "remove the passkey", chromedp.CSS(`#section-factors tr[data-factor-type="passkey"] button.factor-remove`), "passkey")
-	secWait(t, ctx, "the passkey gone", `!document.querySelector('#section-factors tr[data-factor-type="passkey"]')`)
-	secConfirm(t, ctx, "reset all factors again", chromedp.ID("factors-reset"))
-	secWait(t, ctx, "no factors left", `document.getElementById("factors-none") !== null && document.getElementById("flash").textContent.includes("Reset every factor")`)
+	// One factor, by keyboard: the message lands in the section and takes the focus.
+	secEval[bool](t, ctx, `document.querySelector('#section-factors tr[data-factor-type="totp"] button.factor-remove').focus(), true`)
+	secDo(t, ctx, "press Enter on Remove", chromedp.KeyEvent("\r"))
+	secWait(t, ctx, "the dialog", dialogSettled)
+	secDo(t, ctx, "confirm", chromedp.Click(chromedp.ID("confirm-ok")))
+	secWait(t, ctx, "the app gone", `!document.querySelector('#section-factors tr[data-factor-type="totp"]') && __message().includes("Removed the authenticator app")`)
+	secFocusOnMessage(t, ctx, "removing a factor", "section-factors")
 
 	// Remembered browsers.
 	secConfirm(t, ctx, "invalidate remembered browsers", chromedp.ID("factors-invalidate-browsers"), "remember", "Ada Lovelace")
-	secWait(t, ctx, "browsers invalidated", `document.getElementById("flash").textContent.includes("will ask for MFA again")`)
+	secWait(t, ctx, "browsers invalidated", `__message().includes("will ask for MFA again")`)
+	secFocusOnMessage(t, ctx, "invalidating browsers", "section-factors")
 
 	// A new recovery code, shown once with its copy button.
 	secConfirm(t, ctx, "a new recovery code", chromedp.ID("factors-recovery-code"), "recovery code", "Ada Lovelace")
@@ -216,6 +249,33 @@ func TestBrowserHelpdeskResetsMFA(t *testing.T) {
 	saveSectionScreenshot(t, ctx, "section-factors", "section-factors-recovery-code")
 	if strings.Contains(d.Output.String(), code) {
 		t.Error("the recovery code is in the logs or the audit trail")
+	}
+
+	// Reset MFA from the toolbar: every factor but the passkey, with no refusal.
+	secConfirm(t, ctx, "reset MFA, keep passkeys", chromedp.ID("factors-reset"), "Reset the MFA of Ada Lovelace", "passkeys")
+	secWait(t, ctx, "only the passkey left", `document.querySelectorAll("#section-factors tr.factor-row").length === 1 &&
+		document.querySelector('#section-factors tr[data-factor-type="passkey"]') !== null && __message().includes("passkeys stay")`)
+	if secEval[bool](t, ctx, `document.getElementById("factors-passkey-refused") !== null`) {
+		t.Error("the reset was refused")
+	}
+	secFocusOnMessage(t, ctx, "resetting MFA from the toolbar", "user-actions")
+	if got := secEval[string](t, ctx, `document.querySelector("#chip-mfa dd").innerText`); !strings.Contains(got, "1 factor") {
+		t.Errorf("after the reset the header's MFA fact says %q", got)
+	}
+	if secEval[bool](t, ctx, `document.getElementById("factors-reset") !== null`) {
+		t.Error("with only a passkey left the toolbar still offers a reset")
+	}
+
+	// The passkey, on its own: then nothing is left to reset, invalidate or regenerate.
+	secConfirm(t, ctx, "remove the passkey", chromedp.CSS(`#section-factors tr[data-factor-type="passkey"] button.factor-remove`), "passkey")
+	secWait(t, ctx, "no factors left", `document.getElementById("factors-none") !== null`)
+	for _, absent := range []string{"factors-reset", "factors-invalidate-browsers", "factors-recovery-code"} {
+		if secEval[bool](t, ctx, `document.getElementById("`+absent+`") !== null`) {
+			t.Errorf("a user without factors is offered #%s", absent)
+		}
+	}
+	if got := secEval[string](t, ctx, `document.querySelector("#chip-mfa .fact-value").textContent`); got != "None" {
+		t.Errorf("with no factor the header's MFA fact says %q", got)
 	}
 	checkPageHealth(t, ctx)
 
@@ -236,8 +296,26 @@ func TestBrowserAdminRolesAndPermissions(t *testing.T) {
 	ctx := newBrowser(t)
 	browserSignIn(t, ctx, d, "admin")
 	secOpenUser(t, ctx, "dijkstra", "Edsger Dijkstra")
+	secTab(t, ctx, "access")
 	if n := secEval[int](t, ctx, `document.querySelectorAll("#section-roles tr.role-row").length`); n != 0 {
 		t.Fatalf("Edsger starts with %d roles", n)
+	}
+	if got := secEval[string](t, ctx, `document.querySelector("#chip-roles .fact-value").textContent`); got != "None" {
+		t.Errorf("the header's roles fact says %q", got)
+	}
+
+	// The pickers close with Escape and with Cancel, giving the focus back to their button.
+	for _, close := range []struct{ picker, how string }{{"roles", "Escape"}, {"roles", "Cancel"}, {"permissions", "Escape"}, {"permissions", "Cancel"}} {
+		secDo(t, ctx, "open the "+close.picker+" picker", chromedp.Click(chromedp.ID(close.picker+"-picker-open")))
+		secWait(t, ctx, "the "+close.picker+" picker", `document.getElementById("`+close.picker+`-picker-form") !== null &&
+			document.activeElement.closest("#`+close.picker+`-picker-form") !== null && document.getElementById("`+close.picker+`-picker-open").hidden`)
+		if close.how == "Escape" {
+			secDo(t, ctx, "press Escape", chromedp.KeyEvent(kb.Escape))
+		} else {
+			secDo(t, ctx, "press Cancel", chromedp.Click(chromedp.ID(close.picker+"-picker-cancel")))
+		}
+		secWait(t, ctx, close.how+" closes the "+close.picker+" picker", `document.getElementById("`+close.picker+`-picker-form") === null &&
+			document.activeElement.id === "`+close.picker+`-picker-open" && document.getElementById("`+close.picker+`-picker-open").getAttribute("aria-expanded") === "false"`)
 	}
 
 	// The picker: type, tick, type something else, tick again.
@@ -253,7 +331,7 @@ func TestBrowserAdminRolesAndPermissions(t *testing.T) {
 		document.querySelector('#roles-picker-chosen input[data-role-name="billing-viewer"]:checked') !== null`)
 	secDo(t, ctx, "tick analytics-editor", chromedp.Click(chromedp.CSS(`#roles-picker-results input[data-role-name="analytics-editor"]`)))
 	saveSectionScreenshot(t, ctx, "section-roles", "section-roles-picker")
-	secConfirm(t, ctx, "assign", chromedp.ID("roles-picker-submit"), "Assign the chosen roles")
+	secConfirm(t, ctx, "assign", chromedp.ID("roles-picker-submit"), "Assign “billing-viewer” and “analytics-editor” to Edsger Dijkstra (edsger.dijkstra@example.com)?")
 	secWait(t, ctx, "two roles", `document.querySelectorAll("#section-roles tr.role-row").length === 2`)
 	names := secEval[[]string](t, ctx, `Array.from(document.querySelectorAll("#section-roles .role-name")).map(e => e.textContent).sort()`)
 	if strings.Join(names, ",") != "analytics-editor,billing-viewer" {
@@ -261,6 +339,10 @@ func TestBrowserAdminRolesAndPermissions(t *testing.T) {
 	}
 	if !strings.Contains(secFlash(t, ctx), "Assigned 2 roles.") {
 		t.Errorf("flash = %q", secFlash(t, ctx))
+	}
+	secFocusOnMessage(t, ctx, "assigning roles", "section-roles")
+	if got := secEval[string](t, ctx, `document.querySelector("#chip-roles .fact-value").textContent`); got != "2" {
+		t.Errorf("after assigning two roles the header's roles fact says %q", got)
 	}
 	saveSectionScreenshot(t, ctx, "section-roles", "section-roles")
 
@@ -275,11 +357,11 @@ func TestBrowserAdminRolesAndPermissions(t *testing.T) {
 	secEval[bool](t, ctx, `(() => { const s = document.getElementById("permissions-picker-api"); s.value = "https://api.acme.example/orders"; s.dispatchEvent(new Event("change", {bubbles: true})); return true })()`)
 	secWait(t, ctx, "the Orders API's scopes", `document.querySelector('#permissions-picker-scopes input[value="refund:orders"]') !== null`)
 	secDo(t, ctx, "tick refund:orders", chromedp.Click(chromedp.CSS(`#permissions-picker-scopes input[value="refund:orders"]`)))
-	secConfirm(t, ctx, "add the permission", chromedp.ID("permissions-picker-submit"), "Add the chosen permissions")
+	secConfirm(t, ctx, "add the permission", chromedp.ID("permissions-picker-submit"), "Add “refund:orders” on ", "to Edsger Dijkstra")
 	secWait(t, ctx, "the permission", `document.querySelector('#section-permissions tr[data-permission="refund:orders"]') !== null`)
 	secConfirm(t, ctx, "remove the permission", chromedp.CSS(`#section-permissions tr[data-permission="refund:orders"] form.permission-remove button`), "refund:orders")
 	secWait(t, ctx, "the permission gone", `document.querySelector('#section-permissions tr[data-permission="refund:orders"]') === null &&
-		document.getElementById("flash").textContent.includes("Removed the permission refund:orders.")`)
+		__message().includes("Removed the permission refund:orders.")`)
 	checkPageHealth(t, ctx)
 }
 
@@ -309,6 +391,7 @@ func TestBrowserLogsPage(t *testing.T) {
 	browserSignIn(t, ctx, d, "viewer")
 	secDo(t, ctx, "Ada's page", chromedp.Navigate(d.URL+"/users/"+url.PathEscape(auth0apitest.FixtureUserID)))
 	secWait(t, ctx, "every section", secSectionsLoaded)
+	secTab(t, ctx, "activity")
 
 	summary := func() string {
 		return secEval[string](t, ctx, `document.querySelector("#section-logs .pager-summary").textContent`)

@@ -201,7 +201,7 @@ func TestBrowserAdminFindsAndManagesUsers(t *testing.T) {
 	good := `{"theme": "light", "locale": "en-GB", "beta_tester": true}`
 	usersDo(t, ctx, "type valid JSON", chromedp.SetValue(chromedp.ID("field-user_metadata"), good), chromedp.Click(chromedp.ID("save-user")))
 	usersWait(t, ctx, "the saved profile", `document.getElementById("edit-form") === null && document.getElementById("user-metadata") !== null &&
-		document.getElementById("user-metadata").textContent.includes("beta_tester") && document.getElementById("flash").textContent.includes("Saved")`)
+		document.getElementById("user-metadata").textContent.includes("beta_tester") && __message().includes("Saved")`)
 	if got := usersEval[string](t, ctx, `document.getElementById("user-metadata").textContent`); strings.Contains(got, "newsletter") || !strings.Contains(got, "light") {
 		t.Errorf("metadata after saving: %q", got)
 	}
@@ -225,7 +225,7 @@ func TestBrowserAdminFindsAndManagesUsers(t *testing.T) {
 	if got := usersEval[string](t, ctx, `document.getElementById("user-name").textContent`); got != hostileName {
 		t.Errorf("the new user's name shows as %q", got)
 	}
-	if got := usersEval[string](t, ctx, `document.getElementById("flash").textContent`); !strings.Contains(got, "Created "+email) {
+	if got := usersEval[string](t, ctx, `__message()`); !strings.Contains(got, "Created "+email) {
 		t.Errorf("flash after creating: %q", got)
 	}
 	if usersEval[int](t, ctx, `document.querySelectorAll("main img[src='x']").length`) != 0 {
@@ -241,7 +241,7 @@ func TestBrowserAdminFindsAndManagesUsers(t *testing.T) {
 	usersDo(t, ctx, "type the e-mail", chromedp.SendKeys(chromedp.ID("delete-confirm"), email))
 	usersWait(t, ctx, "the delete button enabled", `!document.getElementById("delete-user").disabled`)
 	usersDo(t, ctx, "delete", chromedp.Click(chromedp.ID("delete-user")))
-	usersWait(t, ctx, "back on the search with a message", `location.pathname === "/users" && document.getElementById("flash").textContent.includes("Deleted `+email+`")`)
+	usersWait(t, ctx, "back on the search with a message", `location.pathname === "/users" && __message().includes("Deleted `+email+`")`)
 	checkPageHealth(t, ctx)
 }
 
@@ -266,8 +266,11 @@ func TestBrowserHelpdeskBlocksAndUnblocks(t *testing.T) {
 		document.getElementById("confirm-ok").textContent === "Block user"`)
 	usersDo(t, ctx, "cancel", chromedp.Click(chromedp.CSS(`#confirm-dialog button[value="cancel"]`)))
 	usersWait(t, ctx, "the dialog closed", `!document.getElementById("confirm-dialog").open`)
-	if usersEval[bool](t, ctx, `document.getElementById("blocked-state") !== null`) {
+	if usersEval[string](t, ctx, `document.querySelector("#chip-status .fact-value").textContent`) != "Active" {
 		t.Error("cancelling blocked the user")
+	}
+	if got := usersEval[string](t, ctx, `document.activeElement.id`); got != "block-user" {
+		t.Errorf("after cancelling, the focus is on %q, not the Block button", got)
 	}
 
 	// Block, then unblock, each confirmed in the dialog.
@@ -278,11 +281,12 @@ func TestBrowserHelpdeskBlocksAndUnblocks(t *testing.T) {
 		usersDo(t, ctx, step.button, chromedp.Click(chromedp.ID(step.button)))
 		usersWait(t, ctx, "the dialog for "+step.button, dialogSettled+` && document.getElementById("confirm-ok").textContent === "`+step.label+`"`)
 		usersDo(t, ctx, "confirm", chromedp.Click(chromedp.ID("confirm-ok")))
-		usersWait(t, ctx, step.done, `document.getElementById("`+step.done+`") !== null && document.getElementById("flash").textContent.includes("`+step.flash+`")`)
-		blocked := usersEval[bool](t, ctx, `document.getElementById("blocked-state") !== null`)
+		usersWait(t, ctx, step.done, `document.getElementById("`+step.done+`") !== null && __message().includes("`+step.flash+`")`)
+		blocked := usersEval[string](t, ctx, `document.querySelector("#chip-status .fact-value").textContent`) == "Blocked"
 		if blocked != (step.button == "block-user") {
 			t.Errorf("after %s the page shows blocked = %v", step.button, blocked)
 		}
+		secFocusOnMessage(t, ctx, step.button, "user-actions")
 		checkPageHealth(t, ctx)
 	}
 	saveScreenshot(t, ctx, "user-page-helpdesk")
@@ -360,9 +364,10 @@ func TestBrowserSectionPlaceholderFailsInPlace(t *testing.T) {
 	usersWait(t, ctx, "the failed section in place", `document.querySelector("#section-organizations[data-section-placeholder] [data-section-body]").textContent.includes("nothing at this address") &&
 		!document.querySelector("#section-organizations [data-section-retry]").hidden &&
 		document.querySelectorAll("[data-section-placeholder]").length === 1`)
-	if got := usersEval[string](t, ctx, `document.getElementById("flash").textContent.trim()`); got != "" {
+	if got := usersEval[string](t, ctx, `__message().trim()`); got != "" {
 		t.Errorf("the section's failure reached the flash area: %q", got)
 	}
+	secTab(t, ctx, "access")
 	usersDo(t, ctx, "retry", chromedp.Click(chromedp.CSS("#section-organizations [data-section-retry]")))
 	usersWait(t, ctx, "the section loaded", `document.getElementById("section-organizations") !== null &&
 		!document.getElementById("section-organizations").hasAttribute("data-section-placeholder")`)

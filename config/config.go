@@ -111,6 +111,9 @@ type Config struct {
 	// MetricsAddr is the listen address of the Prometheus metrics, "" for none. It is never the
 	// public listener's port.
 	MetricsAddr string
+	// RemotePictures is true with USERDESK_PICTURES=remote: pages load users' pictures and
+	// organizations' logos from their URLs; otherwise they show initials only.
+	RemotePictures bool
 }
 
 // CallbackURL returns the OIDC redirect URI, BaseURL + "/callback".
@@ -298,6 +301,13 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	}
 	c.AuditLog = firstNonEmpty(l.get(envAuditLog), "stdout")
 	c.Audit = l.loadAudit(c.Demo)
+	switch v := strings.ToLower(l.get(envPictures)); v {
+	case "", PicturesInitials:
+	case PicturesRemote:
+		c.RemotePictures = true
+	default:
+		l.problem("%s=%q is neither %s nor %s", envPictures, v, PicturesInitials, PicturesRemote)
+	}
 
 	if !c.Demo {
 		l.loadTenant(&c)

@@ -44,6 +44,7 @@ const (
 	envMetricsAddr      = "USERDESK_METRICS_ADDR"
 	envRequireMFA       = "USERDESK_REQUIRE_MFA"
 	envStepUpMaxAge     = "USERDESK_STEP_UP_MAX_AGE"
+	envPictures         = "USERDESK_PICTURES"
 )
 
 // Default values of the settings that have one.
@@ -63,6 +64,10 @@ const (
 	// DefaultSectionTimeout is how long each section of the user page waits for its Management
 	// API calls.
 	DefaultSectionTimeout = 6 * time.Second
+	// PicturesInitials and PicturesRemote are the values of USERDESK_PICTURES: initials only
+	// (the default), or users' pictures and organizations' logos loaded from their URLs.
+	PicturesInitials = "initials"
+	PicturesRemote   = "remote"
 	// MaxSectionTimeout is the longest section timeout accepted: the server's write timeout
 	// (60 s) must leave room for the answer.
 	MaxSectionTimeout = 50 * time.Second
@@ -121,6 +126,7 @@ func Settings() []Setting {
 		{Env: envAssignableRoles, Description: "Comma-separated Auth0 (tenant) role names, exactly as in Auth0, that dashboard admins may assign: the role picker offers only these and any other is refused (e.g. `support-agent,billing-viewer`). Empty = every role of the tenant. Removing a role is not limited."},
 		{Env: envPolicyFile, Description: "Path of a policy file (YAML): groups of staff, each with its members (role-claim values), actions and reach (an Auth0 search query and connections), as README \"Delegated administration\" describes. Unset = the built-in viewer, helpdesk and admin groups over the whole tenant, from the five `*_ROLES` settings above, which must then be left unset. Every problem in the file stops start-up, each with its line; check a file with `userdesk policy check FILE`."},
 		{Env: envPolicy, Description: "The same policy document inline (for a Kubernetes ConfigMap or Secret), instead of USERDESK_POLICY_FILE; setting both is an error."},
+		{Env: envPictures, Default: PicturesInitials, Description: "Users' pictures: `initials` shows initials only and the pages load no image from elsewhere (CSP `img-src 'self' data:`), so a picture's host (gravatar.com, a social network) never learns when and from where staff open an account; `remote` loads each user's picture and each organization's logo from its URL (CSP `img-src 'self' https: data:`), falling back to initials."},
 		{Env: envAddr, Flag: "-addr", Default: DefaultAddr, Description: "Listen address (`localhost:8080` in demo mode)."},
 		{Env: envTrustedProxies, Description: "Comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted for the client IP (default: none, use the connection's address)."},
 		{Env: envLogLevel, Default: "info", Description: "Log level: debug, info, warn or error. Logs are JSON lines on stdout, each with the request id."},

@@ -155,8 +155,12 @@ type Config struct {
 	AuditTrail AuditTrail
 	// Now is the clock (sessions, ID-token checks, audit times); nil means time.Now.
 	Now func() time.Time
-	// Version is userdesk's version, shown in the footer.
+	// Version is userdesk's version, shown in the footer to admins.
 	Version string
+	// RemotePictures lets pages load users' pictures and organizations' logos from their URLs
+	// (the CSP then allows https: images); false shows initials only and allows no image from
+	// elsewhere, so a picture's host never learns who opened which account.
+	RemotePictures bool
 	// Observer receives a measurement per answered request and the session count, for
 	// metrics; nil means none. userdesk/metrics implements it.
 	Observer Observer
@@ -210,6 +214,7 @@ type server struct {
 	baseURL   string
 	secure    bool // base URL is https: Secure cookies, __Host- names, HSTS
 	version   string
+	pictures  bool           // remote pictures (Config.RemotePictures)
 	roleClaim string         // the ID token's claim with the person's role values
 	policy    *policy.Policy // who may do what to whom
 	idle      time.Duration
@@ -282,6 +287,7 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 		baseURL:   strings.TrimSuffix(cfg.BaseURL, "/"),
 		secure:    base.Scheme == "https",
 		version:   cfg.Version,
+		pictures:  cfg.RemotePictures,
 		roleClaim: cfg.Roles.Claim,
 		policy:    cfg.Policy,
 		idle:      cfg.IdleTimeout,
@@ -340,7 +346,7 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 	if u, err := url.Parse(cfg.OIDC.Issuer); err == nil {
 		issuerOrigin = u.Scheme + "://" + u.Host
 	}
-	s.headers = securityHeaders(s.secure, issuerOrigin)
+	s.headers = securityHeaders(s.secure, issuerOrigin, s.pictures)
 	s.crossOrigin = http.NewCrossOriginProtection()
 	if err := s.crossOrigin.AddTrustedOrigin(base.Scheme + "://" + base.Host); err != nil {
 		return nil, fmt.Errorf("handlers: %w", err)

@@ -10,18 +10,23 @@ import (
 // securityHeaders are sent on every answer: pages, partials, errors, static files, health.
 // The CSP allows no inline script or style (htmx runs with allowEval off and its indicator
 // styles in app.css); form-action also names the issuer, because sign-out is a form whose
-// answer redirects there.
-func securityHeaders(secure bool, issuerOrigin string) http.Header {
+// answer redirects there. Images come only from the dashboard itself (and data: URLs) unless
+// remote pictures are on.
+func securityHeaders(secure bool, issuerOrigin string, remotePictures bool) http.Header {
 	formAction := "'self'"
 	if issuerOrigin != "" {
 		formAction += " " + issuerOrigin
+	}
+	imgSrc := "img-src 'self' data:"
+	if remotePictures {
+		imgSrc = "img-src 'self' https: data:"
 	}
 	h := http.Header{}
 	h.Set("Content-Security-Policy", strings.Join([]string{
 		"default-src 'none'",
 		"script-src 'self'",
 		"style-src 'self'",
-		"img-src 'self' https: data:",
+		imgSrc,
 		"connect-src 'self'",
 		"form-action " + formAction,
 		"frame-ancestors 'none'",
@@ -49,6 +54,7 @@ func (s *server) secureHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		for k, v := range s.headers {
 			h[k] = v
 		}
+		c.Set(ctxRemotePictures, s.pictures)
 		return next(c)
 	}
 }

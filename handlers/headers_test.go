@@ -12,7 +12,7 @@ func wantSecurityHeaders(t *testing.T, what string, resp *http.Response, https b
 	h := resp.Header
 	csp := h.Get("Content-Security-Policy")
 	for _, want := range []string{"default-src 'none'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'",
-		"base-uri 'none'", "form-action 'self'", "connect-src 'self'", "img-src 'self' https: data:"} {
+		"base-uri 'none'", "form-action 'self'", "connect-src 'self'", "img-src 'self' data:;"} {
 		if !strings.Contains(csp, want) {
 			t.Errorf("%s: CSP %q lacks %q", what, csp, want)
 		}
@@ -76,9 +76,20 @@ func TestHeadersOnPublicAnswers(t *testing.T) {
 	}
 }
 
+// TestHeadersPictures: images only from the dashboard (and data: URLs) by default; https:
+// images too with remote pictures on (USERDESK_PICTURES=remote).
+func TestHeadersPictures(t *testing.T) {
+	for remote, want := range map[bool]string{false: "img-src 'self' data:;", true: "img-src 'self' https: data:;"} {
+		csp := securityHeaders(true, "", remote).Get("Content-Security-Policy")
+		if !strings.Contains(csp, want) {
+			t.Errorf("remote pictures %v: CSP %q lacks %q", remote, csp, want)
+		}
+	}
+}
+
 // TestHeadersUnderPlainHTTP: no HSTS and no __Host- cookie names when the base URL is http.
 func TestHeadersUnderPlainHTTP(t *testing.T) {
-	h := securityHeaders(false, "http://127.0.0.1:4000")
+	h := securityHeaders(false, "http://127.0.0.1:4000", false)
 	if h.Get("Strict-Transport-Security") != "" {
 		t.Error("HSTS sent under http")
 	}
@@ -127,5 +138,45 @@ func TestHeadersOnSignedInAnswers(t *testing.T) {
 		if len(tt.headers) > 0 && strings.Contains(body, "<html") {
 			t.Errorf("%s: an htmx request got a full page", tt.name)
 		}
+	}
+}
+
+// remotePictures is the test app option for USERDESK_PICTURES=remote.
+func remotePictures(o *appOptions) {
+	prev := o.config
+	o.config = func(c *Config) {
+		if prev != nil {
+			prev(c)
+		}
+		c.RemotePictures = true
+	}
+}
+
+// TestPicturesSetting: by default the user page and the search show initials and no picture,
+// and the CSP allows no image from elsewhere; with remote pictures on, pictures are loaded and
+// the CSP allows them (issue 11: staff browsers do not tell a picture's host who opened whom).
+func TestPicturesSetting(t *testing.T) {
+	for _, remote := range []bool{false, true} {
+		t.Run(map[bool]string{false: "initials", true: "remote"}[remote], func(t *testing.T) {
+			var opts []func(*appOptions)
+			if remote {
+				opts = append(opts, remotePictures)
+			}
+			a := newTestApp(t, opts...)
+			b := a.signIn(t, "viewer")
+			for _, path := range []string{adaPath, "/users?q=ada.lovelace%40example.com", adaPath + "/organizations"} {
+				resp, body := b.get(t, path)
+				csp := resp.Header.Get("Content-Security-Policy")
+				if strings.Contains(csp, "https:") != remote {
+					t.Errorf("%s: CSP %q", path, csp)
+				}
+				if strings.Contains(body, `<img`) != remote {
+					t.Errorf("%s: remote pictures %v, but <img> shown = %v", path, remote, !remote)
+				}
+				if remote && !strings.Contains(body, `src="https://`) {
+					t.Errorf("%s: no remote picture:\n%.2000s", path, body)
+				}
+			}
+		})
 	}
 }

@@ -91,7 +91,7 @@ func TestLogsPageToTheCap(t *testing.T) {
 
 // TestOrganizationsSection: the user's organizations, with paging.
 func TestOrganizationsSection(t *testing.T) {
-	a := newTestApp(t)
+	a := newTestApp(t, remotePictures)
 	b := a.signIn(t, "viewer")
 	_, body := secGet(t, b, adaPath+"/organizations")
 	for _, want := range []string{"Acme Corporation", "<code>acme</code>", "Globex", `src="https://cdn.example.com/logos/acme.png"`, "Organizations 1–2 of 2"} {

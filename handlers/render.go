@@ -27,8 +27,12 @@ func render(c echo.Context, status int, components ...templ.Component) error {
 	z, _ := c.Get(ctxCompressor).(*compressor)
 	buf := z.buffer()
 	defer z.release(buf)
+	ctx := c.Request().Context()
+	if on, _ := c.Get(ctxRemotePictures).(bool); on {
+		ctx = views.WithRemotePictures(ctx, true)
+	}
 	for _, comp := range components {
-		if err := comp.Render(c.Request().Context(), buf); err != nil {
+		if err := comp.Render(ctx, buf); err != nil {
 			return fmt.Errorf("render: %w", err)
 		}
 	}
@@ -36,6 +40,10 @@ func render(c echo.Context, status int, components ...templ.Component) error {
 	h.Add("Vary", "HX-Request") // the same URL answers a page or a partial
 	return c.HTMLBlob(status, buf.Bytes())
 }
+
+// ctxRemotePictures is the echo context key that tells render whether remote pictures are on
+// (set with the security headers, which allow them).
+const ctxRemotePictures = "userdesk.remotePictures"
 
 // isHTMX reports whether htmx made the request.
 func isHTMX(c echo.Context) bool {

@@ -47,7 +47,7 @@ func TestBlockAndUnblock(t *testing.T) {
 							!strings.Contains(body, tt.badge) || !strings.Contains(body, `hx-swap-oob="innerHTML"`) || !strings.Contains(body, tt.msg) {
 							t.Errorf("%s: htmx answer %d:\n%.800s", tt.action, resp.StatusCode, body)
 						}
-						if strings.Contains(body, `id="blocked-state"`) != tt.blocked {
+						if strings.Contains(body, `class="fact-value">Blocked<`) != tt.blocked || !strings.Contains(body, `id="chip-status" hx-swap-oob="true"`) {
 							t.Errorf("%s: the profile's blocked badge is stale", tt.action)
 						}
 					} else {

@@ -37,9 +37,9 @@ func TestUserPage(t *testing.T) {
 			expectCalls(t, a, pageCalls...)
 			for _, want := range []string{
 				"<title>Charles Babbage · userdesk</title>",
-				`<h1 id="user-name">Charles Babbage</h1>`,
+				`<h1 id="user-name">Charles Babbage`,
 				`<span id="user-email">charles.babbage@example.com</span>`,
-				`data-kind="unverified"`, `id="blocked-state"`,
+				`class="fact-value">Not verified<`, `class="fact-value">Blocked<`,
 				`<code id="user-id">` + id + `</code>`, `data-copy="` + id + `"`,
 				`id="user-connections"`, auth0apitest.DatabaseConnection,
 				"198.51.100.7", `<dd id="user-logins">12</dd>`,

@@ -53,7 +53,7 @@ var live = []string{
 // picture hold XSS payloads and htmx attributes renders as inert text on every page and partial
 // of finding and managing users (checklist item 48).
 func TestUsersPagesRenderHostileDataInert(t *testing.T) {
-	a := newTestApp(t)
+	a := newTestApp(t, remotePictures)
 	id := `auth0|x"><script>alert(1)</script>`
 	a.Tenant.PutUser(hostileUser(id))
 	b := a.signIn(t, "admin")

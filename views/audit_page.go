@@ -82,3 +82,9 @@ func auditOutcomes() [][2]string {
 
 // pathEscape escapes a user id as one path segment.
 func pathEscape(id string) string { return url.PathEscape(id) }
+
+// changesSection is the "Changes by staff" entry of UserSections.
+func changesSection() Section {
+	s, _ := SectionByPath("changes")
+	return s
+}

@@ -33,12 +33,15 @@ func TestInitials(t *testing.T) {
 	}
 }
 
-// TestAvatar: the picture is lazy, sized, sends no referrer and falls back to the initials
-// (data-fallback, handled by app.js); without a picture there are only the initials. The hue
-// is stable per user.
+// TestAvatar: with remote pictures on, the picture is lazy, sized, sends no referrer and falls
+// back to the initials (data-fallback, handled by app.js); without a picture, or with remote
+// pictures off (the default), there are only the initials. The hue is stable per user.
 func TestAvatar(t *testing.T) {
 	u := auth0api.User{UserID: "auth0|1", GivenName: "Ada", FamilyName: "Lovelace", Picture: "https://s.gravatar.com/avatar/x?s=480"}
-	html := renderString(t, avatar(u, 32))
+	if html := renderString(t, avatar(u, 32)); strings.Contains(html, "<img") || !strings.Contains(html, ">AL<") {
+		t.Errorf("a picture is loaded with remote pictures off:\n%s", html)
+	}
+	html := renderRemote(t, avatar(u, 32))
 	for _, want := range []string{`class="avatar"`, `aria-hidden="true"`, `<span class="avatar-initials">AL</span>`,
 		`alt=""`, `width="32"`, `height="32"`, `loading="lazy"`, `referrerpolicy="no-referrer"`, `data-fallback="avatar"`,
 		`src="https://s.gravatar.com/avatar/x?s=480"`, `data-hue="` + avatarHue(u) + `"`} {
@@ -46,12 +49,12 @@ func TestAvatar(t *testing.T) {
 			t.Errorf("avatar lacks %s:\n%s", want, html)
 		}
 	}
-	large := renderString(t, avatar(u, 72))
+	large := renderRemote(t, avatar(u, 72))
 	if !strings.Contains(large, `class="avatar avatar-large"`) || !strings.Contains(large, `width="72"`) {
 		t.Errorf("large avatar:\n%s", large)
 	}
 	u.Picture = ""
-	if html := renderString(t, avatar(u, 32)); strings.Contains(html, "<img") || !strings.Contains(html, ">AL<") {
+	if html := renderRemote(t, avatar(u, 32)); strings.Contains(html, "<img") || !strings.Contains(html, ">AL<") {
 		t.Errorf("avatar without a picture:\n%s", html)
 	}
 	if avatarHue(u) != avatarHue(auth0api.User{UserID: "auth0|1"}) {

@@ -362,3 +362,25 @@ const replacePlaceholder = `[
   {"type": "email", "email": "jane@example.com"},
   {"type": "totp", "totp_secret": "JBSWY3DPEHPK3PXP", "name": "Authy"}
 ]`
+
+// summary counts the user's factors for the header and the toolbar.
+func (d FactorsData) summary() MFASummary { return SummarizeFactors(d.Methods) }
+
+// extraEnrollments are the Guardian enrollments that are not also authentication methods
+// (a method's id is its type, "|", and the enrollment's id: "totp|dev_…" and "dev_…").
+func (d FactorsData) extraEnrollments() []auth0api.Enrollment {
+	var out []auth0api.Enrollment
+	for _, e := range d.Enrollments {
+		listed := false
+		for _, m := range d.Methods {
+			if _, id, ok := strings.Cut(m.ID, "|"); (ok && id == e.ID) || m.ID == e.ID {
+				listed = true
+				break
+			}
+		}
+		if !listed {
+			out = append(out, e)
+		}
+	}
+	return out
+}

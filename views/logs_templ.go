@@ -64,7 +64,7 @@ func LogsSection(d LogsData) templ.Component {
 			}
 			ctx = templ.InitializeContext(ctx)
 			if len(d.Events) > 0 {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"table-wrap\"><table class=\"logs striped\"><thead><tr><th scope=\"col\" class=\"nowrap\">Date</th><th scope=\"col\">Event</th><th scope=\"col\">Description</th><th scope=\"col\">IP address</th><th scope=\"col\">Application</th><th scope=\"col\">Connection</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"table-wrap\" data-scroll-label=\"Logs\"><table class=\"logs striped\"><thead><tr><th scope=\"col\" class=\"nowrap\">Date</th><th scope=\"col\">Event</th><th scope=\"col\">Description</th><th scope=\"col\">IP address</th><th scope=\"col\">Application</th><th scope=\"col\">Connection</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -321,14 +321,14 @@ func logRow(ev auth0api.LogEvent, rawID string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "\" hidden><td colspan=\"6\"><pre><code>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "\" hidden><td colspan=\"6\"><pre data-scroll-label=\"Raw event\"><code>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var18 string
 		templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs(logRawJSON(ev))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/logs.templ`, Line: 90, Col: 30}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/logs.templ`, Line: 90, Col: 60}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var18))
 		if templ_7745c5c3_Err != nil {

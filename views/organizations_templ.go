@@ -58,7 +58,7 @@ func OrganizationsSection(d OrganizationsData) templ.Component {
 			}
 			ctx = templ.InitializeContext(ctx)
 			if len(d.Organizations) > 0 {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"table-wrap\"><table class=\"organizations striped\"><thead><tr><th scope=\"col\"><span class=\"visually-hidden\">Logo</span></th><th scope=\"col\">Organization</th><th scope=\"col\">Name</th><th scope=\"col\">Id</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"table-wrap\" data-scroll-label=\"Organizations\"><table class=\"organizations striped\"><thead><tr><th scope=\"col\"><span class=\"visually-hidden\">Logo</span></th><th scope=\"col\">Organization</th><th scope=\"col\">Name</th><th scope=\"col\">Id</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -80,7 +80,7 @@ func OrganizationsSection(d OrganizationsData) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					if o.Branding.LogoURL != "" {
+					if o.Branding.LogoURL != "" && remotePictures(ctx) {
 						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<img class=\"org-logo\" src=\"")
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err

@@ -8,6 +8,8 @@ package views
 import (
 	"encoding/json"
 	"net/url"
+
+	"github.com/a-h/templ"
 )
 
 // DOM ids shared by templates (hx-target) and handlers. A partial's root element carries the id
@@ -116,4 +118,14 @@ func roleLabel(role string) string {
 		return "no role"
 	}
 	return role
+}
+
+// ariaInvalid marks a field whose value was refused: aria-invalid="true", or nothing. (A bare
+// aria-invalid attribute is empty, which ARIA reads as false, and "false" would make Pico draw
+// the field as valid.)
+func ariaInvalid(invalid bool) templ.Attributes {
+	if invalid {
+		return templ.Attributes{"aria-invalid": "true"}
+	}
+	return nil
 }

@@ -13,18 +13,75 @@ type Section struct {
 	Title string
 	// Path is the route, under /users/{id}, that renders the section partial.
 	Path string
+	// Group is the tab of the user page the section belongs to (a UserTabs ID).
+	Group string
+	// Chips are the DOM ids of the summary header's facts (and toolbar slots) the section's
+	// partial fills out of band when it loads, so the header is complete once the sections
+	// are in. While a chip's value is unknown the header shows it pending.
+	Chips []string
 }
 
 // UserSections returns the user page's sections, in page order.
 func UserSections() []Section {
 	return []Section{
-		{ID: "section-factors", Title: "Factors", Path: "factors"},
-		{ID: "section-roles", Title: "Roles", Path: "roles"},
-		{ID: "section-permissions", Title: "Permissions", Path: "permissions"},
-		{ID: "section-organizations", Title: "Organizations", Path: "organizations"},
-		{ID: "section-logs", Title: "Logs", Path: "logs"},
-		{ID: "section-changes", Title: "Changes by staff", Path: "changes"},
+		{ID: "section-factors", Title: "Factors", Path: "factors", Group: TabSecurity, Chips: []string{ChipMFAID, ToolbarMFAID}},
+		{ID: "section-roles", Title: "Roles", Path: "roles", Group: TabAccess, Chips: []string{ChipRolesID}},
+		{ID: "section-permissions", Title: "Permissions", Path: "permissions", Group: TabAccess},
+		{ID: "section-organizations", Title: "Organizations", Path: "organizations", Group: TabAccess},
+		{ID: "section-logs", Title: "Logs", Path: "logs", Group: TabActivity},
+		{ID: "section-changes", Title: "Changes by staff", Path: "changes", Group: TabActivity},
 	}
+}
+
+// The tabs of the user page, in order. Profile holds the user record (details, identities,
+// metadata, raw JSON); the others hold the sections whose Group they are.
+const (
+	TabProfile  = "profile"
+	TabSecurity = "security"
+	TabAccess   = "access"
+	TabActivity = "activity"
+)
+
+// UserTab is one tab of the user page.
+type UserTab struct {
+	// ID names the tab in the address bar ("#security") and in Section.Group.
+	ID string
+	// Title is the tab's label.
+	Title string
+}
+
+// UserTabs returns the user page's tabs, in order; the first is shown when the address names
+// none.
+func UserTabs() []UserTab {
+	return []UserTab{
+		{ID: TabProfile, Title: "Profile"},
+		{ID: TabSecurity, Title: "Security"},
+		{ID: TabAccess, Title: "Access"},
+		{ID: TabActivity, Title: "Activity"},
+	}
+}
+
+// tabSections returns the sections of one tab, in page order.
+func tabSections(tab string) []Section {
+	var out []Section
+	for _, s := range UserSections() {
+		if s.Group == tab {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// chipSection returns the section of the page that fills the chip out of band, if any.
+func chipSection(id string) (Section, bool) {
+	for _, s := range UserSections() {
+		for _, c := range s.Chips {
+			if c == id {
+				return s, true
+			}
+		}
+	}
+	return Section{}, false
 }
 
 // SectionURL is the URL of a section's partial for one user: "/users/<escaped id>/<path>".

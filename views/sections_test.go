@@ -39,7 +39,7 @@ func TestSectionsEscapeEverything(t *testing.T) {
 			Permissions: []auth0api.Permission{{PermissionName: hostile, Description: hostile, ResourceServerName: hostile, ResourceServerIdentifier: hostile}}})),
 		"scopes": renderString(t, PermissionPicker(PermissionPickerData{UserID: userID, API: hostile,
 			APIs: []auth0api.ResourceServer{{Name: hostile, Identifier: hostile}}, Scopes: []auth0api.Scope{{Value: hostile, Description: hostile}}})),
-		"organizations": renderString(t, OrganizationsSection(OrganizationsData{UserID: userID,
+		"organizations": renderRemote(t, OrganizationsSection(OrganizationsData{UserID: userID,
 			Organizations: []auth0api.Organization{{ID: hostile, Name: hostile, DisplayName: hostile, Branding: auth0api.OrganizationBranding{LogoURL: "javascript:alert(1)"}}}})),
 		"logs": renderString(t, LogsSection(LogsData{UserID: userID, Events: []auth0api.LogEvent{{
 			Type: hostile, Description: hostile, IP: hostile, ClientName: hostile, Connection: hostile, UserAgent: hostile, Date: when,
@@ -86,7 +86,7 @@ func TestSectionRoots(t *testing.T) {
 		if !strings.HasPrefix(html, `<section id="`+sec.ID+`" class="user-section"`) {
 			t.Errorf("%s's root:\n%.200s", sec.Path, html)
 		}
-		if !strings.Contains(html, "<h2 id=\""+sec.ID+"-title\">"+sec.Title+"</h2>") {
+		if !strings.Contains(html, "<h2 id=\""+sec.ID+"-title\" tabindex=\"-1\">"+sec.Title+"</h2>") {
 			t.Errorf("%s has no heading", sec.Path)
 		}
 		errHTML := renderString(t, SectionError(sec, SectionURL("u", sec), Problem{Status: 429, Message: "Try again in 3 s."}))

@@ -2,23 +2,37 @@ package views
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"io"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/a-h/templ"
 
 	"userdesk/auth0api"
 )
 
 // DOM ids of the user page.
 const (
-	// UserProfileID is the user page's profile: header, actions, identities, metadata, raw
-	// JSON. Changes to the user (block, edit, ...) swap it whole, so nothing shown goes stale;
-	// the edit form takes its place while open.
+	// UserProfileID is the Profile tab's content: details, identities, metadata, raw JSON and
+	// the delete form. Changes to the user (block, edit, ...) answer with UserProfile, which
+	// swaps it and, out of band, the header's identity, the record's facts and the toolbar, so
+	// nothing shown goes stale; the edit form takes its place while open.
 	UserProfileID = "user-profile"
 	// UserNoticeID is where a change's result that must be seen once appears (a
 	// password-change link).
 	UserNoticeID = "user-notice"
+	// UserIdentityID is the header's picture, name, e-mail address and id.
+	UserIdentityID = "user-identity"
+	// UserToolbarID is the toolbar of actions on the user; its groups are
+	// ToolbarAccountID, ToolbarMFAID and ToolbarDangerID.
+	UserToolbarID = "user-toolbar"
+	// ToolbarAccountID holds the toolbar's everyday actions: edit, e-mails, password link.
+	ToolbarAccountID = "toolbar-account"
+	// ToolbarDangerID holds the toolbar's destructive actions: block, delete.
+	ToolbarDangerID = "toolbar-danger"
 )
 
 // UserPageData is what the user page and its profile partial show.
@@ -39,6 +53,50 @@ type UserPageData struct {
 	DeleteError string
 	// DeleteTyped is what was typed in the delete confirmation.
 	DeleteTyped string
+	// Summary holds the header's facts that sections read (MFA, roles, ...). Left empty, the
+	// sections fill them as they load; a handler that has them already sets them.
+	Summary UserSummary
+	// Now is the time "last login 2 days ago" is counted from; zero means the clock.
+	Now time.Time
+	// Sections holds sections already rendered on the server, by Section.Path (for example
+	// FactorsSection(d) when its calls answered within the page's budget): they are placed
+	// in the page as they are, and the others load by their own request. A section placed
+	// this way leaves out its out-of-band updates of the header, so set the matching Summary
+	// fields (MFA from SummarizeFactors, Roles) together with it.
+	Sections map[string]templ.Component
+}
+
+// inlineKey marks a render of a section placed in the page itself (UserPageData.Sections),
+// whose out-of-band updates of the header must be left out (the header has the facts, and
+// the same ids twice would be wrong).
+type inlineKey struct{}
+
+// inlineSection renders a section for its place in the page.
+func inlineSection(c templ.Component) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		return c.Render(context.WithValue(ctx, inlineKey{}, true), w)
+	})
+}
+
+// outOfBand reports whether a section's render should carry its out-of-band updates: it is
+// an answer to htmx, not a part of the page.
+func outOfBand(ctx context.Context) bool {
+	inline, _ := ctx.Value(inlineKey{}).(bool)
+	return !inline
+}
+
+// now is d.Now, or the clock.
+func (d UserPageData) now() time.Time {
+	if d.Now.IsZero() {
+		return time.Now()
+	}
+	return d.Now
+}
+
+// mayResetMFA reports whether the signed-in person may reset the user's factors (the
+// toolbar's MFA slot); the factors section decides the same with FactorsData.mayReset.
+func (d UserPageData) mayResetMFA() bool {
+	return d.Can.ResetMFA && !d.Self && !d.Protection.Applies()
 }
 
 // Protection says that only an admin may change a user, because the user holds a protected
@@ -145,3 +203,15 @@ func profileScalar(v any) (string, bool) {
 // UserTitle is how a user is named in titles and messages: the name, or else the nickname,
 // e-mail address or id.
 func UserTitle(u auth0api.User) string { return userName(u) }
+
+// shows reports whether the page has the section for this person: the logs need the view_logs
+// action, "Changes by staff" the audit action.
+func (d UserPageData) shows(sec Section) bool {
+	switch sec.Path {
+	case "logs":
+		return d.Can.ViewLogs
+	case "changes":
+		return d.Can.Audit
+	}
+	return true
+}

@@ -15,8 +15,19 @@ import (
 
 func renderString(t *testing.T, c templ.Component) string {
 	t.Helper()
+	return renderIn(t, context.Background(), c)
+}
+
+// renderRemote renders with remote pictures on (USERDESK_PICTURES=remote).
+func renderRemote(t *testing.T, c templ.Component) string {
+	t.Helper()
+	return renderIn(t, WithRemotePictures(context.Background(), true), c)
+}
+
+func renderIn(t *testing.T, ctx context.Context, c templ.Component) string {
+	t.Helper()
 	var b bytes.Buffer
-	if err := c.Render(context.Background(), &b); err != nil {
+	if err := c.Render(ctx, &b); err != nil {
 		t.Fatal(err)
 	}
 	return b.String()
@@ -62,8 +73,8 @@ func TestLayout(t *testing.T) {
 		`src="/static/vendor/htmx.org/htmx.min.js?v=abc123"`,
 		`href="/static/vendor/pico/pico.min.css?v=abc123"`,
 		`href="/static/app.css?v=abc123"`,
-		`userdesk v1.2.3`,
 		`<dialog id="confirm-dialog"`,
+		`<link rel="icon" href="/static/favicon.svg?v=abc123" type="image/svg+xml">`,
 		`<button type="submit" value="confirm" id="confirm-ok">`,
 	} {
 		if !strings.Contains(html, want) {
@@ -71,6 +82,15 @@ func TestLayout(t *testing.T) {
 		}
 	}
 	noInlineCode(t, html)
+	// The version is for admins only.
+	if strings.Contains(html, "v1.2.3") {
+		t.Error("a helpdesk person sees the version")
+	}
+	admin := signedIn
+	admin.Person = &Person{Name: "Ada Admin", Role: "admin"}
+	if html := renderString(t, UsersPage(admin, UsersTableData{})); !strings.Contains(html, "userdesk v1.2.3") {
+		t.Error("an admin does not see the version")
+	}
 }
 
 func TestLayoutAnonymous(t *testing.T) {
@@ -97,7 +117,7 @@ func TestUsersTableEscapesEverything(t *testing.T) {
 		Blocked:     true,
 	}
 	data := UsersTableData{Users: []auth0api.User{hostile, {UserID: "auth0|2", Picture: "data:text/html,<script>alert(1)</script>"}}, Total: 2}
-	html := renderString(t, UsersTable(data))
+	html := renderRemote(t, UsersTable(data))
 	for _, bad := range []string{"<script>alert", "<img src=x", `hx-get="/users/x/delete"`, `src="javascript:`, `src="data:`} {
 		if strings.Contains(html, bad) {
 			t.Errorf("hostile value rendered live: %q", bad)
