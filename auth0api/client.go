@@ -67,8 +67,6 @@ import (
 	"runtime"
 	"strings"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // Config configures a Client. The zero value plus Domain and Token (or
@@ -113,11 +111,17 @@ type Config struct {
 	// MaxRetryWait is the longest the client waits before a retry; a rate
 	// limit that resets later fails at once. Default 10s.
 	MaxRetryWait time.Duration
-	// RequestsPerSecond enables a client-side limiter (0 = none) with Burst
-	// (default: one second's worth, the rate rounded up, so that the user
-	// page's eight calls can go out together when the budget allows).
+	// RequestsPerSecond sets a fixed client-side limit (an override) with
+	// Burst (default: one second's worth, the rate rounded up, so that the
+	// user page's eight calls can go out together when the budget allows).
+	// 0 means Limiter.
 	RequestsPerSecond float64
 	Burst             int
+	// Limiter paces the Management API requests when RequestsPerSecond is 0:
+	// nil means an AdaptiveLimiter of this client's own, which learns the
+	// tenant's budget from the x-ratelimit-* headers (no setting needed);
+	// userdesk/redisstore provides one shared by every replica.
+	Limiter Limiter
 	// Transport replaces the client's own transport (tests, metrics). The
 	// connect and header timeouts are then the transport's business; the
 	// body read timeout still applies.
@@ -155,7 +159,7 @@ type Client struct {
 	authBase     *url.URL // the Authentication API
 	http         *http.Client
 	tokens       *tokenSource
-	limiter      *rate.Limiter
+	limiter      Limiter
 	observer     Observer
 	retries      int
 	maxRetryWait time.Duration
@@ -289,7 +293,9 @@ func New(cfg Config) (*Client, error) {
 		if burst <= 0 {
 			burst = int(math.Ceil(cfg.RequestsPerSecond))
 		}
-		c.limiter = rate.NewLimiter(rate.Limit(cfg.RequestsPerSecond), max(burst, 1))
+		c.limiter = NewFixedLimiter(cfg.RequestsPerSecond, burst)
+	} else if c.limiter = cfg.Limiter; c.limiter == nil {
+		c.limiter = NewAdaptiveLimiter()
 	}
 	if !cfg.NoTelemetry {
 		version := orDefault(cfg.Version, "dev")
