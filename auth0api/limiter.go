@@ -94,8 +94,8 @@ type Pace struct {
 	seq      uint64  // the last request number handed out
 	synced   uint64  // the request number of the last answer used
 	inflight []uint64
-	answered bool // an answer came back (the probe)
-	took     int  // requests answered (not 429) since the last answer used
+	answered bool      // an answer came back (the probe)
+	took     int       // requests answered (not 429) since the last answer used
 	paced    bool      // the limit is known: requests are paced
 	cut      time.Time // the last cut after a 429 (one a second: a burst of 429s is one overshoot)
 
