@@ -84,7 +84,7 @@ func NewFixedLimiter(perSecond float64, burst int) Limiter {
 //     inflate the measure). A 429 to a paced request cuts the rate by a fifth (once a second at most). Calls by others on the same tenant (Actions, scripts) make the
 //     measure smaller: the dashboard then leaves them their share.
 //   - Each answer resets the TAT to what the server says: Remaining requests left, minus the
-//     requests sent after that one and not answered yet. Answers that come back out of order
+//     requests not answered yet. Answers that come back out of order
 //     (older than one already used) are ignored. A 429 says the bucket is empty.
 //   - A request waits until the TAT allows it, reserving its place, so waiters go in order.
 type Pace struct {
@@ -186,9 +186,9 @@ func (p *Pace) Observe(now time.Time, seq uint64, s RateLimitState) {
 		}
 	}
 	p.prevAt, p.prevRemaining, p.synced, p.took = now, s.Remaining, seq, 0
-	// The server's word: Remaining left, less the requests sent after this one and unanswered.
-	later := len(p.inflight) - sortSearch(p.inflight, seq)
-	p.tat = now.Add(time.Duration(p.limit-s.Remaining+later) * p.interval())
+	// The server's word: Remaining left, less the requests still unanswered (sent after this
+	// one, or sent before it and overtaken: the server may not have counted them yet).
+	p.tat = now.Add(time.Duration(p.limit-s.Remaining+len(p.inflight)) * p.interval())
 	p.paced = true
 }
 
@@ -207,15 +207,6 @@ func (p *Pace) Rate() float64 { return p.rate }
 
 func (p *Pace) interval() time.Duration {
 	return time.Duration(float64(time.Second) / p.rate)
-}
-
-// sortSearch is the index of the first element of sorted greater than v.
-func sortSearch(sorted []uint64, v uint64) int {
-	i, found := slices.BinarySearch(sorted, v)
-	if found {
-		i++
-	}
-	return i
 }
 
 // AdaptiveLimiter is a Limiter that learns the tenant's budget from the answers' headers (see

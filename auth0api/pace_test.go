@@ -44,21 +44,22 @@ func TestPaceRules(t *testing.T) {
 	if _, w, err := p.Reserve(t0, 150*time.Millisecond); !errors.Is(err, auth0api.ErrPastDeadline) || w != 200*time.Millisecond {
 		t.Fatalf("Reserve with a short deadline = %v, %v; want ErrPastDeadline after 200ms", w, err)
 	}
-	// The server says more is left than we thought (someone's budget was refilled): the answer to
-	// the last request sent resets the pace to it; an older answer arriving later is ignored.
+	// The answers come back; the last one sent is answered before one sent earlier, which
+	// says (too late) that the bucket was empty: the older answer is ignored.
+	for i, s := range seqs[1:] {
+		p.Observe(t0.Add(40*time.Millisecond), s, auth0api.RateLimitState{Limit: 10, Remaining: 8 - i})
+	}
 	p.Observe(t0.Add(50*time.Millisecond), s11, auth0api.RateLimitState{Limit: 10, Remaining: 5})
 	p.Observe(t0.Add(60*time.Millisecond), seqs[0], auth0api.RateLimitState{Limit: 10, Remaining: 0, Limited: true})
-	for _, s := range seqs[1:] { // older answers: ignored, they only leave the in-flight list
-		p.Observe(t0.Add(60*time.Millisecond), s, auth0api.RateLimitState{Limit: 10, Remaining: 8})
-	}
 	now := t0.Add(60 * time.Millisecond)
-	for i := range 5 {
+	// 5 left when s11 was answered, one of them taken by seqs[0], then in flight: 4 go at once.
+	for i := range 4 {
 		if _, w, err := p.Reserve(now, forever); err != nil || w != 0 {
-			t.Fatalf("after the resync, request %d waits %v, %v; want 5 at once", i, w, err)
+			t.Fatalf("after the resync, request %d waits %v, %v; want 4 at once", i, w, err)
 		}
 	}
 	if _, w, _ := p.Reserve(now, forever); w <= 0 {
-		t.Fatalf("the sixth after the resync did not wait")
+		t.Fatalf("the fifth after the resync did not wait")
 	}
 	// A 429 says the bucket is empty and cuts the rate.
 	s, _, _ := p.Reserve(now, forever)
