@@ -122,6 +122,9 @@ type Config struct {
 	// tenant's budget from the x-ratelimit-* headers (no setting needed);
 	// userdesk/redisstore provides one shared by every replica.
 	Limiter Limiter
+	// TokenCache shares the client-credentials token with other replicas
+	// (userdesk/redisstore); nil keeps it in this client only.
+	TokenCache TokenCache
 	// Transport replaces the client's own transport (tests, metrics). The
 	// connect and header timeouts are then the transport's business; the
 	// body read timeout still applies.
@@ -309,6 +312,7 @@ func New(cfg Config) (*Client, error) {
 		clientSecret: cfg.ClientSecret,
 		audience:     audience,
 		client:       c,
+		cache:        cfg.TokenCache,
 	}
 	return c, nil
 }
