@@ -72,6 +72,8 @@ func TestLoadDefaults(t *testing.T) {
 		ViewerRoles:      []string{DefaultViewerRole},
 		LogLevel:         slog.LevelInfo,
 		AuditLog:         "stdout",
+		RedisPrefix:      DefaultRedisPrefix,
+		RedisTimeout:     DefaultRedisTimeout,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Load() =\n%+v\nwant\n%+v", got, want)
@@ -108,6 +110,9 @@ func TestLoadEverySetting(t *testing.T) {
 		"USERDESK_TRUSTED_PROXIES", "10.0.0.1/8, 192.168.1.0/24",
 		"USERDESK_LOG_LEVEL", "debug",
 		"USERDESK_AUDIT_LOG", "/var/log/userdesk-audit.json",
+		"USERDESK_REDIS_URL", "rediss://userdesk:p%40ss@redis.internal:6380/2",
+		"USERDESK_REDIS_PREFIX", "userdesk-prod:",
+		"USERDESK_REDIS_TIMEOUT", "250ms",
 	)
 	got, err := Load(nil, e.get)
 	if err != nil {
@@ -138,6 +143,9 @@ func TestLoadEverySetting(t *testing.T) {
 		TrustedProxies:        []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.0/24")},
 		LogLevel:              slog.LevelDebug,
 		AuditLog:              "/var/log/userdesk-audit.json",
+		RedisURL:              "rediss://userdesk:p%40ss@redis.internal:6380/2",
+		RedisPrefix:           "userdesk-prod:",
+		RedisTimeout:          250 * time.Millisecond,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Load() =\n%+v\nwant\n%+v", got, want)
@@ -334,6 +342,32 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLoadRedis: the Redis settings' problems, each in plain words, none showing the password.
+func TestLoadRedis(t *testing.T) {
+	for _, tt := range []struct{ url, prefix, timeout, want string }{
+		{url: "http://:pw-secret@redis:6379", want: "must start with redis:// or rediss://"},
+		{url: "redis://:pw-secret@/0", want: "names no host"},
+		{url: "redis://:pw-secret@redis:6379/zero", want: "database number"},
+		{url: "redis://:pw-secret@redis:99999/0", want: "not a port number"},
+		{url: "redis://:pw-secret@redis/0?tls=1", want: "query"},
+		{prefix: "user desk", want: "USERDESK_REDIS_PREFIX"},
+		{timeout: "5ms", want: "between 10ms and 10s"},
+		{timeout: "1m", want: "between 10ms and 10s"},
+	} {
+		_, err := Load(nil, good.with("USERDESK_REDIS_URL", tt.url, "USERDESK_REDIS_PREFIX", tt.prefix, "USERDESK_REDIS_TIMEOUT", tt.timeout).get)
+		if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "pw-secret") {
+			t.Errorf("%+v: %v; want a problem about %q without the password", tt, err, tt.want)
+		}
+	}
+	c, err := Load(nil, good.with("USERDESK_REDIS_URL", "redis://default:pw-secret@127.0.0.1:6379/0").get)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := c.RedisURLRedacted(); strings.Contains(r, "pw-secret") || !strings.Contains(r, "127.0.0.1:6379") {
+		t.Errorf("RedisURLRedacted() = %q", r)
 	}
 }
 

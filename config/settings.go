@@ -36,6 +36,9 @@ const (
 	envLogLevel         = "USERDESK_LOG_LEVEL"
 	envAuditLog         = "USERDESK_AUDIT_LOG"
 	envMetricsAddr      = "USERDESK_METRICS_ADDR"
+	envRedisURL         = "USERDESK_REDIS_URL"
+	envRedisPrefix      = "USERDESK_REDIS_PREFIX"
+	envRedisTimeout     = "USERDESK_REDIS_TIMEOUT"
 )
 
 // Default values of the settings that have one.
@@ -58,6 +61,12 @@ const (
 	// MaxSectionTimeout is the longest section timeout accepted: the server's write timeout
 	// (60 s) must leave room for the answer.
 	MaxSectionTimeout = 50 * time.Second
+	// DefaultRedisPrefix starts every key userdesk writes to Redis.
+	DefaultRedisPrefix = "userdesk:"
+	// DefaultRedisTimeout bounds every Redis call; MaxRedisTimeout is the longest accepted (a
+	// page waits for its session).
+	DefaultRedisTimeout = time.Second
+	MaxRedisTimeout     = 10 * time.Second
 )
 
 // Setting describes one environment variable: its name, default, whether it is a secret (and so
@@ -84,7 +93,7 @@ func Settings() []Setting {
 		{Env: envMgmtToken, Secret: true, Description: "A static Management API token, instead of the client-credentials pair (tokens expire: for tests only)."},
 		{Env: envAPIURL, Default: "https://DOMAIN/api/v2", Description: "Management API base URL override (tokens are then fetched from its origin's /oauth/token)."},
 		{Env: envMgmtAudience, Default: "https://DOMAIN/api/v2/", Description: "Audience of the Management API tokens (change it only when USERDESK_API_URL points at an emulator)."},
-		{Env: envMgmtRate, Default: "0", Description: "Most Management API requests per second this process makes (0 = no client-side limit)."},
+		{Env: envMgmtRate, Default: "0", Description: "Most Management API requests per second (an override): 0 = learn the tenant's limit from Auth0's x-ratelimit-* headers and keep under it, shared by every replica when USERDESK_REDIS_URL is set; a number fixes this process's rate instead."},
 		{Env: envSectionTimeout, Default: "6s", Description: "How long each section of a user's page (factors, roles, permissions, organizations, logs) waits for Auth0 before it shows a timeout with a retry button; the other sections load regardless (at most 50s)."},
 		{Env: envSessionSecrets, Secret: true, Description: "Comma-separated keys that sign session cookies, each at least 32 bytes; the first signs, the others still verify (rotation). Replicas must share them (required)."},
 		{Env: envIdleTimeout, Default: "30m", Description: "A session ends after this long without a request."},
@@ -95,6 +104,9 @@ func Settings() []Setting {
 		{Env: envViewerRoles, Default: DefaultViewerRole, Description: "Comma-separated claim values that make someone a read-only viewer."},
 		{Env: envProtectedRoles, Description: "Comma-separated Auth0 (tenant) roles, by name or id (rol_…), whose holders only dashboard admins may change: helpdesk staff cannot block them, send them e-mails or reset their MFA (e.g. `tenant-admin,break-glass`). Names match case-insensitively. Empty = nobody is protected. Needs read:roles and read:role_members."},
 		{Env: envAssignableRoles, Description: "Comma-separated Auth0 (tenant) role names, exactly as in Auth0, that dashboard admins may assign: the role picker offers only these and any other is refused (e.g. `support-agent,billing-viewer`). Empty = every role of the tenant. Removing a role is not limited."},
+		{Env: envRedisURL, Secret: true, Description: "Redis shared by the replicas: `redis://[user:password@]host[:port][/db]`, or `rediss://` for TLS (an ACL user, or a password alone for the default user). It then keeps the sessions and their per-person index, the Management API budget and token (sealed with the session secrets) and the per-person limits. Empty = all in this process's memory (one replica)."},
+		{Env: envRedisPrefix, Default: DefaultRedisPrefix, Description: "Prefix of every Redis key userdesk writes, so that several deployments can share one Redis (letters, digits and `:_-.`, at most 64)."},
+		{Env: envRedisTimeout, Default: "1s", Description: "Longest wait for any Redis call, connecting included (10ms to 10s); past it the page answers 503 \"the session store is unavailable\" and /readyz reports not ready until Redis answers again."},
 		{Env: envAddr, Flag: "-addr", Default: DefaultAddr, Description: "Listen address (`localhost:8080` in demo mode)."},
 		{Env: envTrustedProxies, Description: "Comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted for the client IP (default: none, use the connection's address)."},
 		{Env: envLogLevel, Default: "info", Description: "Log level: debug, info, warn or error. Logs are JSON lines on stdout, each with the request id."},
