@@ -44,9 +44,16 @@
 //     the context's deadline or Config.MaxRetryWait, in which case the call
 //     fails at once with the reset time. 5xx answers and network errors are
 //     never retried: a POST must never run twice.
+//   - Requests are paced by a Limiter. The default learns the tenant's budget
+//     from the x-ratelimit-* headers (bucket size from the limit, refill rate
+//     measured, every answer resetting the pace to what Auth0 says is left)
+//     and keeps under it, so a busy dashboard queues briefly instead of
+//     collecting 429s; Config.RequestsPerSecond fixes a rate instead, and
+//     userdesk/redisstore shares one budget between replicas.
 //   - Tokens come from Config.Token or the client-credentials grant; a grant
 //     is cached until shortly before it expires, one refresh runs at a time no
-//     matter how many calls wait, and a 401 drops it and retries once.
+//     matter how many calls wait (across replicas with a Config.TokenCache),
+//     and a 401 drops it and retries once.
 //   - Models (User, Role, ...) have value fields and keep every key they do
 //     not know in Extra; a decoded model encodes back to the same JSON.
 //
