@@ -80,8 +80,9 @@ func NewFixedLimiter(perSecond float64, burst int) Limiter {
 //     answers, the requests Auth0 added to the bucket are the remaining count's change plus
 //     the requests it took (the answers other than 429 that came back in between); summed over at least two seconds in which the bucket was never full
 //     (a full bucket stops refilling), divided by the time, that is the rate. Each measure moves
-//     the rate: down to it at once, up a quarter of the way (answers that come back out of order
-//     inflate the measure). A 429 to a paced request cuts the rate by a fifth (once a second at most). Calls by others on the same tenant (Actions, scripts) make the
+//     the rate: down to it (by a quarter at most per measure), up a quarter of the way (answers
+//     that come back out of order inflate the measure). A 429 to a paced request cuts the rate by
+//     a fifth (once a second at most). The rate never goes below a fifth of the bucket a second. Calls by others on the same tenant (Actions, scripts) make the
 //     measure smaller: the dashboard then leaves them their share.
 //   - Each answer resets the TAT to what the server says: Remaining requests left, minus the
 //     requests not answered yet. Answers that come back out of order
@@ -178,7 +179,7 @@ func (p *Pace) Observe(now time.Time, seq uint64, s RateLimitState) {
 		p.span += now.Sub(p.prevAt)
 		if p.span >= MeasureSpan {
 			if measured := p.gain / p.span.Seconds(); measured < p.rate {
-				p.rate = p.floor(measured) // too fast: follow the measure at once
+				p.rate = p.floor(max(measured, p.rate*0.75)) // too fast: down, by a quarter at most
 			} else {
 				p.rate += (measured - p.rate) / 4 // answers out of order inflate the measure: creep up
 			}
@@ -192,10 +193,11 @@ func (p *Pace) Observe(now time.Time, seq uint64, s RateLimitState) {
 	p.paced = true
 }
 
-// floor keeps a rate above a bucket a minute (and 0.1/s): a measure spoilt by others' calls must
-// not stop the dashboard.
+// floor keeps the rate at a fifth of the bucket a second at least (Auth0's slowest documented
+// refill for its size: 2/s for a bucket of 10) and 0.1/s: a measure spoilt by others' calls (other
+// replicas learning alone, Actions) must not stall the dashboard, whose waits grow as 1/rate.
 func (p *Pace) floor(r float64) float64 {
-	return max(r, float64(p.limit)/60, 0.1)
+	return max(r, float64(p.limit)/5, 0.1)
 }
 
 // Limit and Rate return what was learned: the bucket's size and its rate per second (0, 0
