@@ -82,7 +82,7 @@ func NewFixedLimiter(perSecond float64, burst int) Limiter {
 //     (a full bucket stops refilling), divided by the time, that is the rate. Each measure moves
 //     the rate: down to it (by a quarter at most per measure), up a quarter of the way (answers
 //     that come back out of order inflate the measure). A 429 to a paced request cuts the rate by
-//     a fifth (once a second at most). The rate never goes below a fifth of the bucket a second. Calls by others on the same tenant (Actions, scripts) make the
+//     a fifth (once a second at most). The rate stays between a fifth of the bucket a second and a bucket a second. Calls by others on the same tenant (Actions, scripts) make the
 //     measure smaller: the dashboard then leaves them their share.
 //   - Each answer resets the TAT to what the server says: Remaining requests left, minus the
 //     requests not answered yet. Answers that come back out of order
@@ -171,7 +171,7 @@ func (p *Pace) Observe(now time.Time, seq uint64, s RateLimitState) {
 	// A 429 although the pace allowed the request: the rate is too high (or others spend the
 	// budget too): slow down at once.
 	if s.Limited && p.paced && now.Sub(p.cut) >= time.Second {
-		p.rate, p.cut = p.floor(p.rate*0.8), now
+		p.rate, p.cut = p.clamp(p.rate*0.8), now
 	}
 	// Measure the rate over answers taken in order, while the bucket is not full.
 	if !p.prevAt.IsZero() && s.Remaining <= p.limit-2 {
@@ -179,9 +179,9 @@ func (p *Pace) Observe(now time.Time, seq uint64, s RateLimitState) {
 		p.span += now.Sub(p.prevAt)
 		if p.span >= MeasureSpan {
 			if measured := p.gain / p.span.Seconds(); measured < p.rate {
-				p.rate = p.floor(max(measured, p.rate*0.75)) // too fast: down, by a quarter at most
+				p.rate = p.clamp(max(measured, p.rate*0.75)) // too fast: down, by a quarter at most
 			} else {
-				p.rate += (measured - p.rate) / 4 // answers out of order inflate the measure: creep up
+				p.rate = p.clamp(p.rate + (measured-p.rate)/4) // answers out of order inflate the measure: creep up
 			}
 			p.gain, p.span = 0, 0
 		}
@@ -193,11 +193,13 @@ func (p *Pace) Observe(now time.Time, seq uint64, s RateLimitState) {
 	p.paced = true
 }
 
-// floor keeps the rate at a fifth of the bucket a second at least (Auth0's slowest documented
-// refill for its size: 2/s for a bucket of 10) and 0.1/s: a measure spoilt by others' calls (other
-// replicas learning alone, Actions) must not stall the dashboard, whose waits grow as 1/rate.
-func (p *Pace) floor(r float64) float64 {
-	return max(r, float64(p.limit)/5, 0.1)
+// clamp keeps the rate between a fifth of the bucket a second (Auth0's slowest documented refill
+// for its size: 2/s for a bucket of 10; and 0.1/s) and a bucket a second (its fastest). Below, a
+// measure spoilt by others' calls (other replicas learning alone, Actions) would stall the
+// dashboard, whose waits grow as 1/rate; above, a measure inflated by answers out of order would
+// bring 429s back.
+func (p *Pace) clamp(r float64) float64 {
+	return min(max(r, float64(p.limit)/5, 0.1), float64(p.limit))
 }
 
 // Limit and Rate return what was learned: the bucket's size and its rate per second (0, 0

@@ -83,19 +83,19 @@ if lim <= 0 or rem < 0 or seq <= synced then
   redis.call('HSET', KEYS[1], 'answered', '1', 'took', took)
   return 0
 end
-local function floor(r) return math.max(r, limit / 5, 0.1) end
+local function clamp(r) return math.min(math.max(r, limit / 5, 0.1), limit) end
 if lim ~= limit then
   limit = lim
   if rate == 0 then rate = lim end
   prevAt, gain, span = 0, 0, 0
 end
-if limited and paced and now - cut >= 1000 then rate = floor(rate * 0.8); cut = now end
+if limited and paced and now - cut >= 1000 then rate = clamp(rate * 0.8); cut = now end
 if prevAt > 0 and rem <= limit - 2 then
   gain = gain + rem - prevRemaining + took
   span = span + (now - prevAt)
   if span >= ` + strconv.Itoa(int(auth0api.MeasureSpan/time.Millisecond)) + ` then
     local measured = gain / (span / 1000)
-    if measured < rate then rate = floor(math.max(measured, rate * 0.75)) else rate = rate + (measured - rate) / 4 end
+    if measured < rate then rate = clamp(math.max(measured, rate * 0.75)) else rate = clamp(rate + (measured - rate) / 4) end
     gain, span = 0, 0
   end
 end
