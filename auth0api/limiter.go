@@ -1,6 +1,7 @@
 package auth0api
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -162,9 +163,7 @@ func (p *Pace) Observe(now time.Time, seq uint64, s RateLimitState) {
 	}
 	if s.Limit != p.limit {
 		p.limit = s.Limit
-		if p.rate == 0 {
-			p.rate = float64(s.Limit)
-		}
+		p.rate = p.clamp(cmp.Or(p.rate, float64(s.Limit))) // another bucket: keep the rate within its bounds
 		p.prevAt = time.Time{}
 		p.gain, p.span = 0, 0
 	}

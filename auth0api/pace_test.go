@@ -99,3 +99,20 @@ func TestPaceNoHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestPaceAnotherBucket: when the answers name a bucket of another size (a plan changed, or
+// another bucket answers), the rate is kept within the new bucket's bounds at once.
+func TestPaceAnotherBucket(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	var p auth0api.Pace
+	s, _, _ := p.Reserve(t0, time.Hour)
+	p.Observe(t0, s, auth0api.RateLimitState{Limit: 50, Remaining: 49})
+	if p.Rate() != 50 {
+		t.Fatalf("rate %v, want 50", p.Rate())
+	}
+	s, _, _ = p.Reserve(t0, time.Hour)
+	p.Observe(t0, s, auth0api.RateLimitState{Limit: 10, Remaining: 9})
+	if p.Limit() != 10 || p.Rate() != 10 {
+		t.Errorf("after a bucket of 10: %d at %v/s, want 10 at 10/s", p.Limit(), p.Rate())
+	}
+}

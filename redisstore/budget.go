@@ -79,14 +79,15 @@ local paced, cut, prevAt, prevRemaining = st[5] == '1', num(st[6], 0), num(st[7]
 local gain, span = num(st[9], 0), num(st[10], 0)
 if not limited then took = took + 1 end
 if limited and rem < 0 then rem = 0 end
+local function clamp(r) return math.min(math.max(r, limit / 5, 0.1), limit) end
 if lim <= 0 or rem < 0 or seq <= synced then
   redis.call('HSET', KEYS[1], 'answered', '1', 'took', took)
   return 0
 end
-local function clamp(r) return math.min(math.max(r, limit / 5, 0.1), limit) end
 if lim ~= limit then
   limit = lim
   if rate == 0 then rate = lim end
+  rate = clamp(rate)
   prevAt, gain, span = 0, 0, 0
 end
 if limited and paced and now - cut >= 1000 then rate = clamp(rate * 0.8); cut = now end
