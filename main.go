@@ -16,6 +16,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"embed"
 	"errors"
@@ -36,6 +37,7 @@ import (
 	"userdesk/config"
 	"userdesk/handlers"
 	"userdesk/metrics"
+	"userdesk/redisstore"
 )
 
 // staticFiles are app.css, app.js and the vendored htmx and Pico CSS.
@@ -132,6 +134,9 @@ func serve(ctx context.Context, cfg config.Config, ln net.Listener, stdout io.Wr
 	if err != nil {
 		return err
 	}
+	if app.redis != nil {
+		defer app.redis.Close()
+	}
 	if app.demo != nil {
 		app.demo.printWelcome(stdout, cfg.BaseURL)
 	}
@@ -184,7 +189,8 @@ func serve(ctx context.Context, cfg config.Config, ln net.Listener, stdout io.Wr
 type application struct {
 	handler http.Handler
 	users   *auth0api.Client
-	demo    *demo // nil outside demo mode
+	demo    *demo          // nil outside demo mode
+	redis   *redisstore.DB // nil without USERDESK_REDIS_URL
 }
 
 // build composes the application: in demo mode an emulated tenant is created and mounted under
@@ -213,6 +219,11 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger, trail *a
 	mgmt.ClientSecret = cfg.MgmtClientSecret
 	mgmt.RequestsPerSecond = cfg.MgmtRate
 	mgmt.Version = appVersion()
+	if cfg.RedisURL != "" {
+		if err := shareThroughRedis(ctx, app, cfg, &mgmt, logger); err != nil {
+			return nil, err
+		}
+	}
 	if m != nil {
 		mgmt.Observer = m
 	}
@@ -273,6 +284,33 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger, trail *a
 		app.handler = app.demo.mount(h)
 	}
 	return app, nil
+}
+
+// shareThroughRedis opens the Redis of USERDESK_REDIS_URL and shares the Management API budget
+// (learned from Auth0's headers, unless USERDESK_MGMT_RATE fixes a rate) and token (sealed with
+// the session secrets) between the replicas. A Redis that does not answer at start is logged and
+// used as soon as it does: until then each replica paces itself and fetches its own token.
+func shareThroughRedis(ctx context.Context, app *application, cfg config.Config, mgmt *auth0api.Config, logger *slog.Logger) error {
+	db, err := redisstore.Open(redisstore.Options{URL: cfg.RedisURL, Prefix: cfg.RedisPrefix, Timeout: cfg.RedisTimeout})
+	if err != nil {
+		return err
+	}
+	app.redis = db
+	tenant := cmp.Or(cfg.Domain, cfg.APIURL, "demo")
+	mgmt.Limiter = db.Budget(tenant)
+	if mgmt.Token == "" {
+		tc, err := db.TokenCache(mgmt.ClientID, cmp.Or(cfg.MgmtAudience, cfg.APIURL, cfg.Domain), cfg.SessionSecrets)
+		if err != nil {
+			return err
+		}
+		mgmt.TokenCache = tc
+	}
+	if err := db.Ping(ctx); err != nil {
+		logger.Warn("redis does not answer yet; each replica paces itself until it does", "redis", cfg.RedisURLRedacted(), "err", err)
+	} else {
+		logger.Info("sharing the Management API budget and token through redis", "redis", cfg.RedisURLRedacted(), "prefix", cfg.RedisPrefix)
+	}
+	return nil
 }
 
 // serveMetrics serves m's /metrics on a listener of its own at addr and returns the function that

@@ -48,9 +48,16 @@
 //     the context's deadline or Config.MaxRetryWait, in which case the call
 //     fails at once with the reset time. 5xx answers and network errors are
 //     never retried: a POST must never run twice.
+//   - Requests are paced by a Limiter. The default learns the tenant's budget
+//     from the x-ratelimit-* headers (bucket size from the limit, refill rate
+//     measured, every answer resetting the pace to what Auth0 says is left)
+//     and keeps under it, so a busy dashboard queues briefly instead of
+//     collecting 429s; Config.RequestsPerSecond fixes a rate instead, and
+//     userdesk/redisstore shares one budget between replicas.
 //   - Tokens come from Config.Token or the client-credentials grant; a grant
 //     is cached until shortly before it expires, one refresh runs at a time no
-//     matter how many calls wait, and a 401 drops it and retries once.
+//     matter how many calls wait (across replicas with a Config.TokenCache),
+//     and a 401 drops it and retries once.
 //   - Models (User, Role, ...) have value fields and keep every key they do
 //     not know in Extra; a decoded model encodes back to the same JSON.
 //
@@ -71,8 +78,6 @@ import (
 	"runtime"
 	"strings"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // Config configures a Client. The zero value plus Domain and Token (or
@@ -117,11 +122,20 @@ type Config struct {
 	// MaxRetryWait is the longest the client waits before a retry; a rate
 	// limit that resets later fails at once. Default 10s.
 	MaxRetryWait time.Duration
-	// RequestsPerSecond enables a client-side limiter (0 = none) with Burst
-	// (default: one second's worth, the rate rounded up, so that the user
-	// page's eight calls can go out together when the budget allows).
+	// RequestsPerSecond sets a fixed client-side limit (an override) with
+	// Burst (default: one second's worth, the rate rounded up, so that the
+	// user page's eight calls can go out together when the budget allows).
+	// 0 means Limiter.
 	RequestsPerSecond float64
 	Burst             int
+	// Limiter paces the Management API requests when RequestsPerSecond is 0:
+	// nil means an AdaptiveLimiter of this client's own, which learns the
+	// tenant's budget from the x-ratelimit-* headers (no setting needed);
+	// userdesk/redisstore provides one shared by every replica.
+	Limiter Limiter
+	// TokenCache shares the client-credentials token with other replicas
+	// (userdesk/redisstore); nil keeps it in this client only.
+	TokenCache TokenCache
 	// Transport replaces the client's own transport (tests, metrics). The
 	// connect and header timeouts are then the transport's business; the
 	// body read timeout still applies.
@@ -159,7 +173,7 @@ type Client struct {
 	authBase     *url.URL // the Authentication API
 	http         *http.Client
 	tokens       *tokenSource
-	limiter      *rate.Limiter
+	limiter      Limiter
 	observer     Observer
 	retries      int
 	maxRetryWait time.Duration
@@ -293,7 +307,9 @@ func New(cfg Config) (*Client, error) {
 		if burst <= 0 {
 			burst = int(math.Ceil(cfg.RequestsPerSecond))
 		}
-		c.limiter = rate.NewLimiter(rate.Limit(cfg.RequestsPerSecond), max(burst, 1))
+		c.limiter = NewFixedLimiter(cfg.RequestsPerSecond, burst)
+	} else if c.limiter = cfg.Limiter; c.limiter == nil {
+		c.limiter = NewAdaptiveLimiter()
 	}
 	if !cfg.NoTelemetry {
 		version := orDefault(cfg.Version, "dev")
@@ -307,6 +323,7 @@ func New(cfg Config) (*Client, error) {
 		clientSecret: cfg.ClientSecret,
 		audience:     audience,
 		client:       c,
+		cache:        cfg.TokenCache,
 	}
 	return c, nil
 }

@@ -18,8 +18,9 @@ var ErrReadTimeout = errReadTimeout
 
 // LimiterBurst is the client-side limiter's bucket size (0 without a limiter).
 func LimiterBurst(c *Client) int {
-	if c.limiter == nil {
+	f, ok := c.limiter.(fixedLimiter)
+	if !ok {
 		return 0
 	}
-	return c.limiter.Burst()
+	return f.l.Burst()
 }

@@ -38,7 +38,9 @@ func TestLimiterBurstDefault(t *testing.T) {
 func TestRetryJitterSpreadsOverASecond(t *testing.T) {
 	reset := time.Now().Add(3 * time.Second)
 	srv := newServer(t, limited(10, reset, 204, ""))
-	c := newClient(t, srv.URL, func(cfg *auth0api.Config) { cfg.Retries = 10 })
+	// Unlimited: the default limiter would really wait after each 429 (the sleep faked here is
+	// the retry's), moving the reset closer.
+	c := newClient(t, srv.URL, func(cfg *auth0api.Config) { cfg.Retries, cfg.Limiter = 10, auth0api.Unlimited })
 	sl := &fakeSleep{}
 	auth0api.SetSleep(c, sl.sleep)
 	if err := c.DeleteUser(t.Context(), caseUserID); err != nil {

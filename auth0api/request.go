@@ -171,15 +171,14 @@ func escapeSegment(s string) string {
 // attempt sends one request, after the limiter and, when bearer is set,
 // with the Management API token, and reads the answer.
 func (c *Client) attempt(ctx context.Context, op, method string, u *url.URL, body []byte, bearer bool) (response, error) {
-	if c.limiter != nil {
-		if err := c.limiter.Wait(ctx); err != nil {
-			return response{}, fmt.Errorf("auth0api: %s: rate limiter: %w", op, err)
-		}
+	done, err := c.limiter.Wait(ctx)
+	if err != nil {
+		return response{}, fmt.Errorf("auth0api: %s: rate limiter: %w", op, err)
 	}
 	var token string
 	if bearer {
-		var err error
 		if token, err = c.tokens.token(ctx); err != nil {
+			done(NoRateLimitState)
 			return response{}, err // names the token endpoint already
 		}
 	}
@@ -189,7 +188,15 @@ func (c *Client) attempt(ctx context.Context, op, method string, u *url.URL, bod
 		c.observer.Request(op, res.status, time.Since(start), err)
 	}
 	if err != nil {
+		done(NoRateLimitState)
 		return response{}, fmt.Errorf("auth0api: %s: %w", op, err)
+	}
+	if bearer {
+		// Only the Management API's answers speak of its budget; the Authentication API
+		// has buckets of its own.
+		done(rateLimitState(res.status, res.header))
+	} else {
+		done(NoRateLimitState)
 	}
 	c.observeRateLimit(op, res.header)
 	res.token = token

@@ -30,10 +30,12 @@ type tokenSource struct {
 	clientSecret string
 	audience     string
 	client       *Client
+	cache        TokenCache // shared with other replicas; nil for none
 
-	mu     sync.Mutex
-	cur    grant
-	flight *tokenFlight // non-nil while a token request runs
+	mu       sync.Mutex
+	cur      grant
+	rejected string       // the last token a 401 refused: never taken from the cache again
+	flight   *tokenFlight // non-nil while a token request runs
 }
 
 // tokenFlight is one token request that any number of callers wait for.
@@ -85,18 +87,22 @@ func (s *tokenSource) invalidate(token string) {
 	if s.cur.token == token {
 		s.cur = grant{}
 	}
+	s.rejected = token
 	s.mu.Unlock()
 }
 
 func (s *tokenSource) fetch(ctx context.Context, f *tokenFlight) {
 	c := s.client
-	ctx, cancel := context.WithTimeout(ctx, c.headerWait+c.readTimeout)
-	defer cancel()
-	start := time.Now()
-	g, err := s.request(ctx)
-	if c.observer != nil {
-		c.observer.TokenRefresh(time.Since(start), err)
+	timeout := c.headerWait + c.readTimeout
+	if s.cache != nil {
+		timeout *= 2 // room to wait for another replica's lock to expire, then fetch
 	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	s.mu.Lock()
+	rejected := s.rejected
+	s.mu.Unlock()
+	g, err := s.obtain(ctx, rejected)
 	s.mu.Lock()
 	if err == nil {
 		s.cur = g
@@ -107,8 +113,18 @@ func (s *tokenSource) fetch(ctx context.Context, f *tokenFlight) {
 	close(f.done)
 }
 
-// request runs the client-credentials grant.
+// request runs the client-credentials grant, and tells the observer.
 func (s *tokenSource) request(ctx context.Context) (grant, error) {
+	start := time.Now()
+	g, err := s.grant(ctx)
+	if o := s.client.observer; o != nil {
+		o.TokenRefresh(time.Since(start), err)
+	}
+	return g, err
+}
+
+// grant asks /oauth/token for a token.
+func (s *tokenSource) grant(ctx context.Context) (grant, error) {
 	body, err := json.Marshal(map[string]string{
 		"grant_type":    "client_credentials",
 		"client_id":     s.clientID,
@@ -156,4 +172,74 @@ func refreshMargin(lifetime time.Duration) time.Duration {
 		return 0
 	}
 	return lifetime - min(time.Minute, lifetime/10)
+}
+
+// TokenCache shares the Management API token between the replicas of a deployment, so that one
+// replica at a time asks /oauth/token and the others use its token. userdesk/redisstore
+// implements it (sealed in Redis). A cache that fails is bypassed: the client then fetches a
+// token of its own, as without a cache.
+type TokenCache interface {
+	// Load returns the shared token; ok is false when there is none.
+	Load(ctx context.Context) (t CachedToken, ok bool, err error)
+	// Store shares t until t.RefreshAt.
+	Store(ctx context.Context, t CachedToken) error
+	// Lock takes the refresh lock for at most ttl; ok is false when another replica holds it.
+	// unlock releases it, if it is still this caller's.
+	Lock(ctx context.Context, ttl time.Duration) (unlock func(), ok bool, err error)
+}
+
+// CachedToken is a Management API token as a TokenCache keeps it.
+type CachedToken struct {
+	AccessToken string
+	Scopes      []string
+	// RefreshAt is when the token must be replaced (shortly before it expires).
+	RefreshAt time.Time
+}
+
+// sharedWait is how often a replica waiting for another's refresh looks at the cache.
+const sharedWait = 50 * time.Millisecond
+
+// obtain returns a token from the cache, or fetches one while holding the cache's lock and
+// shares it; without a cache (or when it fails) it fetches one itself.
+func (s *tokenSource) obtain(ctx context.Context, rejected string) (grant, error) {
+	if s.cache == nil {
+		return s.request(ctx)
+	}
+	c := s.client
+	lockTTL := c.headerWait + c.readTimeout
+	fromCache := func() (grant, bool, error) {
+		t, ok, err := s.cache.Load(ctx)
+		if err != nil || !ok || t.AccessToken == rejected || !c.now().Before(t.RefreshAt) {
+			return grant{}, false, err
+		}
+		return grant{token: t.AccessToken, scopes: t.Scopes, refreshAt: t.RefreshAt}, true, nil
+	}
+	for {
+		g, ok, err := fromCache()
+		if err != nil {
+			return s.request(ctx) // the cache is down: do without it
+		}
+		if ok {
+			return g, nil
+		}
+		unlock, locked, err := s.cache.Lock(ctx, lockTTL)
+		if err != nil {
+			return s.request(ctx)
+		}
+		if locked {
+			defer unlock()
+			if g, ok, _ := fromCache(); ok { // stored while we took the lock
+				return g, nil
+			}
+			g, err := s.request(ctx)
+			if err == nil {
+				_ = s.cache.Store(ctx, CachedToken{AccessToken: g.token, Scopes: g.scopes, RefreshAt: g.refreshAt})
+			}
+			return g, err
+		}
+		// Another replica is refreshing: wait for its token (its lock expires if it died).
+		if err := c.sleep(ctx, sharedWait); err != nil {
+			return grant{}, fmt.Errorf("auth0api: waiting for another replica's token: %w", err)
+		}
+	}
 }

@@ -114,6 +114,23 @@ type Config struct {
 	// RemotePictures is true with USERDESK_PICTURES=remote: pages load users' pictures and
 	// organizations' logos from their URLs; otherwise they show initials only.
 	RemotePictures bool
+
+	// RedisURL is the Redis shared by replicas (redis:// or rediss://), "" to keep everything in
+	// memory. It may hold a password: never log it (RedisURLRedacted).
+	RedisURL string
+	// RedisPrefix starts every Redis key.
+	RedisPrefix string
+	// RedisTimeout bounds every Redis call.
+	RedisTimeout time.Duration
+}
+
+// RedisURLRedacted is RedisURL with its password replaced by "xxxxx", for logs.
+func (c Config) RedisURLRedacted() string {
+	u, err := url.Parse(c.RedisURL)
+	if err != nil {
+		return "(malformed)"
+	}
+	return u.Redacted()
 }
 
 // CallbackURL returns the OIDC redirect URI, BaseURL + "/callback".
@@ -275,6 +292,19 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		l.problem("%s (%s) is shorter than %s: nobody could sign in again and repeat the action in time", envStepUpMaxAge, c.StepUpMaxAge, MinStepUpMaxAge)
 	case c.StepUpMaxAge > c.AbsoluteTimeout:
 		l.problem("%s (%s) is longer than %s (%s): no session would ever need a step-up", envStepUpMaxAge, c.StepUpMaxAge, envAbsoluteTimeout, c.AbsoluteTimeout)
+	}
+
+	c.RedisURL = l.secret(envRedisURL)
+	if c.RedisURL != "" {
+		l.checkRedisURL(c.RedisURL)
+	}
+	c.RedisPrefix = firstNonEmpty(l.get(envRedisPrefix), DefaultRedisPrefix)
+	if len(c.RedisPrefix) > 64 || strings.TrimLeft(c.RedisPrefix, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:_-.") != "" {
+		l.problem("%s=%q may hold only letters, digits and :_-. (at most 64), e.g. userdesk-prod:", envRedisPrefix, c.RedisPrefix)
+	}
+	c.RedisTimeout = l.duration(envRedisTimeout, DefaultRedisTimeout)
+	if c.RedisTimeout < 10*time.Millisecond || c.RedisTimeout > MaxRedisTimeout {
+		l.problem("%s (%s) must be between 10ms and %s", envRedisTimeout, c.RedisTimeout, MaxRedisTimeout)
 	}
 
 	c.SectionTimeout = l.duration(envSectionTimeout, DefaultSectionTimeout)
@@ -561,6 +591,33 @@ func (l *loader) checkMetricsAddr(metrics, public string) {
 }
 
 func isWildcard(host string) bool { return host == "" || host == "0.0.0.0" || host == "::" }
+
+// checkRedisURL checks a Redis URL's form (the connection is tried at start, and retried). Its
+// messages never show the password.
+func (l *loader) checkRedisURL(v string) {
+	u, err := url.Parse(v)
+	switch {
+	case err != nil:
+		l.problem("%s is not a URL (redis://[user:password@]host[:port][/db])", envRedisURL)
+	case u.Scheme != "redis" && u.Scheme != "rediss":
+		l.problem("%s must start with redis:// or rediss:// (TLS), not %q", envRedisURL, u.Scheme+"://")
+	case u.Hostname() == "":
+		l.problem("%s=%q names no host", envRedisURL, u.Redacted())
+	case u.RawQuery != "" || u.Fragment != "":
+		l.problem("%s=%q: options in the query are not supported; the path is the database number, e.g. /0", envRedisURL, u.Redacted())
+	default:
+		if p := u.Port(); p != "" {
+			if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+				l.problem("%s=%q: port %q is not a port number", envRedisURL, u.Redacted(), p)
+			}
+		}
+		if db := strings.TrimPrefix(u.Path, "/"); db != "" {
+			if n, err := strconv.Atoi(db); err != nil || n < 0 {
+				l.problem("%s=%q: the path must be a database number such as /0, not %q", envRedisURL, u.Redacted(), u.Path)
+			}
+		}
+	}
+}
 
 // checkBaseURL checks that the base URL is an http(s) origin; plain http only for loopback
 // hosts, or anywhere in demo mode.

@@ -79,6 +79,8 @@ func TestLoadDefaults(t *testing.T) {
 		LogLevel:         slog.LevelInfo,
 		AuditLog:         "stdout",
 		Audit:            Audit{DB: DefaultAuditDB, Retention: DefaultAuditRetention},
+		RedisPrefix:      DefaultRedisPrefix,
+		RedisTimeout:     DefaultRedisTimeout,
 	}
 	checkBuiltin(t, got.Policy, []string{DefaultAdminRole}, []string{DefaultHelpdeskRole}, []string{DefaultViewerRole})
 	got.Policy = nil
@@ -121,6 +123,9 @@ func TestLoadEverySetting(t *testing.T) {
 		"USERDESK_AUDIT_LOG", "/var/log/userdesk-audit.json",
 		"USERDESK_AUDIT_DATABASE_URL", "postgres://userdesk:pw@db:5432/audit?sslmode=verify-full",
 		"USERDESK_AUDIT_RETENTION", "30d",
+		"USERDESK_REDIS_URL", "rediss://userdesk:p%40ss@redis.internal:6380/2",
+		"USERDESK_REDIS_PREFIX", "userdesk-prod:",
+		"USERDESK_REDIS_TIMEOUT", "250ms",
 	)
 	got, err := Load(nil, e.get)
 	if err != nil {
@@ -154,6 +159,9 @@ func TestLoadEverySetting(t *testing.T) {
 		LogLevel:              slog.LevelDebug,
 		AuditLog:              "/var/log/userdesk-audit.json",
 		Audit:                 Audit{DatabaseURL: "postgres://userdesk:pw@db:5432/audit?sslmode=verify-full", Retention: 30 * 24 * time.Hour},
+		RedisURL:              "rediss://userdesk:p%40ss@redis.internal:6380/2",
+		RedisPrefix:           "userdesk-prod:",
+		RedisTimeout:          250 * time.Millisecond,
 	}
 	checkBuiltin(t, got.Policy, []string{"root", "ops"}, []string{"support"}, []string{"audit"})
 	if g := got.Policy.Groups(); !slices.Equal(g[1].ProtectedRoles, want.ProtectedRoles) || !slices.Equal(g[2].AssignableRoles, want.AssignableRoles) {
@@ -355,6 +363,32 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLoadRedis: the Redis settings' problems, each in plain words, none showing the password.
+func TestLoadRedis(t *testing.T) {
+	for _, tt := range []struct{ url, prefix, timeout, want string }{
+		{url: "http://:pw-secret@redis:6379", want: "must start with redis:// or rediss://"},
+		{url: "redis://:pw-secret@/0", want: "names no host"},
+		{url: "redis://:pw-secret@redis:6379/zero", want: "database number"},
+		{url: "redis://:pw-secret@redis:99999/0", want: "not a port number"},
+		{url: "redis://:pw-secret@redis/0?tls=1", want: "query"},
+		{prefix: "user desk", want: "USERDESK_REDIS_PREFIX"},
+		{timeout: "5ms", want: "between 10ms and 10s"},
+		{timeout: "1m", want: "between 10ms and 10s"},
+	} {
+		_, err := Load(nil, good.with("USERDESK_REDIS_URL", tt.url, "USERDESK_REDIS_PREFIX", tt.prefix, "USERDESK_REDIS_TIMEOUT", tt.timeout).get)
+		if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "pw-secret") {
+			t.Errorf("%+v: %v; want a problem about %q without the password", tt, err, tt.want)
+		}
+	}
+	c, err := Load(nil, good.with("USERDESK_REDIS_URL", "redis://default:pw-secret@127.0.0.1:6379/0").get)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := c.RedisURLRedacted(); strings.Contains(r, "pw-secret") || !strings.Contains(r, "127.0.0.1:6379") {
+		t.Errorf("RedisURLRedacted() = %q", r)
 	}
 }
 

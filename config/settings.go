@@ -45,6 +45,9 @@ const (
 	envRequireMFA       = "USERDESK_REQUIRE_MFA"
 	envStepUpMaxAge     = "USERDESK_STEP_UP_MAX_AGE"
 	envPictures         = "USERDESK_PICTURES"
+	envRedisURL         = "USERDESK_REDIS_URL"
+	envRedisPrefix      = "USERDESK_REDIS_PREFIX"
+	envRedisTimeout     = "USERDESK_REDIS_TIMEOUT"
 )
 
 // Default values of the settings that have one.
@@ -84,6 +87,12 @@ const (
 	// MinStepUpMaxAge is the shortest step-up age accepted: shorter, a person could not finish
 	// a re-authentication and repeat the action in time.
 	MinStepUpMaxAge = time.Minute
+	// DefaultRedisPrefix starts every key userdesk writes to Redis.
+	DefaultRedisPrefix = "userdesk:"
+	// DefaultRedisTimeout bounds every Redis call; MaxRedisTimeout is the longest accepted (a
+	// page waits for its session).
+	DefaultRedisTimeout = time.Second
+	MaxRedisTimeout     = 10 * time.Second
 )
 
 // Setting describes one environment variable: its name, default, whether it is a secret (and so
@@ -110,7 +119,7 @@ func Settings() []Setting {
 		{Env: envMgmtToken, Secret: true, Description: "A static Management API token, instead of the client-credentials pair (tokens expire: for tests only)."},
 		{Env: envAPIURL, Default: "https://DOMAIN/api/v2", Description: "Management API base URL override (tokens are then fetched from its origin's /oauth/token)."},
 		{Env: envMgmtAudience, Default: "https://DOMAIN/api/v2/", Description: "Audience of the Management API tokens (change it only when USERDESK_API_URL points at an emulator)."},
-		{Env: envMgmtRate, Default: "0", Description: "Most Management API requests per second this process makes (0 = no client-side limit)."},
+		{Env: envMgmtRate, Default: "0", Description: "Most Management API requests per second (an override): 0 = learn the tenant's limit from Auth0's x-ratelimit-* headers and keep under it, shared by every replica when USERDESK_REDIS_URL is set; a number fixes this process's rate instead."},
 		{Env: envSectionTimeout, Default: "6s", Description: "How long each section of a user's page (factors, roles, permissions, organizations, logs) waits for Auth0 before it shows a timeout with a retry button; the other sections load regardless (at most 50s)."},
 		{Env: envSessionSecrets, Secret: true, Description: "Comma-separated keys that sign session cookies, each at least 32 bytes; the first signs, the others still verify (rotation). Replicas must share them (required)."},
 		{Env: envRequireMFA, Default: "true", Description: "Staff must sign in with multi-factor authentication: userdesk asks Auth0 for it (`acr_values`) and refuses an ID token whose `amr` lacks `mfa`. Auth0 needs MFA enabled and a post-login Action that honours the request (README: Setting up Auth0). `false` allows password-only sign-ins: only for trials without MFA."},
@@ -127,6 +136,9 @@ func Settings() []Setting {
 		{Env: envPolicyFile, Description: "Path of a policy file (YAML): groups of staff, each with its members (role-claim values), actions and reach (an Auth0 search query and connections), as README \"Delegated administration\" describes. Unset = the built-in viewer, helpdesk and admin groups over the whole tenant, from the five `*_ROLES` settings above, which must then be left unset. Every problem in the file stops start-up, each with its line; check a file with `userdesk policy check FILE`."},
 		{Env: envPolicy, Description: "The same policy document inline (for a Kubernetes ConfigMap or Secret), instead of USERDESK_POLICY_FILE; setting both is an error."},
 		{Env: envPictures, Default: PicturesInitials, Description: "Users' pictures: `initials` shows initials only and the pages load no image from elsewhere (CSP `img-src 'self' data:`), so a picture's host (gravatar.com, a social network) never learns when and from where staff open an account; `remote` loads each user's picture and each organization's logo from its URL (CSP `img-src 'self' https: data:`), falling back to initials."},
+		{Env: envRedisURL, Secret: true, Description: "Redis shared by the replicas: `redis://[user:password@]host[:port][/db]`, or `rediss://` for TLS (an ACL user, or a password alone for the default user). It then keeps the sessions and their per-person index, the Management API budget and token (sealed with the session secrets) and the per-person limits. Empty = all in this process's memory (one replica)."},
+		{Env: envRedisPrefix, Default: DefaultRedisPrefix, Description: "Prefix of every Redis key userdesk writes, so that several deployments can share one Redis (letters, digits and `:_-.`, at most 64)."},
+		{Env: envRedisTimeout, Default: "1s", Description: "Longest wait for any Redis call, connecting included (10ms to 10s); past it the page answers 503 \"the session store is unavailable\" and /readyz reports not ready until Redis answers again."},
 		{Env: envAddr, Flag: "-addr", Default: DefaultAddr, Description: "Listen address (`localhost:8080` in demo mode)."},
 		{Env: envTrustedProxies, Description: "Comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted for the client IP (default: none, use the connection's address)."},
 		{Env: envLogLevel, Default: "info", Description: "Log level: debug, info, warn or error. Logs are JSON lines on stdout, each with the request id."},

@@ -16,6 +16,8 @@ import (
 
 	"userdesk/auth0api"
 	"userdesk/auth0api/auth0apitest"
+	"userdesk/internal/redistest"
+	"userdesk/redisstore"
 	"userdesk/views"
 )
 
@@ -25,21 +27,15 @@ import (
 // a pause, a user's page and its five sections at once, a pause. Pauses are 5–15 s, so on
 // average they ask for about 9 calls/s, but the user page's eight calls come in bursts.
 // Each sub-benchmark is one setting of the client (retries, client-side limiter and its bucket,
-// longest retry wait; USERDESK_MGMT_RATE sets the limiter); it reports the searches, user pages and sections that showed an error, and the
+// longest retry wait; the default limiter learns the limit from the x-ratelimit-* headers,
+// USERDESK_MGMT_RATE fixes a rate instead); it reports the searches, user pages and sections that showed an error, and the
 // time until a user page's last section was in.
 //
 //	go test -run '^$' -bench RateLimit -benchtime 1x ./handlers/
 //
 // USERDESK_RATELIMIT_SECONDS sets how long each setting is browsed (default 60).
 func BenchmarkRateLimit(b *testing.B) {
-	duration := 60 * time.Second
-	if v := os.Getenv("USERDESK_RATELIMIT_SECONDS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n <= 0 {
-			b.Fatalf("USERDESK_RATELIMIT_SECONDS=%q", v)
-		}
-		duration = time.Duration(n) * time.Second
-	}
+	duration := rateLimitDuration(b)
 	const (
 		people   = 20
 		rate     = 10
@@ -50,9 +46,11 @@ func BenchmarkRateLimit(b *testing.B) {
 		name string
 		cfg  auth0api.Config
 	}{
-		{"retries=0", auth0api.Config{Retries: -1}},
-		{"retries=3 (default)", auth0api.Config{}},
-		{"retries=3,MaxRetryWait=1s", auth0api.Config{MaxRetryWait: time.Second}},
+		{"retries=0,no limiter", auth0api.Config{Retries: -1, Limiter: auth0api.Unlimited}},
+		{"retries=3,no limiter (the old default)", auth0api.Config{Limiter: auth0api.Unlimited}},
+		{"retries=3,no limiter,MaxRetryWait=1s", auth0api.Config{MaxRetryWait: time.Second, Limiter: auth0api.Unlimited}},
+		{"retries=0,learned limit", auth0api.Config{Retries: -1}},
+		{"retries=3,learned limit (default)", auth0api.Config{}},
 		{"retries=0,limiter=10/s", auth0api.Config{Retries: -1, RequestsPerSecond: rate}},
 		{"retries=3,limiter=10/s", auth0api.Config{RequestsPerSecond: rate}},
 		{"retries=3,limiter=10/s,burst=1", auth0api.Config{RequestsPerSecond: rate, Burst: 1}},
@@ -61,21 +59,82 @@ func BenchmarkRateLimit(b *testing.B) {
 	for _, st := range settings {
 		b.Run(st.name, func(b *testing.B) {
 			for b.Loop() {
-				r := browseUnderRateLimit(b, st.cfg, people, rate, duration, thinkMin, thinkMax)
-				b.ReportMetric(float64(r.searches), "searches")
-				b.ReportMetric(float64(r.searchErrors), "search-errors")
-				b.ReportMetric(float64(r.pages), "user-pages")
-				b.ReportMetric(float64(r.pageErrors), "page-errors")
-				b.ReportMetric(float64(r.sectionErrors), "section-errors")
-				b.ReportMetric(float64(r.pagesWithError), "user-pages-with-error")
-				b.ReportMetric(float64(r.calls), "api-calls")
-				b.ReportMetric(float64(r.tooMany), "429s")
-				b.ReportMetric(float64(r.retries), "retries")
-				b.ReportMetric(r.p50.Seconds()*1000, "p50-ms")
-				b.ReportMetric(r.p95.Seconds()*1000, "p95-ms")
+				r := browseUnderRateLimit(b, []auth0api.Config{st.cfg}, people, rate, duration, thinkMin, thinkMax)
+				reportBrowsing(b, r)
 			}
 		})
 	}
+}
+
+// BenchmarkRateLimitReplicas is BenchmarkRateLimit's browsing on two dashboards (replicas) with
+// default settings, each person signed in on one of them, both calling the same tenant (10
+// requests/s): each learning the budget alone, or sharing it in Redis (a real redis-server).
+//
+//	go test -run '^$' -bench RateLimitReplicas -benchtime 1x ./handlers/
+func BenchmarkRateLimitReplicas(b *testing.B) {
+	duration := rateLimitDuration(b)
+	const (
+		people   = 20
+		rate     = 10
+		thinkMin = 5 * time.Second
+		thinkMax = 15 * time.Second
+	)
+	shared := func(b *testing.B, n int) []auth0api.Config {
+		srv := redistest.Start(b)
+		cfgs := make([]auth0api.Config, n)
+		for i := range cfgs {
+			db, err := redisstore.Open(redisstore.Options{URL: srv.URL(0)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { db.Close() })
+			cfgs[i].Limiter = db.Budget("tenant")
+		}
+		return cfgs
+	}
+	settings := []struct {
+		name string
+		cfgs func(b *testing.B) []auth0api.Config
+	}{
+		{"1 replica, budget in Redis", func(b *testing.B) []auth0api.Config { return shared(b, 1) }},
+		{"2 replicas, each learning alone", func(*testing.B) []auth0api.Config { return make([]auth0api.Config, 2) }},
+		{"2 replicas, budget shared in Redis", func(b *testing.B) []auth0api.Config { return shared(b, 2) }},
+	}
+	for _, st := range settings {
+		b.Run(st.name, func(b *testing.B) {
+			for b.Loop() {
+				reportBrowsing(b, browseUnderRateLimit(b, st.cfgs(b), people, rate, duration, thinkMin, thinkMax))
+			}
+		})
+	}
+}
+
+// rateLimitDuration is USERDESK_RATELIMIT_SECONDS (default 60 s).
+func rateLimitDuration(b *testing.B) time.Duration {
+	duration := 60 * time.Second
+	if v := os.Getenv("USERDESK_RATELIMIT_SECONDS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			b.Fatalf("USERDESK_RATELIMIT_SECONDS=%q", v)
+		}
+		duration = time.Duration(n) * time.Second
+	}
+	return duration
+}
+
+// reportBrowsing reports what the people saw as the benchmark's metrics.
+func reportBrowsing(b *testing.B, r browsing) {
+	b.ReportMetric(float64(r.searches), "searches")
+	b.ReportMetric(float64(r.searchErrors), "search-errors")
+	b.ReportMetric(float64(r.pages), "user-pages")
+	b.ReportMetric(float64(r.pageErrors), "page-errors")
+	b.ReportMetric(float64(r.sectionErrors), "section-errors")
+	b.ReportMetric(float64(r.pagesWithError), "user-pages-with-error")
+	b.ReportMetric(float64(r.calls), "api-calls")
+	b.ReportMetric(float64(r.tooMany), "429s")
+	b.ReportMetric(float64(r.retries), "retries")
+	b.ReportMetric(r.p50.Seconds()*1000, "p50-ms")
+	b.ReportMetric(r.p95.Seconds()*1000, "p95-ms")
 }
 
 // browsing is what the people of one BenchmarkRateLimit run saw.
@@ -105,30 +164,43 @@ func (o *countingObserver) TokenRefresh(time.Duration, error)     {}
 func (o *countingObserver) RateLimit(string, int, int, time.Time) {}
 
 // browseUnderRateLimit runs people browsing for duration against a tenant limited to rate
-// requests/s, with the dashboard's client configured by cfg.
-func browseUnderRateLimit(b *testing.B, cfg auth0api.Config, people int, rate float64, duration, thinkMin, thinkMax time.Duration) browsing {
+// requests/s, on one dashboard per client configuration in cfgs (replicas; person i uses
+// dashboard i mod len(cfgs)), each calling the tenant of the first with its own client.
+func browseUnderRateLimit(b *testing.B, cfgs []auth0api.Config, people int, rate float64, duration, thinkMin, thinkMax time.Duration) browsing {
 	b.Helper()
-	a := newTestApp(b, func(o *appOptions) {
-		o.tenant = func(opts *auth0apitest.Options) { opts.Users, opts.Seed = 300, 4 }
-		// A real clock: the rate limit and the retry waits are about time.
-		o.tenantNow = time.Now
-		o.config = func(c *Config) { c.Now = time.Now }
-	})
-	a.srv.now = time.Now
 	obs := &countingObserver{}
-	cfg.BaseURL = a.TenantURL + "/api/v2"
-	cfg.Token = a.Tenant.Token(auth0apitest.AllScopes...)
-	cfg.Observer = obs
-	client, err := auth0api.New(cfg)
-	if err != nil {
-		b.Fatal(err)
+	var (
+		apps   []*testApp
+		client *auth0api.Client
+	)
+	for i, cfg := range cfgs {
+		a := newTestApp(b, func(o *appOptions) {
+			o.tenant = func(opts *auth0apitest.Options) { opts.Users, opts.Seed = 300, 4 }
+			// A real clock: the rate limit and the retry waits are about time.
+			o.tenantNow = time.Now
+			o.config = func(c *Config) { c.Now = time.Now }
+		})
+		a.srv.now = time.Now
+		// Every replica calls the first one's tenant (the others' serve only their sign-in).
+		cfg.BaseURL = apps0(apps, a).TenantURL + "/api/v2"
+		cfg.Token = apps0(apps, a).Tenant.Token(auth0apitest.AllScopes...)
+		cfg.Observer = obs
+		c, err := auth0api.New(cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		a.srv.users = c
+		if i == 0 {
+			client = c
+		}
+		apps = append(apps, a)
 	}
-	a.srv.users = client
+	a := apps[0]
 
 	// The people sign in (no Management API calls), and learn some user ids and search terms.
 	browsers := make([]*browser, people)
 	for i := range browsers {
-		browsers[i] = a.signIn(b, "viewer")
+		browsers[i] = apps[i%len(apps)].signIn(b, "viewer")
 	}
 	list, err := client.ListUsers(b.Context(), auth0api.ListUsersParams{PerPage: 100})
 	if err != nil {
@@ -243,4 +315,12 @@ func browseUnderRateLimit(b *testing.B, cfg auth0api.Config, people int, rate fl
 		fmt.Sprint(duration), res.searches, res.searchErrors, res.pages, res.pageErrors, res.sectionErrors, res.pagesWithError,
 		res.calls, res.tooMany, res.retries, res.p50.Round(time.Millisecond), res.p95.Round(time.Millisecond))
 	return res
+}
+
+// apps0 is the first app: the one already made, or a when there is none yet.
+func apps0(apps []*testApp, a *testApp) *testApp {
+	if len(apps) > 0 {
+		return apps[0]
+	}
+	return a
 }
