@@ -21,6 +21,11 @@ var (
 	ErrConflict     = errors.New("auth0api: conflict")         // 409
 	ErrRateLimited  = errors.New("auth0api: rate limited")     // 429
 	ErrInvalidID    = errors.New("auth0api: empty id refused") // refused before any request was made
+	// ErrInvalidParams: parameters Auth0 would refuse (e.g. link_with with a
+	// provider), refused before any request was made.
+	ErrInvalidParams = errors.New("auth0api: invalid parameters refused")
+	// ErrJobFailed: a job Auth0 reports as failed (WaitForJob).
+	ErrJobFailed = errors.New("auth0api: job failed")
 )
 
 // UnknownErrorCode is the Code of an error whose body names none, as the seed

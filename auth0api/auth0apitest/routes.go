@@ -65,6 +65,17 @@ func routes() []route {
 			query: append([]string{"strategy", "name", "from", "take"}, append(pagingNames, fieldNames...)...), handle: (*Tenant).listConnections},
 		{method: "POST", pattern: "/tickets/password-change", scopes: anyOf("create:user_tickets"), handle: (*Tenant).createPasswordChangeTicket},
 		{method: "POST", pattern: "/jobs/verification-email", scopes: anyOf("update:users"), handle: (*Tenant).createVerificationJob},
+
+		// Account linking, MFA enrollment invitations and users exports (issues 12 and 16).
+		{method: "POST", pattern: "/users/{id}/identities", scopes: anyOf("update:users", "update:current_user_identities"),
+			handle: (*Tenant).linkIdentity},
+		{method: "DELETE", pattern: "/users/{id}/identities/{provider}/{user_id}", scopes: anyOf("update:users", "update:current_user_identities"),
+			handle: (*Tenant).unlinkIdentity},
+		{method: "POST", pattern: "/guardian/enrollments/ticket", scopes: anyOf("create:guardian_enrollment_tickets"),
+			handle: (*Tenant).createEnrollmentTicket},
+		{method: "POST", pattern: "/jobs/users-exports", scopes: anyOf("read:users"), handle: (*Tenant).createUsersExport},
+		{method: "GET", pattern: "/jobs/{id}", scopes: anyOf("create:users", "read:users"), handle: (*Tenant).getJob},
+		{method: "GET", pattern: "/jobs/{id}/errors", scopes: anyOf("create:users", "read:users"), handle: (*Tenant).getJobErrors},
 	}
 	for i := range rs {
 		rs[i].segs = strings.Split(strings.TrimPrefix(rs[i].pattern, "/"), "/")

@@ -16,6 +16,7 @@ package auth0apitest
 
 import (
 	"context"
+	cryptorand "crypto/rand"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -121,8 +122,9 @@ type Ticket struct {
 
 // Job is a verification-email job that was asked for.
 type Job struct {
-	ID   string
-	Body map[string]any
+	ID        string
+	Body      map[string]any
+	CreatedAt time.Time
 }
 
 // Tenant is an emulated Auth0 tenant. Create it with New or NewServer.
@@ -151,6 +153,8 @@ type Tenant struct {
 	signIn   http.Handler      // the Authentication API
 	provider *authapi.Provider // the same, for its knobs
 	table    []route           // the Management API endpoints
+
+	exportKey []byte // signs users-export download links
 }
 
 // New creates a tenant seeded with the fixtures, opts.Users realistic users
@@ -182,6 +186,8 @@ func New(opts Options) *Tenant {
 		panic(err)
 	}
 	t.minter = m
+	t.exportKey = make([]byte, 32)
+	_, _ = cryptorand.Read(t.exportKey)
 	t.latency.Store(int64(opts.Latency))
 	t.limiter.set(opts.RateLimit, opts.RateBurst, t.now())
 	t.dir = newDirectory(t.baseURL, opts.Seed, t.now)

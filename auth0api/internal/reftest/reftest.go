@@ -91,10 +91,26 @@ type cassette struct {
 	} `yaml:"interactions"`
 }
 
-// Recordings returns every recorded exchange, in file then recording order.
+// Recordings returns every recorded exchange of auth0-recordings/, in file
+// then recording order.
 func Recordings(t testing.TB) []Interaction {
 	t.Helper()
-	root := filepath.Join(Dir(t), "auth0-recordings")
+	return RecordingsIn(t, "auth0-recordings")
+}
+
+// AccountRecordings returns every recorded exchange of
+// auth0-recordings-account/ (sessions, refresh tokens, grants, jobs and
+// tickets), in file then recording order.
+func AccountRecordings(t testing.TB) []Interaction {
+	t.Helper()
+	return RecordingsIn(t, "auth0-recordings-account")
+}
+
+// RecordingsIn returns every recorded exchange of the reference folder
+// folder, in file then recording order; Interaction.File is relative to it.
+func RecordingsIn(t testing.TB, folder string) []Interaction {
+	t.Helper()
+	root := filepath.Join(Dir(t), folder)
 	var files []string
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
