@@ -57,13 +57,17 @@ func (t *EnrollmentTicket) UnmarshalJSON(b []byte) error {
 
 // MarshalJSON encodes the ticket as it was received (secrets included: it is
 // for the page that shows the link, not for logs).
-func (t EnrollmentTicket) MarshalJSON() ([]byte, error) { return enrollmentTicketCodec.encode(&t, t.seen) }
+func (t EnrollmentTicket) MarshalJSON() ([]byte, error) {
+	return enrollmentTicketCodec.encode(&t, t.seen)
+}
 
 // String redacts the ticket, so that %v never prints the link.
 func (t EnrollmentTicket) String() string { return "EnrollmentTicket{[redacted]}" }
 
 // LogValue redacts the ticket in log/slog output.
-func (t EnrollmentTicket) LogValue() slog.Value { return slog.StringValue("[redacted enrollment ticket]") }
+func (t EnrollmentTicket) LogValue() slog.Value {
+	return slog.StringValue("[redacted enrollment ticket]")
+}
 
 // CreateGuardianEnrollmentTicket creates an MFA enrollment invitation for a
 // user and, with SendMail, has Auth0 e-mail it: POST
