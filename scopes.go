@@ -59,6 +59,15 @@ func endpointScopes() map[string][]scopeNeed {
 		"GET /connections":              one("read:connections"),      // the create form
 		"POST /tickets/password-change": one("create:user_tickets"),   // password-reset email
 		"POST /jobs/verification-email": one("update:users"),          // verification email
+
+		// Account linking, MFA enrollment invitations and users exports (issues 12, 16). The
+		// linking endpoints also accept update:current_user_identities, a user token's scope.
+		"POST /users/{id}/identities":                        one("update:users"),
+		"DELETE /users/{id}/identities/{provider}/{user_id}": one("update:users"),
+		"POST /guardian/enrollments/ticket":                  one("create:guardian_enrollment_tickets"),
+		"POST /jobs/users-exports":                           one("read:users"),
+		"GET /jobs/{id}":                                     one("read:users", "create:users"),
+		"GET /jobs/{id}/errors":                              one("read:users", "create:users"),
 	}
 }
 
@@ -93,6 +102,12 @@ func features() []feature {
 			"GET /users/{id}/permissions", "GET /resource-servers", "POST /users/{id}/permissions", "DELETE /users/{id}/permissions"}},
 		{"organizations", "the organizations section", []string{"GET /users/{id}/organizations"}},
 		{"logs", "the logs section", []string{"GET /users/{id}/logs"}},
+		{"linked accounts", "linking a user's accounts and unlinking an identity (admin)", []string{
+			"POST /users/{id}/identities", "DELETE /users/{id}/identities/{provider}/{user_id}"}},
+		{"mfa enrollment invitations", "sending a user an MFA enrollment invitation, or showing its link once", []string{
+			"POST /guardian/enrollments/ticket"}},
+		{"export", "exporting users beyond 1,000 through Auth0's export job", []string{
+			"POST /jobs/users-exports", "GET /jobs/{id}", "GET /jobs/{id}/errors"}},
 	}
 }
 
