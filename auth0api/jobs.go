@@ -327,6 +327,9 @@ func (d *download) Read(p []byte) (int, error) {
 func (d *download) cause(err error) error {
 	if c := context.Cause(d.dctx); c != nil {
 		if d.ctx.Err() == nil && errors.Is(c, errReadTimeout) {
+			if errors.Is(err, errReadTimeout) {
+				return errReadTimeout
+			}
 			return fmt.Errorf("%w (%v)", errReadTimeout, withoutURL(err))
 		}
 		if d.ctx.Err() != nil {
