@@ -3,7 +3,9 @@
 // userdesk's client (package auth0api) calls — users, their roles,
 // permissions, organizations, MFA factors, authentication methods and
 // logs; the tenant's roles, resource servers and connections; password
-// change tickets and verification-email jobs — with Auth0's shapes,
+// change tickets and verification-email jobs; account linking, MFA
+// enrollment tickets and users-export jobs, whose files it serves itself
+// behind signed, expiring links — with Auth0's shapes,
 // envelopes, error bodies, scope checks and rate-limit headers, plus the
 // Authentication API pieces (OIDC discovery, authorize, token, userinfo,
 // logout through package authapi, and the password-reset e-mail of
