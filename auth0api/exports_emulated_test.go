@@ -334,3 +334,36 @@ func TestExportRefusals(t *testing.T) {
 		t.Errorf("31 fields and app_metadata in JSON: %v", err)
 	}
 }
+
+// BenchmarkUsersExport runs a whole export of a 5,000-user tenant through the
+// client: create the job, wait for it, stream the CSV file. B/op is the
+// client's and the tenant's memory for the whole export (both run here).
+func BenchmarkUsersExport(b *testing.B) {
+	clock := &testClock{now: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
+	tn, srv := auth0apitest.NewServer(b, auth0apitest.Options{Users: 5000, Seed: 16, Now: clock.Now})
+	tn.SetExportPace(1_000_000, 0)
+	c, err := auth0api.New(auth0api.Config{BaseURL: srv.URL + "/api/v2", Token: tn.Token(auth0apitest.AllScopes...)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	var size int64
+	for b.Loop() {
+		job, err := c.CreateUsersExportJob(b.Context(), auth0api.UsersExport{Format: auth0api.ExportCSV, Fields: exportTestFields})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if job, err = c.WaitForJob(b.Context(), job.ID, time.Millisecond); err != nil {
+			b.Fatal(err)
+		}
+		rc, err := c.DownloadUsersExport(b.Context(), job.Location)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if size, err = io.Copy(io.Discard, rc); err != nil {
+			b.Fatal(err)
+		}
+		rc.Close()
+	}
+	b.ReportMetric(float64(size)/(1<<20), "file-MB")
+}

@@ -538,6 +538,9 @@ func (t *Tenant) serveExportFile(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/gzip")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+j.file+`"`)
 	w.WriteHeader(http.StatusOK)
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush() // the headers now, not once the first compressed block is ready
+	}
 	zw := gzip.NewWriter(w)
 	bw := bufio.NewWriterSize(zw, 32<<10)
 	_ = j.write(bw, r)
