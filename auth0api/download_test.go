@@ -89,6 +89,13 @@ func TestDownloadSendsNoTokenAndDecompresses(t *testing.T) {
 // and a stalled body all fail with errors that never contain the link's
 // signature, and a redirect is not followed.
 func TestDownloadRefusalsHideTheLink(t *testing.T) {
+	var rows strings.Builder
+	for i := range 2000 {
+		fmt.Fprintf(&rows, "\"'auth0|%d\"\n", i*7919)
+	}
+	truncated := gzipBytes(t, rows.String())
+	truncated = truncated[:len(truncated)/2]
+	stalled := gzipBytes(t, "user_id\n")[:12]
 	var elsewhere atomic.Int32
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { elsewhere.Add(1) }))
 	defer other.Close()
@@ -101,20 +108,17 @@ func TestDownloadRefusalsHideTheLink(t *testing.T) {
 		case "/redirect":
 			http.Redirect(w, r, other.URL+"/x?"+secretSig, http.StatusFound)
 		case "/stall":
-			w.Write(gzipBytes(t, "user_id\n")[:12])
+			w.Write(stalled)
 			w.(http.Flusher).Flush()
 			<-r.Context().Done()
 		case "/truncated":
-			var rows strings.Builder
-			for i := range 2000 {
-				fmt.Fprintf(&rows, "\"'auth0|%d\"\n", i*7919)
-			}
-			gz := gzipBytes(t, rows.String())
-			w.Write(gz[:len(gz)/2])
+			w.Write(truncated)
 		}
 	}))
 	defer srv.Close()
-	c := newClient(t, srv.URL, func(cfg *auth0api.Config) { cfg.ReadTimeout = 200 * time.Millisecond })
+	c := newClient(t, srv.URL)
+	// Only the stalled body waits for the read timeout, kept short here.
+	quick := newClient(t, srv.URL, func(cfg *auth0api.Config) { cfg.ReadTimeout = time.Second })
 
 	var seen []error
 	defer func() {
@@ -138,7 +142,7 @@ func TestDownloadRefusalsHideTheLink(t *testing.T) {
 	if n := elsewhere.Load(); n != 0 {
 		t.Errorf("the redirect was followed (%d requests elsewhere)", n)
 	}
-	_, err = downloadAll(t.Context(), c, srv.URL+"/stall?"+secretSig)
+	_, err = downloadAll(t.Context(), quick, srv.URL+"/stall?"+secretSig)
 	seen = append(seen, err)
 	if err == nil || !strings.Contains(err.Error(), "read timeout") {
 		t.Errorf("stalled body: %v, want a read timeout", err)
@@ -204,13 +208,13 @@ func TestDownloadWaitsForASlowReader(t *testing.T) {
 	body := gzipBytes(t, strings.Repeat("\"'auth0|1\",\"'a@example.com\"\n", 20000))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(body) }))
 	defer srv.Close()
-	c := newClient(t, srv.URL, func(cfg *auth0api.Config) { cfg.ReadTimeout = 50 * time.Millisecond })
+	c := newClient(t, srv.URL, func(cfg *auth0api.Config) { cfg.ReadTimeout = 300 * time.Millisecond })
 	rc, err := c.DownloadUsersExport(t.Context(), srv.URL+"/x?"+secretSig)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rc.Close()
-	time.Sleep(150 * time.Millisecond) // before the first read
+	time.Sleep(700 * time.Millisecond) // before the first read
 	buf := make([]byte, 64<<10)
 	n := 0
 	for i := 0; ; i++ {
@@ -223,7 +227,7 @@ func TestDownloadWaitsForASlowReader(t *testing.T) {
 			t.Fatalf("after %d bytes: %v", n, err)
 		}
 		if i < 3 {
-			time.Sleep(150 * time.Millisecond)
+			time.Sleep(700 * time.Millisecond)
 		}
 	}
 	if n != 20000*len("\"'auth0|1\",\"'a@example.com\"\n") {

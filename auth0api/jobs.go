@@ -236,7 +236,9 @@ const downloadOp = "GET export location"
 // longer than Config.ReadTimeout. A gzip'd file (Auth0's .csv.gz/.json.gz)
 // is decompressed; a truncated one fails with an error, not a short read.
 // A refused link (expired after 60 s: read the job again for a new one) is
-// an *Error with the status (ErrForbidden for 403).
+// an *Error with the status (ErrForbidden for 403). The download is not
+// retried and does not wait for the client's rate limiter: the storage host
+// is not the Management API.
 func (c *Client) DownloadUsersExport(ctx context.Context, location string) (io.ReadCloser, error) {
 	u, err := url.Parse(location)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {

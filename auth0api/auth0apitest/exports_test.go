@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -307,5 +308,27 @@ func TestVerificationJobRead(t *testing.T) {
 	}
 	if r := e.call(t, "GET", "/jobs/"+id+"/errors", nil); r.status != http.StatusNoContent {
 		t.Errorf("errors: %d %s", r.status, r.raw)
+	}
+}
+
+// TestExportLinkUnderAPrefix: mounted under a path prefix, as demo mode
+// mounts it under /tenant, the tenant signs and serves links under that
+// prefix.
+func TestExportLinkUnderAPrefix(t *testing.T) {
+	srv := httptest.NewUnstartedServer(nil)
+	tn := auth0apitest.New(auth0apitest.Options{BaseURL: "http://" + srv.Listener.Addr().String() + "/tenant"})
+	mux := http.NewServeMux()
+	mux.Handle("/tenant/", http.StripPrefix("/tenant", tn))
+	srv.Config.Handler = mux
+	srv.Start()
+	t.Cleanup(srv.Close)
+	e := &env{tenant: tn, url: srv.URL + "/tenant", token: tn.Token(auth0apitest.AllScopes...)}
+	job := exportNow(t, e, map[string]any{"limit": 2, "format": "json"})
+	loc := job["location"].(string)
+	if !strings.HasPrefix(loc, srv.URL+"/tenant/user-exports/") {
+		t.Fatalf("location %s", loc)
+	}
+	if status, body := download(t, loc, nil); status != http.StatusOK || strings.Count(body, "\n") != 2 {
+		t.Errorf("download: %d %q", status, body)
 	}
 }
