@@ -3,6 +3,7 @@ package auth0api
 import (
 	"context"
 	"fmt"
+	"log/slog"
 )
 
 // LinkIdentity names the secondary account LinkUserIdentity links into a
@@ -26,6 +27,17 @@ type LinkIdentity struct {
 	ConnectionID string `json:"connection_id,omitempty"` // "con_…", to pick one of several database connections
 	LinkWith     string `json:"link_with,omitempty"`     // the secondary account's ID token (a secret: never log it)
 }
+
+// String describes the link without LinkWith's token.
+func (l LinkIdentity) String() string {
+	if l.LinkWith != "" {
+		return "LinkIdentity{link_with: [redacted]}"
+	}
+	return fmt.Sprintf("LinkIdentity{%s %s %s}", l.Provider, l.UserID, l.ConnectionID)
+}
+
+// LogValue logs the link without LinkWith's token.
+func (l LinkIdentity) LogValue() slog.Value { return slog.StringValue(l.String()) }
 
 // LinkUserIdentity links a secondary account into the primary user
 // primaryID and returns the primary's identities afterwards (its own first,

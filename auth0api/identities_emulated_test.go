@@ -185,7 +185,11 @@ func TestLinkWithIDToken(t *testing.T) {
 	_, err = uc.LinkUserIdentity(ctx, hedy, auth0api.LinkIdentity{LinkWith: other.IDToken(hedyG, "app-1")})
 	wantAPIError(t, "another tenant's token", err, 400, "Invalid token (link_with).")
 
-	ids, err := uc.LinkUserIdentity(ctx, hedy, auth0api.LinkIdentity{LinkWith: tn.IDToken(hedyG, "app-1")})
+	link := auth0api.LinkIdentity{LinkWith: tn.IDToken(hedyG, "app-1")}
+	if text := fmt.Sprint(link) + slogText(link); strings.Contains(text, link.LinkWith) {
+		t.Errorf("the link prints its token: %s", text)
+	}
+	ids, err := uc.LinkUserIdentity(ctx, hedy, link)
 	if err != nil || len(ids) != 2 {
 		t.Fatalf("link_with: %v, %v", ids, err)
 	}
