@@ -28,8 +28,9 @@ func TestBrowserAuditTrail(t *testing.T) {
 	usersDo(t, ctx, "the audit page", chromedp.Navigate(d.URL+"/audit"), chromedp.WaitVisible(chromedp.ID("audit-filter")))
 	usersDo(t, ctx, "filter by the helpdesk person",
 		chromedp.SendKeys(`#audit-filter input[name="actor"]`, demoAccounts["helpdesk"]),
-		chromedp.Click(chromedp.ID("audit-apply")),
-		chromedp.WaitVisible(chromedp.ID("audit-events")))
+		chromedp.Click(chromedp.ID("audit-apply")))
+	// The filter is a plain GET form: wait for the filtered page, not the one it replaces.
+	usersWait(t, ctx, "the filtered page", `location.search.includes("actor=") && document.readyState === "complete" && document.getElementById("audit-events") !== null`)
 	words := usersEval[string](t, ctx, `document.querySelector("#audit-events .audit-event[data-event='user.block'] .audit-words").textContent`)
 	if !strings.Contains(words, "Hal Helpdesk blocked") {
 		t.Fatalf("the event reads %q", words)
@@ -41,7 +42,10 @@ func TestBrowserAuditTrail(t *testing.T) {
 	saveScreenshot(t, ctx, "audit-filtered")
 	usersDo(t, ctx, "open the user from the event",
 		chromedp.Click(`#audit-events .audit-event[data-event='user.block'] a.audit-target`),
-		chromedp.WaitVisible(chromedp.ID("section-changes-title")))
+		chromedp.WaitVisible(chromedp.ID("tab-activity")))
+	// "Changes by staff" is in the Activity tab and loads when the tab shows.
+	secTab(t, ctx, "activity")
+	usersDo(t, ctx, "Changes by staff", chromedp.WaitVisible(chromedp.ID("section-changes-title")))
 	usersWait(t, ctx, "the same event under Changes by staff", `document.querySelector("#changes-events .audit-event[data-event='user.block'] .audit-words")?.textContent.includes("Hal Helpdesk blocked")`)
 	checkPageHealth(t, ctx)
 }

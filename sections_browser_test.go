@@ -148,8 +148,12 @@ func secFocusOnMessage(t *testing.T, ctx context.Context, what, placeID string) 
 	}
 }
 
-// secSectionsLoaded is true when all five sections of the user page are in.
-const secSectionsLoaded = `document.querySelectorAll(".user-section[data-state=loaded]").length === 5`
+// secSectionsLoaded is true when the user page's sections are in: the four the page renders in
+// one round trip (factors, roles, permissions, organizations), none in error, and no section
+// still loading in the tab on show (the logs and "Changes by staff" load when their tab shows).
+const secSectionsLoaded = `document.querySelectorAll(".user-section[data-state=loaded]").length >= 4 &&
+	!document.querySelector(".user-section[data-state=error]") &&
+	!document.querySelector(".tab-panel:not([hidden]) [data-section-placeholder]")`
 
 // secFlash is the text of the message the last change showed (__message, see cspProbe).
 func secFlash(t *testing.T, ctx context.Context) string {
@@ -367,6 +371,24 @@ func TestBrowserAdminRolesAndPermissions(t *testing.T) {
 
 // TestBrowserLogsPage: the logs section pages forward and back, a row opens its raw event, and
 // the last page Auth0 reaches says so.
+// TestBrowserSectionsWhenShown: the Activity tab's sections (logs, "Changes by staff") load when
+// the tab is shown, even when the page was scrolled far down the Profile tab first (the
+// placeholder's "intersect" alone missed them: the a11y walk hung on an empty Activity tab).
+func TestBrowserSectionsWhenShown(t *testing.T) {
+	d, _ := startSectionsDemo(t)
+	ctx := newBrowser(t)
+	browserSignIn(t, ctx, d, "admin")
+	secDo(t, ctx, "Ada's page", chromedp.Navigate(d.URL+"/users/"+url.PathEscape(auth0apitest.FixtureUserID)))
+	secWait(t, ctx, "every section", secSectionsLoaded)
+	if n := secEval[int](t, ctx, `document.querySelectorAll("#panel-activity [data-section-placeholder]").length`); n != 2 {
+		t.Fatalf("%d Activity sections waiting before the tab shows, want 2 (logs, changes)", n)
+	}
+	secDo(t, ctx, "open the delete form, far down", chromedp.Click(chromedp.ID("delete-open")))
+	secEval[int](t, ctx, `window.scrollTo(0, document.body.scrollHeight); 0`)
+	secTab(t, ctx, "activity")
+	secWait(t, ctx, "the logs and the changes", `document.querySelector("#section-logs[data-state=loaded]") !== null && document.querySelector("#section-changes[data-state=loaded]") !== null`)
+}
+
 func TestBrowserLogsPage(t *testing.T) {
 	d, tenant := startSectionsDemo(t)
 	// Newer than the demo's own events for Ada (its data is dated relative to the clock: her

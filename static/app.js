@@ -228,6 +228,11 @@
     });
     document.querySelectorAll("[data-tab-panel]").forEach(function (p) {
       p.hidden = p.getAttribute("data-tab-panel") !== name;
+      // A section that loads when shown is told so: its "intersect" alone misses it when the
+      // page is scrolled past the panel's top (a long Profile tab, then another tab).
+      if (!p.hidden && window.htmx) {
+        p.querySelectorAll("[data-section-placeholder]").forEach(function (s) { htmx.trigger(s, "userdesk:shown"); });
+      }
     });
     if (opts.url && history.replaceState) {
       history.replaceState(history.state, "", location.pathname + location.search + "#" + name);

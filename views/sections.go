@@ -95,7 +95,7 @@ func SectionURL(userID string, s Section) string {
 // trigger is the htmx trigger of the section's placeholder: on load, or when it first shows.
 func (s Section) trigger() string {
 	if s.WhenShown {
-		return "intersect once, userdesk:retry"
+		return "intersect once, userdesk:shown once, userdesk:retry"
 	}
 	return "load, userdesk:retry"
 }
