@@ -143,7 +143,7 @@ func (s *server) exportUsers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	at, err := s.beginExport(c, exportDetails(req, q)...)
+	at, err := s.beginAudited(c, audit.UserExport, exportDetails(req, q)...)
 	if err != nil {
 		return err
 	}
@@ -157,7 +157,7 @@ func (s *server) exportUsers(c echo.Context) error {
 	}
 	page, err := s.users.ListUsers(ctx, params)
 	if err != nil {
-		s.endExport(c, at, err, 0)
+		s.endAudited(c, at, err, audit.Int("count", 0))
 		return err
 	}
 
@@ -205,35 +205,12 @@ func (s *server) exportUsers(c echo.Context) error {
 	if dropped > 0 && !st.WholeTenant(policy.ActionExport) {
 		s.logger(c).Warn("users found are outside the person's export reach; not exported", "count", dropped)
 	}
-	s.endExport(c, at, err, w.Rows(), audit.Int("total", int64(total)))
+	s.endAudited(c, at, err, audit.Int("count", w.Rows()), audit.Int("total", int64(total)))
 	if err != nil {
 		// The answer has started: the file stops where the error came; the log says why.
 		s.logger(c).Error("users export stopped", "err", err, "rows", w.Rows())
 	}
 	return nil
-}
-
-// beginExport records the attempt of an export (audit.UserExport) before any user is read: when
-// the audit trail cannot take it, nothing is exported (503), as no change is made unrecorded.
-func (s *server) beginExport(c echo.Context, details ...audit.Attr) (*audit.Attempt, error) {
-	a := s.actor(c)
-	at, err := s.rec.Attempt(c.Request().Context(), audit.Event{Name: audit.UserExport, Actor: a.Actor,
-		RequestID: a.RequestID, IP: a.IP, Route: a.Route, Details: details})
-	if err != nil {
-		return nil, httpError(http.StatusServiceUnavailable, "Nothing was exported: userdesk cannot write its audit trail right now, and no users leave it unrecorded. Try again shortly; if it keeps happening, tell an operator.", err).
-			withTitle("Audit trail unavailable")
-	}
-	return at, nil
-}
-
-// endExport records how an export ended: how many users the file held, and why it stopped if
-// it failed.
-func (s *server) endExport(c echo.Context, at *audit.Attempt, err error, count int64, details ...audit.Attr) {
-	outcome, more := outcomeOf(err)
-	details = append(append(details, audit.Int("count", count)), more...)
-	if werr := s.rec.Outcome(c.Request().Context(), at, outcome, details...); werr != nil {
-		s.logger(c).Error("audit outcome not recorded", "err", werr, "event", string(audit.UserExport))
-	}
 }
 
 // exportDetails are what an export's attempt records: the query, the format and the columns.
@@ -276,6 +253,7 @@ func (s *server) exportOffer(c echo.Context, st policy.Staff, d *views.UsersTabl
 	if !st.WholeTenant(policy.ActionExport) {
 		o.Reach = st.ReachWords(policy.ActionExport)
 	}
+	o.Job = exportJobOffer(st, d)
 	return o
 }
 

@@ -38,8 +38,8 @@ func putExportUsers(a *testApp, n int) []map[string]any {
 			"email_verified": i%2 == 0, "name": fmt.Sprintf("=Export User %d", i), "given_name": "@given",
 			"family_name": "-family, \"quoted\"", "nickname": fmt.Sprintf("export%d", i),
 			"created_at": "2024-01-02T03:04:05.000Z", "updated_at": "2024-02-03T04:05:06.000Z",
-			"identities":   []any{map[string]any{"connection": auth0apitest.DatabaseConnection, "provider": "auth0", "user_id": fmt.Sprintf("export%05d", i), "isSocial": false}},
-			"app_metadata": map[string]any{"batch": exportBatch, "region": region, "plan": "+pro"},
+			"identities":    []any{map[string]any{"connection": auth0apitest.DatabaseConnection, "provider": "auth0", "user_id": fmt.Sprintf("export%05d", i), "isSocial": false}},
+			"app_metadata":  map[string]any{"batch": exportBatch, "region": region, "plan": "+pro"},
 			"user_metadata": map[string]any{"note": "line one\nline two", "n": float64(i)},
 			"logins_count":  float64(i % 7),
 			"blocked":       i%10 == 0,
@@ -318,7 +318,7 @@ func TestExportRefusedWithoutTheAction(t *testing.T) {
 		if _, page := b.get(t, "/users"); strings.Contains(page, `id="export-users"`) {
 			t.Errorf("%s is offered the export form", persona)
 		}
-		for _, path := range []string{"/users/export"} {
+		for _, path := range []string{"/users/export", "/users/export/jobs"} {
 			resp := postExport(t, b, path, exportForm("csv"))
 			body, _ := io.ReadAll(resp.Body)
 			if resp.StatusCode != http.StatusForbidden || strings.Contains(string(body), "export0") {
