@@ -27,6 +27,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -89,6 +90,12 @@ type Users interface {
 	DeleteAuthenticators(ctx context.Context, id string) error
 	RegenerateRecoveryCode(ctx context.Context, id string) (string, error)
 	InvalidateRememberedBrowsers(ctx context.Context, id string) error
+
+	// Exports beyond the search's 1,000-result cap (export_job.go): Auth0's users-export job.
+	CreateUsersExportJob(ctx context.Context, e auth0api.UsersExport) (*auth0api.Job, error)
+	GetJob(ctx context.Context, id string) (*auth0api.Job, error)
+	GetJobErrors(ctx context.Context, id string) (*auth0api.JobErrors, error)
+	DownloadUsersExport(ctx context.Context, location string) (io.ReadCloser, error)
 }
 
 // Config is everything New needs. main builds it from config.Config.
@@ -228,16 +235,17 @@ type server struct {
 	pageBudget      time.Duration // how long the user page waits for its sections
 	resetClientID   string        // the application of password-reset e-mails
 
-	store       *memstore.Store
-	cookieName  string // the session cookie
-	signInName  string // the pre-login (sign-in transaction) cookie
-	signIn      *signIn
-	assets      map[string]*asset // the static files, read and gzipped at start
-	assetVer    string
-	headers     http.Header // security headers sent on every response
-	crossOrigin *http.CrossOriginProtection
-	observer    Observer // metrics hook, may be nil
-	gzip        compressor
+	store        *memstore.Store
+	exportCodecs []securecookie.Codec // seal export jobs' references (export_job.go)
+	cookieName   string               // the session cookie
+	signInName   string               // the pre-login (sign-in transaction) cookie
+	signIn       *signIn
+	assets       map[string]*asset // the static files, read and gzipped at start
+	assetVer     string
+	headers      http.Header // security headers sent on every response
+	crossOrigin  *http.CrossOriginProtection
+	observer     Observer // metrics hook, may be nil
+	gzip         compressor
 	staffAssurance
 
 	e *echo.Echo
@@ -342,6 +350,9 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 	}
 	s.store, err = newStore(cfg, s.secure, s.now)
 	if err != nil {
+		return nil, err
+	}
+	if s.exportCodecs, err = newExportSealer(cfg.SessionSecrets); err != nil {
 		return nil, err
 	}
 	if s.assetVer, err = assetVersion(cfg.Static); err != nil {

@@ -45,7 +45,8 @@ func samplePath(t *testing.T, path string) string {
 var personas = []string{"", "none", "viewer", "helpdesk", "emea", "admin"}
 
 // matrixPolicy is the policy the matrices run under: the three built-in groups (the helpdesk
-// protecting holders of tenant-admin) and a regional helpdesk that reaches EMEA users only.
+// protecting holders of tenant-admin) and a regional helpdesk that reaches EMEA users only (and
+// may export them: the exports' reach tests run under it too).
 const matrixPolicy = `
 groups:
   - name: admin
@@ -62,7 +63,7 @@ groups:
     actions: [view, view_raw, view_logs]
   - name: emea
     members: [userdesk-helpdesk-emea]
-    actions: [view, view_logs, block, send_emails, reset_mfa]
+    actions: [view, view_logs, block, send_emails, reset_mfa, export]
     reach:
       users: 'app_metadata.region:"emea"'
     protected_roles: [tenant-admin]

@@ -22,6 +22,13 @@ func (s *server) userRoutes() []route {
 		// Search (users_search.go): the page, or its table for htmx.
 		{http.MethodGet, "/users", actView, s.listUsers, nil},
 
+		// Export (export.go, export_job.go): the search as a file, up to Auth0's 1,000-result
+		// cap; past it, an Auth0 export job filtered as it streams through.
+		{http.MethodPost, "/users/export", actExport, s.exportUsers, nil},
+		{http.MethodPost, "/users/export/jobs", actExport, s.startExportJob, nil},
+		{http.MethodGet, "/users/export/job", actExport, s.showExportJob, nil},
+		{http.MethodGet, "/users/export/job/download", actExport, s.downloadExportJob, nil},
+
 		// Create (users_create.go).
 		{http.MethodGet, "/users/new", actCreateUsers, s.newUserForm, nil},
 		{http.MethodPost, "/users", actCreateUsers, s.createUser, nil},

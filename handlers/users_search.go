@@ -70,6 +70,7 @@ func (s *server) listUsers(c echo.Context) error {
 		status = http.StatusUnprocessableEntity
 	} else {
 		status = s.runSearch(c, plan, &d)
+		d.Export = s.exportOffer(c, s.currentStaff(c), &d)
 	}
 	listed.Wait()
 

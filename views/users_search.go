@@ -185,6 +185,8 @@ type UsersTableData struct {
 	Problem *Problem
 	// Errors are problems with the inputs, by field name ("q", "email", "raw", ...).
 	Errors map[string]string
+	// Export is the export form, when the person may export this search (nil otherwise).
+	Export *ExportOffer
 	// Connections name the tenant's connections, suggested by the connection filter (full
 	// page only; may be empty).
 	Connections []string
