@@ -174,6 +174,12 @@ var actionPhrases = map[string]string{
 	"audit":             "read the audit trail",
 	"staffSessions":     "manage staff sessions",
 	"bulk":              "run bulk jobs",
+	"unlock":            "clear the sign-in lockouts of {target}",
+	"end_sessions":      "end the sessions, refresh tokens or grants of {target}",
+	"link":              "link or unlink the accounts of {target}",
+	"send_emails":       "send e-mails to {target}",
+	"reset_mfa":         "reset the MFA of {target}",
+	"block":             "block or unblock {target}",
 }
 
 var catalogByName = func() map[Name]Info {
