@@ -127,7 +127,7 @@ var vocabulary = []DetailKey{
 	{"audience", KindString, "the API (audience) of a grant or refresh token"},
 	{"scopes", KindStrings, "the scopes of a revoked grant"},
 	{"via", KindString, "how a change was made: the one call Auth0 offers, or the separate calls it fell back to"},
-	{"refresh_tokens", KindBool, "sessions: the refresh tokens were revoked too"},
+	{"tokens_revoked", KindBool, "sessions: their refresh tokens were revoked too"},
 	{"failed_steps", KindStrings, "secure-account: the steps that failed"},
 	{"delivery", KindString, "MFA enrollment invitation: e-mailed by Auth0, or a link shown once (never the link)"},
 	{"factor", KindString, "MFA enrollment invitation: the factor asked for"},

@@ -9,7 +9,7 @@ import (
 
 // profileControls are the actions whose controls the user page's profile shows.
 var profileControls = []policy.Action{policy.ActionViewRaw, policy.ActionBlock, policy.ActionSendEmails,
-	policy.ActionEdit, policy.ActionDelete}
+	policy.ActionEdit, policy.ActionDelete, policy.ActionResetMFA, policy.ActionEndSessions, policy.ActionLink}
 
 // userRoutes are the routes for finding and managing users: search, the user page, and the
 // changes made from it (issue 5). Part of the route table (routes.go).
@@ -21,6 +21,10 @@ func (s *server) userRoutes() []route {
 	return []route{
 		// Search (users_search.go): the page, or its table for htmx.
 		{http.MethodGet, "/users", actView, s.listUsers, nil},
+		// A lockout of an identifier no user has (lockouts.go): the search page's look-up, and
+		// its unlock. An identifier that is a user's is looked up and unlocked on that user.
+		{http.MethodGet, "/lockouts", actView, s.orphanLockouts, nil},
+		{http.MethodPost, "/lockouts/unlock", actUnlock, s.unlockIdentifier, nil},
 
 		// Create (users_create.go).
 		{http.MethodGet, "/users/new", actCreateUsers, s.newUserForm, nil},

@@ -345,6 +345,8 @@ func TestStepUpRoutes(t *testing.T) {
 		"DELETE /users/:id/roles/:role",
 		"POST /users/:id/permissions",
 		"DELETE /users/:id/permissions",
+		// Issue 12: securing an account (which may reset MFA and block).
+		"POST /users/:id/secure",
 	}
 	var got []string
 	for _, rt := range a.srv.routes() {

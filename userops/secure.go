@@ -37,11 +37,11 @@ const (
 	StepBlock SecureStep = "block"
 	// StepSessionsAndTokens ends every session and revokes every refresh token (asked for
 	// together: one call where Auth0 offers it).
-	StepSessionsAndTokens SecureStep = "sessions_and_refresh_tokens"
+	StepSessionsAndTokens SecureStep = "sessions_and_tokens"
 	// StepSessions ends every session (asked for without the refresh tokens).
 	StepSessions SecureStep = "sessions"
 	// StepRefreshTokens revokes every refresh token (asked for without the sessions).
-	StepRefreshTokens SecureStep = "refresh_tokens"
+	StepRefreshTokens SecureStep = "revoke_tokens"
 	StepBrowsers      SecureStep = "remembered_browsers"
 	StepResetMFA      SecureStep = "reset_mfa"
 	StepPasswordEmail SecureStep = "password_reset_email"

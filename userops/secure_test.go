@@ -113,7 +113,7 @@ func TestSecureAccountAllSteps(t *testing.T) {
 		}
 	}
 	slices.Sort(steps)
-	if want := []string{"block", "password_reset_email", "remembered_browsers", "reset_mfa", "sessions_and_refresh_tokens"}; !slices.Equal(steps, want) {
+	if want := []string{"block", "password_reset_email", "remembered_browsers", "reset_mfa", "sessions_and_tokens"}; !slices.Equal(steps, want) {
 		t.Errorf("step events = %v, want %v", steps, want)
 	}
 	if len(whole) != 2 || whole[0].Phase != audit.PhaseAttempt || whole[1].Outcome != audit.OutcomeSuccess ||

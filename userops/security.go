@@ -53,7 +53,7 @@ func (o *Ops) EndSession(ctx context.Context, a Actor, t Target, s Session) (via
 			via = ViaSeparate
 			err = o.Users.DeleteSession(ctx, s.ID)
 		}
-		return []audit.Attr{audit.String("via", via), audit.Bool("refresh_tokens", via == ViaRevoke && err == nil)}, err
+		return []audit.Attr{audit.String("via", via), audit.Bool("tokens_revoked", via == ViaRevoke && err == nil)}, err
 	})
 	return via, err
 }
@@ -70,7 +70,7 @@ const (
 // EndSessions ends every session of the user (DELETE /users/{id}/sessions). Their refresh
 // tokens stay valid: RevokeAccess ends both.
 func (o *Ops) EndSessions(ctx context.Context, a Actor, t Target) error {
-	return o.do(ctx, event(audit.UserSessionsEnd, a, t, audit.Bool("refresh_tokens", false)), func(ctx context.Context) error {
+	return o.do(ctx, event(audit.UserSessionsEnd, a, t, audit.Bool("tokens_revoked", false)), func(ctx context.Context) error {
 		return o.Users.DeleteUserSessions(ctx, t.UserID)
 	})
 }
@@ -81,7 +81,7 @@ func (o *Ops) EndSessions(ctx context.Context, a Actor, t Target) error {
 // /users/{id}/sessions and DELETE /users/{id}/refresh-tokens), and says so in via; an error
 // then says which of the two failed.
 func (o *Ops) RevokeAccess(ctx context.Context, a Actor, t Target) (via string, err error) {
-	err = o.doReporting(ctx, event(audit.UserSessionsEnd, a, t, audit.Bool("refresh_tokens", true)), func(ctx context.Context) ([]audit.Attr, error) {
+	err = o.doReporting(ctx, event(audit.UserSessionsEnd, a, t, audit.Bool("tokens_revoked", true)), func(ctx context.Context) ([]audit.Attr, error) {
 		via, err = o.revokeAccess(ctx, t.UserID)
 		return []audit.Attr{audit.String("via", via)}, err
 	})
