@@ -263,6 +263,7 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger, trail *a
 		StepUpMaxAge:      cfg.StepUpMaxAge,
 		SectionTimeout:    cfg.SectionTimeout,
 		RevalidateEvery:   cfg.RevalidateEvery,
+		PageBudget:        cfg.PageBudget,
 		Static:            static,
 		TrustedProxies:    cfg.TrustedProxies,
 		Logger:            logger,

@@ -59,6 +59,13 @@ func features() []feature {
 			"GET /users/{id}/refresh-tokens", "GET /refresh-tokens/{id}", "DELETE /users/{id}/refresh-tokens", "DELETE /refresh-tokens/{id}"}},
 		{"authorized applications", "the authorized-applications section and revoking a user's grants", []string{
 			"GET /grants", "DELETE /grants/{id}", "DELETE /grants"}},
+		// Account linking, MFA enrollment invitations and users exports (issues 12, 16).
+		{"linked accounts", "linking a user's accounts and unlinking an identity (admin)", []string{
+			"POST /users/{id}/identities", "DELETE /users/{id}/identities/{provider}/{user_id}"}},
+		{"mfa enrollment invitations", "sending a user an MFA enrollment invitation, or showing its link once", []string{
+			"POST /guardian/enrollments/ticket"}},
+		{"export", "exporting users beyond 1,000 through Auth0's export job", []string{
+			"POST /jobs/users-exports", "GET /jobs/{id}", "GET /jobs/{id}/errors"}},
 	}
 }
 

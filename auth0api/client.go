@@ -3,8 +3,10 @@
 // Its surface is the Users API of the Auth0 Python SDK 4.x ("the seed":
 // auth0.management.users.Users) done properly in Go, plus the few calls the
 // dashboard needs beside it: the roles catalog, resource servers, connections,
-// password-change tickets and verification-email jobs, and, from the tenant's
-// Authentication API, the password-reset e-mail (SendPasswordResetEmail).
+// password-change tickets and verification-email jobs, account linking, MFA
+// enrollment invitations, users-export jobs and the streaming download of
+// their file (DownloadUsersExport), and, from the tenant's Authentication
+// API, the password-reset e-mail (SendPasswordResetEmail).
 // For account security it also covers brute-force lockouts (user blocks), login
 // sessions, refresh tokens, grants and revoking a user's access; sessions and
 // refresh tokens exist on Enterprise plans only (ErrFeatureUnavailable).

@@ -100,10 +100,16 @@ func modelFor(method, rawURL string) (newModel func() any, skip string) {
 		return nil, "answer is {}"
 	case "POST tickets/password-change", "POST tickets/email-verification":
 		return nil, "answer is a one-key object"
-	case "POST jobs/users-exports", "POST jobs/users-imports", "GET jobs/{id}", "GET jobs/{id}/errors":
-		return nil, "export and import jobs (issue 12, the link-export part)"
+	case "POST jobs/users-exports", "GET jobs/{id}":
+		return func() any { return new(auth0api.Job) }, ""
+	case "GET jobs/{id}/errors":
+		return func() any { return new([]auth0api.JobUserError) }, "" // an import's errors: the recorded answer
+	case "POST guardian/enrollments/ticket":
+		return func() any { return new(auth0api.EnrollmentTicket) }, ""
+	case "POST jobs/users-imports":
+		return nil, "user imports (userdesk exports users, it does not import them)"
 	case "GET users/{id}/connected-accounts", "GET users/{id}/federated-connections-tokensets",
-		"GET organizations/{id}/members", "POST guardian/enrollments/ticket":
+		"GET organizations/{id}/members":
 		return nil, "endpoint not used by userdesk"
 	}
 	return nil, ""

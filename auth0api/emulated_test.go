@@ -34,6 +34,14 @@ var emuRefusals = map[string]int{
 	"AddUserRoles":   http.StatusBadRequest, // "rol_2" is not in the tenant's catalog
 	"UpdateUser/all": http.StatusBadRequest, // sets password and email at once: "Cannot update password and email simultaneously."
 	"CreateUser/all": http.StatusBadRequest, // password "pw": "PasswordStrengthError: Password is too weak"
+	// The recorded connection, job and token ids are not the tenant's.
+	"LinkUserIdentity/with connection_id": http.StatusBadRequest, // "The provider/connection is not configured."
+	"LinkUserIdentity/link_with":          http.StatusBadRequest, // "Invalid token (link_with)."
+	"CreateUsersExportJob/all":            http.StatusBadRequest, // "The connection does not exist."
+	"GetJob":                              http.StatusNotFound,   // "Job not found."
+	"GetJobErrors/none":                   http.StatusNotFound,   // "The job does not exist"
+	"GetJobErrors/import":                 http.StatusNotFound,
+	"GetJobErrors/failed export":          http.StatusNotFound,
 }
 
 // emuSpec validates requests against the OpenAPI description.

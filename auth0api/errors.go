@@ -26,6 +26,11 @@ var (
 	// not about scopes: the tenant's plan does not have the feature. A dashboard says so once
 	// and does not retry.
 	ErrFeatureUnavailable = errors.New("auth0api: feature unavailable on this tenant's plan")
+	// ErrInvalidParams: parameters Auth0 would refuse (e.g. link_with with a
+	// provider), refused before any request was made.
+	ErrInvalidParams = errors.New("auth0api: invalid parameters refused")
+	// ErrJobFailed: a job Auth0 reports as failed (WaitForJob).
+	ErrJobFailed = errors.New("auth0api: job failed")
 )
 
 // UnknownErrorCode is the Code of an error whose body names none, as the seed

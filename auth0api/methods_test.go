@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"testing"
 
 	"userdesk/auth0api"
@@ -914,6 +915,169 @@ func methodCases() []methodCase {
 			query:  q("user_id", caseUserID),
 			status: 204,
 		},
+
+		// Account linking (the bodies are TestUserManager_Link's and _Unlink's).
+		{
+			name: "LinkUserIdentity/provider and user_id",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				ids, err := c.LinkUserIdentity(ctx, caseUserID, auth0api.LinkIdentity{
+					Provider: "google-oauth2", UserID: "google-oauth2|110453678901234567890",
+				})
+				if err != nil {
+					return err
+				}
+				return check(len(ids) == 2 && ids[1].Provider == "google-oauth2" && ids[1].UserID == "110453678901234567890" &&
+					ids[1].ProfileData["email"] != nil, "identities %+v", ids)
+			},
+			method: "POST", path: caseUserPath + "/identities",
+			body:   `{"provider":"google-oauth2","user_id":"google-oauth2|110453678901234567890"}`,
+			status: 201, reply: `[{"profileData":{"email":"chuck878@example.com","email_verified":true},"connection":"Username-Password-Authentication","user_id":"63d17c4a9d503d76c056c160","provider":"auth0","isSocial":false},` +
+				`{"profileData":{"email":"hedy.lamarr@example.com","email_verified":true},"connection":"google-oauth2","user_id":"110453678901234567890","provider":"google-oauth2","isSocial":true}]`,
+		},
+		{
+			name: "LinkUserIdentity/with connection_id",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				_, err := c.LinkUserIdentity(ctx, caseUserID, auth0api.LinkIdentity{
+					Provider: "auth0", UserID: "auth0|63d17c6b77d74b740960460a", ConnectionID: "con_ftSSLHb0O7rcUGmF",
+				})
+				return err
+			},
+			method: "POST", path: caseUserPath + "/identities",
+			body:   `{"connection_id":"con_ftSSLHb0O7rcUGmF","user_id":"auth0|63d17c6b77d74b740960460a","provider":"auth0"}`,
+			status: 201, reply: `[{"connection":"Username-Password-Authentication","user_id":"63d17c4a9d503d76c056c160","provider":"auth0","isSocial":false}]`,
+		},
+		{
+			name: "LinkUserIdentity/link_with",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				_, err := c.LinkUserIdentity(ctx, caseUserID, auth0api.LinkIdentity{LinkWith: "eyJhbGciOiJSUzI1NiJ9.e30.c2ln"})
+				return err
+			},
+			method: "POST", path: caseUserPath + "/identities",
+			body:   `{"link_with":"eyJhbGciOiJSUzI1NiJ9.e30.c2ln"}`,
+			status: 201, reply: `[{"connection":"Username-Password-Authentication","user_id":"63d17c4a9d503d76c056c160","provider":"auth0","isSocial":false}]`,
+		},
+		{
+			name: "UnlinkUserIdentity",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				ids, err := c.UnlinkUserIdentity(ctx, caseUserID, "samlp", "acme-saml|alan.turing@acme.example")
+				if err != nil {
+					return err
+				}
+				return check(len(ids) == 1 && ids[0].UserID == "63d17c4a9d503d76c056c160", "identities %+v", ids)
+			},
+			method: "DELETE", path: caseUserPath + "/identities/samlp/acme-saml%7Calan.turing@acme.example",
+			status: 200, reply: `[{"profileData":{"email":"chuck878@example.com","email_verified":true},"connection":"Username-Password-Authentication","user_id":"63d17c4a9d503d76c056c160","provider":"auth0","isSocial":false}]`,
+		},
+
+		// MFA enrollment invitations (the minimal body is TestGuardian/Enrollment/CreateTicket's).
+		{
+			name: "CreateGuardianEnrollmentTicket/recorded",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				tk, err := c.CreateGuardianEnrollmentTicket(ctx, auth0api.GuardianEnrollmentTicket{
+					UserID: caseUserID, Email: "jon@example.com", Factor: auth0api.FactorPushNotification,
+					AllowMultipleEnrollments: auth0api.Set(true),
+				})
+				if err != nil {
+					return err
+				}
+				return check(tk.ID == "jip3H2Q20fiUyQCcMmS0gBAinoBe4rOV" && strings.HasSuffix(tk.URL, "/mfa/enrollment?ticket="+tk.ID), "ticket %#v", tk)
+			},
+			method: "POST", path: "/guardian/enrollments/ticket",
+			body:   `{"user_id":"auth0|63d17c4a9d503d76c056c160","email":"jon@example.com","factor":"push-notification","allow_multiple_enrollments":true}`,
+			status: 200, reply: `{"ticket_id":"jip3H2Q20fiUyQCcMmS0gBAinoBe4rOV","ticket_url":"https://go-auth0-dev.eu.auth0.com/mfa/enrollment?ticket=jip3H2Q20fiUyQCcMmS0gBAinoBe4rOV"}`,
+		},
+		{
+			name: "CreateGuardianEnrollmentTicket/send mail",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				_, err := c.CreateGuardianEnrollmentTicket(ctx, auth0api.GuardianEnrollmentTicket{
+					UserID: caseUserID, SendMail: auth0api.Set(true), EmailLocale: "fr-FR", AllowMultipleEnrollments: auth0api.Set(false),
+				})
+				return err
+			},
+			method: "POST", path: "/guardian/enrollments/ticket",
+			body:   `{"user_id":"auth0|63d17c4a9d503d76c056c160","send_mail":true,"email_locale":"fr-FR","allow_multiple_enrollments":false}`,
+			status: 200, reply: `{"ticket_id":"u2x2u2x2u2x2u2x2u2x2u2x2u2x2u2x2","ticket_url":"https://tenant.example/mfa/enrollment?ticket=u2x2u2x2u2x2u2x2u2x2u2x2u2x2u2x2"}`,
+		},
+
+		// Users exports (the body and answer are TestJobManager_ExportUsers's).
+		{
+			name: "CreateUsersExportJob/defaults",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				j, err := c.CreateUsersExportJob(ctx, auth0api.UsersExport{})
+				if err != nil {
+					return err
+				}
+				return check(j.Type == "users_export" && j.Status == auth0api.JobPending, "job %v", j)
+			},
+			method: "POST", path: "/jobs/users-exports",
+			body:   `{}`,
+			status: 200, reply: `{"type":"users_export","status":"pending","format":"csv","created_at":"2023-01-25T17:48:15.325Z","id":"job_iSjvljNtsTMmSpRW"}`,
+		},
+		{
+			name: "CreateUsersExportJob/all",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				j, err := c.CreateUsersExportJob(ctx, auth0api.UsersExport{
+					ConnectionID: "con_ftSSLHb0O7rcUGmF", Format: auth0api.ExportJSON, Limit: 5,
+					Fields: []auth0api.ExportField{{Name: "name"}, {Name: "email"}, {Name: "identities[0].connection"}},
+				})
+				if err != nil {
+					return err
+				}
+				return check(j.ID == "job_iSjvljNtsTMmSpRW" && j.Connection == "Username-Password-Authentication" && j.Limit == 5 &&
+					len(j.Fields) == 3 && j.Fields[2].Name == "identities[0].connection", "job %+v", j)
+			},
+			method: "POST", path: "/jobs/users-exports",
+			body:   `{"connection_id":"con_ftSSLHb0O7rcUGmF","format":"json","limit":5,"fields":[{"name":"name"},{"name":"email"},{"name":"identities[0].connection"}]}`,
+			status: 200, reply: `{"type":"users_export","status":"pending","connection_id":"con_ftSSLHb0O7rcUGmF","format":"json","limit":5,"fields":[{"name":"name"},{"name":"email"},{"name":"identities[0].connection"}],"connection":"Username-Password-Authentication","created_at":"2023-01-25T17:48:15.325Z","id":"job_iSjvljNtsTMmSpRW"}`,
+		},
+		{
+			name: "GetJob",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				j, err := c.GetJob(ctx, "job_iSjvljNtsTMmSpRW")
+				if err != nil {
+					return err
+				}
+				return check(j.Status == auth0api.JobCompleted && j.Location != "" && j.PercentageDone == 100, "job %v", j)
+			},
+			method: "GET", path: "/jobs/job_iSjvljNtsTMmSpRW",
+			status: 200, reply: `{"type":"users_export","status":"completed","format":"json","created_at":"2023-01-25T17:48:15.325Z","id":"job_iSjvljNtsTMmSpRW","percentage_done":100,"time_left_seconds":0,"location":"https://user-exports.auth0.com/job_iSjvljNtsTMmSpRW/tenant.json.gz?Expires=1&Signature=s"}`,
+		},
+		{
+			name: "GetJobErrors/none",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				e, err := c.GetJobErrors(ctx, "job_iSjvljNtsTMmSpRW")
+				if err != nil {
+					return err
+				}
+				return check(e.Job == nil && len(e.Users) == 0, "errors %+v", e)
+			},
+			method: "GET", path: "/jobs/job_iSjvljNtsTMmSpRW/errors",
+			status: 204,
+		},
+		{
+			name: "GetJobErrors/import",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				e, err := c.GetJobErrors(ctx, "job_Msbc3YRyjuAREpPy")
+				if err != nil {
+					return err
+				}
+				return check(len(e.Users) == 1 && e.Users[0].Errors[0].Code == "DUPLICATED_USER", "errors %+v", e)
+			},
+			method: "GET", path: "/jobs/job_Msbc3YRyjuAREpPy/errors",
+			status: 200, reply: `[{"user":{"email":"chuck630@example.com","email_verified":true},"errors":[{"code":"DUPLICATED_USER","message":"The user already exist and upsert parameter is false"}]}]`,
+		},
+		{
+			name: "GetJobErrors/failed export",
+			call: func(ctx context.Context, c *auth0api.Client) error {
+				e, err := c.GetJobErrors(ctx, "job_iSjvljNtsTMmSpRW")
+				if err != nil {
+					return err
+				}
+				return check(e.Job != nil && e.Job.Status == auth0api.JobFailed && e.Job.StatusDetails != "", "errors %+v", e)
+			},
+			method: "GET", path: "/jobs/job_iSjvljNtsTMmSpRW/errors",
+			status: 200, reply: `{"type":"users_export","status":"failed","created_at":"2023-01-25T17:48:15.325Z","id":"job_iSjvljNtsTMmSpRW","status_details":"The job timed out after 8 hours."}`,
+		},
 	}
 }
 
@@ -1074,6 +1238,20 @@ func TestEmptyIDsRefused(t *testing.T) {
 		},
 		"DeleteGrant":      func() error { return c.DeleteGrant(ctx, "") },
 		"DeleteUserGrants": func() error { return c.DeleteUserGrants(ctx, "") },
+		"LinkUserIdentity": func() error {
+			_, err := c.LinkUserIdentity(ctx, "", auth0api.LinkIdentity{Provider: "github", UserID: "1"})
+			return err
+		},
+		"UnlinkUserIdentity/primary":  func() error { _, err := c.UnlinkUserIdentity(ctx, "", "github", "1"); return err },
+		"UnlinkUserIdentity/provider": func() error { _, err := c.UnlinkUserIdentity(ctx, caseUserID, "", "1"); return err },
+		"UnlinkUserIdentity/user_id":  func() error { _, err := c.UnlinkUserIdentity(ctx, caseUserID, "github", ""); return err },
+		"CreateGuardianEnrollmentTicket": func() error {
+			_, err := c.CreateGuardianEnrollmentTicket(ctx, auth0api.GuardianEnrollmentTicket{SendMail: auth0api.Set(true)})
+			return err
+		},
+		"GetJob":       func() error { _, err := c.GetJob(ctx, ""); return err },
+		"GetJobErrors": func() error { _, err := c.GetJobErrors(ctx, ""); return err },
+		"WaitForJob":   func() error { _, err := c.WaitForJob(ctx, "", 0); return err },
 	}
 	for name, call := range calls {
 		if err := call(); !errors.Is(err, auth0api.ErrInvalidID) {

@@ -104,6 +104,9 @@ func (c *Client) call(ctx context.Context, to api, op string, ids []string, quer
 			return nil
 		}
 		if len(bytes.TrimSpace(res.body)) == 0 {
+			if _, ok := out.(noContentAccepter); ok && res.status == http.StatusNoContent {
+				return nil
+			}
 			return fmt.Errorf("auth0api: %s: empty response body (status %d)", op, res.status)
 		}
 		if err := decodeBody(res.body, out); err != nil {
@@ -112,6 +115,10 @@ func (c *Client) call(ctx context.Context, to api, op string, ids []string, quer
 		return nil
 	}
 }
+
+// noContentAccepter is an answer type for which a 204 without a body is a
+// valid answer (left zero) rather than an error.
+type noContentAccepter interface{ acceptsNoContent() }
 
 // decodeBody decodes a JSON answer into out. Models decode themselves: they get the body once
 // it is known to be valid JSON, without json.Unmarshal's extra pass to find where the value

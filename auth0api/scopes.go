@@ -148,6 +148,20 @@ func EndpointScopes() map[string]ScopeRule {
 		"GET /grants":         anyOf("read:grants"),
 		"DELETE /grants/{id}": anyOf("delete:grants"),
 		"DELETE /grants":      anyOf("delete:grants"),
+
+		// Account linking, MFA enrollment invitations and users exports (issues 12, 16; the
+		// OpenAPI file). Linking also accepts update:current_user_identities, a user token's
+		// scope that reaches only the token's own user. An export job is created with
+		// read:users; GET /jobs/{id} and its errors accept create:users (import jobs) or
+		// read:users, the one a dashboard that exports holds anyway.
+		"POST /users/{id}/identities": {Scopes: []string{"update:users", "update:current_user_identities"},
+			Partial: []string{"update:current_user_identities"}},
+		"DELETE /users/{id}/identities/{provider}/{user_id}": {Scopes: []string{"update:users", "update:current_user_identities"},
+			Partial: []string{"update:current_user_identities"}},
+		"POST /guardian/enrollments/ticket": anyOf("create:guardian_enrollment_tickets"),
+		"POST /jobs/users-exports":          anyOf("read:users"),
+		"GET /jobs/{id}":                    {Scopes: []string{"create:users", "read:users"}, Grant: "read:users"},
+		"GET /jobs/{id}/errors":             {Scopes: []string{"create:users", "read:users"}, Grant: "read:users"},
 	}
 }
 

@@ -1,10 +1,6 @@
 package auth0api
 
-import (
-	"context"
-	"encoding/json"
-	"time"
-)
+import "context"
 
 // PasswordChangeTicket asks for a password-change link for a user.
 type PasswordChangeTicket struct {
@@ -26,25 +22,6 @@ type VerificationEmailJob struct {
 	// sent); nil = the primary one.
 	Identity *Identity
 }
-
-// Job is an Auth0 background job, e.g. a verification email being sent.
-type Job struct {
-	ID        string    `json:"id"` // "job_…"
-	Status    string    `json:"status"`
-	Type      string    `json:"type"`
-	CreatedAt time.Time `json:"created_at"`
-
-	Extra map[string]json.RawMessage `json:"-"`
-	seen  *seen
-}
-
-var jobCodec = newCodec[Job]()
-
-// UnmarshalJSON decodes a job, keeping unknown keys in Extra.
-func (j *Job) UnmarshalJSON(b []byte) error { return jobCodec.decode(b, j, &j.seen) }
-
-// MarshalJSON encodes the job as it was received, with any changes made.
-func (j Job) MarshalJSON() ([]byte, error) { return jobCodec.encode(&j, j.seen) }
 
 // CreatePasswordChangeTicket creates a password-change link for a user and
 // returns its URL: POST /api/v2/tickets/password-change (201 {"ticket": …}).

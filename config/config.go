@@ -58,6 +58,8 @@ type Config struct {
 	MgmtRate float64
 	// RevalidateEvery is how often a signed-in person's access is checked again; negative = off.
 	RevalidateEvery time.Duration
+	// PageBudget is how long the user page waits for its sections before it answers.
+	PageBudget time.Duration
 	// SectionTimeout bounds the Management API calls of each section of the user page.
 	SectionTimeout time.Duration
 
@@ -307,7 +309,11 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		l.problem("%s (%s) must be between 10ms and %s", envRedisTimeout, c.RedisTimeout, MaxRedisTimeout)
 	}
 
+	c.PageBudget = l.duration(envPageBudget, 300*time.Millisecond)
 	c.SectionTimeout = l.duration(envSectionTimeout, DefaultSectionTimeout)
+	if c.PageBudget > c.SectionTimeout {
+		l.problem("%s (%s) is longer than %s (%s): the page would wait for sections that have given up", envPageBudget, c.PageBudget, envSectionTimeout, c.SectionTimeout)
+	}
 	if c.SectionTimeout > MaxSectionTimeout {
 		l.problem("%s (%s) is longer than %s: the server's write timeout (60s) must leave room for the answer", envSectionTimeout, c.SectionTimeout, MaxSectionTimeout)
 	}

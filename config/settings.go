@@ -18,6 +18,7 @@ const (
 	envMgmtToken        = "USERDESK_MGMT_TOKEN"
 	envMgmtRate         = "USERDESK_MGMT_RATE"
 	envSectionTimeout   = "USERDESK_SECTION_TIMEOUT"
+	envPageBudget       = "USERDESK_PAGE_BUDGET"
 	envMgmtAudience     = "USERDESK_MGMT_AUDIENCE"
 	envOIDCIssuer       = "USERDESK_OIDC_ISSUER"
 	envOIDCClientID     = "USERDESK_OIDC_CLIENT_ID"
@@ -120,6 +121,7 @@ func Settings() []Setting {
 		{Env: envAPIURL, Default: "https://DOMAIN/api/v2", Description: "Management API base URL override (tokens are then fetched from its origin's /oauth/token)."},
 		{Env: envMgmtAudience, Default: "https://DOMAIN/api/v2/", Description: "Audience of the Management API tokens (change it only when USERDESK_API_URL points at an emulator)."},
 		{Env: envMgmtRate, Default: "0", Description: "Most Management API requests per second (an override): 0 = learn the tenant's limit from Auth0's x-ratelimit-* headers and keep under it, shared by every replica when USERDESK_REDIS_URL is set; a number fixes this process's rate instead."},
+		{Env: envPageBudget, Default: "300ms", Description: "How long a user's page waits for its sections (factors, roles, permissions, organizations), read at once with the user, before it answers: those in by then are part of the page, the others load by themselves a moment later (at most the section timeout)."},
 		{Env: envSectionTimeout, Default: "6s", Description: "How long each section of a user's page (factors, roles, permissions, organizations, logs) waits for Auth0 before it shows a timeout with a retry button; the other sections load regardless (at most 50s)."},
 		{Env: envSessionSecrets, Secret: true, Description: "Comma-separated keys that sign session cookies, each at least 32 bytes; the first signs, the others still verify (rotation). Replicas must share them (required)."},
 		{Env: envRequireMFA, Default: "true", Description: "Staff must sign in with multi-factor authentication: userdesk asks Auth0 for it (`acr_values`) and refuses an ID token whose `amr` lacks `mfa`. Auth0 needs MFA enabled and a post-login Action that honours the request (README: Setting up Auth0). `false` allows password-only sign-ins: only for trials without MFA."},

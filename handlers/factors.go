@@ -27,47 +27,63 @@ var legacyProviders = []string{auth0api.ProviderDuo, auth0api.ProviderGoogleAuth
 // confirmations, and the legacy providers.
 var factorUserFields = []string{"user_id", "name", "email", "multifactor"}
 
-// loadFactors reads the factors section: the authentication methods, the Guardian enrollments
-// and the user (name and legacy providers), all three at once.
+// loadFactors reads the factors section: the authentication methods and, unless the gate read
+// them for this request (the user page), the user's name and legacy providers, at once.
+// Auth0's authentication methods include every Guardian enrollment, so the legacy enrollments
+// endpoint is not asked (one call fewer per page).
 func (s *server) loadFactors(ctx context.Context, c echo.Context, userID string) (views.FactorsData, error) {
+	var known *auth0api.User
+	if t, ok := c.Get(ctxTarget).(*target); ok && t.User != nil && t.User.UserID == userID && t.wholeUser {
+		known = t.User
+	}
+	methods, user, err := s.fetchFactors(ctx, userID, known)
+	if err != nil {
+		return views.FactorsData{}, err
+	}
+	return s.factorsData(c, userID, methods, user), nil
+}
+
+// fetchFactors reads the user's authentication methods and, when known is nil, the user fields
+// the section names them by, at once.
+func (s *server) fetchFactors(ctx context.Context, userID string, known *auth0api.User) (*auth0api.AuthenticationMethodsPage, *auth0api.User, error) {
 	var (
-		methods     *auth0api.AuthenticationMethodsPage
-		enrollments []auth0api.Enrollment
-		user        *auth0api.User
+		methods *auth0api.AuthenticationMethodsPage
+		user    = known
 	)
 	calls := []func(ctx context.Context) error{
 		func(ctx context.Context) (err error) {
 			methods, err = s.users.ListAuthenticationMethods(ctx, userID, nil)
 			return err
 		},
-		func(ctx context.Context) (err error) {
-			enrollments, err = s.users.ListEnrollments(ctx, userID)
-			return err
-		},
-		func(ctx context.Context) (err error) {
+	}
+	if user == nil {
+		calls = append(calls, func(ctx context.Context) (err error) {
 			user, err = s.users.GetUser(ctx, userID, &auth0api.GetUserParams{Fields: factorUserFields})
 			return err
-		},
+		})
 	}
 	if err := sectionParallel(ctx, calls...); err != nil {
-		return views.FactorsData{}, err
+		return nil, nil, err
 	}
-	// The gate read what the rules need for the section's controls (the user's roles, for the
-	// helpdesk): the controls the policy refuses on this user are withheld, and the section
-	// says why.
+	return methods, user, nil
+}
+
+// factorsData is the factors section of what was read. The gate read what the rules need for
+// the section's controls (the user's roles, for the helpdesk): the controls the policy refuses
+// on this user are withheld, and the section says why.
+func (s *server) factorsData(c echo.Context, userID string, methods *auth0api.AuthenticationMethodsPage, user *auth0api.User) views.FactorsData {
 	can, shown := abilities(s.currentStaff(c)), views.Protection{}
 	if t, ok := c.Get(ctxTarget).(*target); ok {
 		can, shown = targetAbilities(s.currentStaff(c), t)
 	}
 	can.ConfirmIdentity = stepUpDue(c)
 	d := views.FactorsData{
-		UserID:      userID,
-		User:        userLabel(user, userID),
-		Methods:     methods.AuthenticationMethods,
-		Enrollments: enrollments,
-		Can:         can,
-		Protection:  shown,
-		Self:        isOwnAccount(c, userID),
+		UserID:     userID,
+		User:       userLabel(user, userID),
+		Methods:    methods.AuthenticationMethods,
+		Can:        can,
+		Protection: shown,
+		Self:       isOwnAccount(c, userID),
 	}
 	for _, p := range user.Multifactor {
 		if slices.Contains(legacyProviders, p) {
@@ -76,7 +92,7 @@ func (s *server) loadFactors(ctx context.Context, c echo.Context, userID string)
 	}
 	d.Create = views.FactorForm{UserID: userID, User: d.User, Type: "phone"}
 	d.Replace = views.ReplaceForm{UserID: userID, User: d.User}
-	return d, nil
+	return d
 }
 
 // userLabel names a user in confirmations and messages: "Ada Lovelace (ada@example.com)".

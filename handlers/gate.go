@@ -54,6 +54,9 @@ type targetRule struct {
 	// maximum age, or is sent to sign in again first (stepup.go). Any change to a staff
 	// account needs it too, whatever the route.
 	stepUp bool
+	// page: the route is the user page, whose sections the gate starts reading at once with
+	// the target (pagePrefetch), so the page answers in one round trip.
+	page bool
 	// section names the user page's section a read route renders: a failure to resolve the
 	// target then shows inside that section, with its retry button, like the section's own.
 	section string
@@ -80,6 +83,9 @@ func (r *targetRule) showsControls(actions ...policy.Action) *targetRule {
 	return r
 }
 
+// withSections marks the user page (targetRule.page).
+func (r *targetRule) withSections() *targetRule { r.page = true; return r }
+
 // withStepUp marks a dangerous change (targetRule.stepUp).
 func (r *targetRule) withStepUp() *targetRule { r.stepUp = true; return r }
 
@@ -94,8 +100,9 @@ type target struct {
 	// ID is the user id from the path, validated.
 	ID string
 	// User is what the gate read of the user: the fields the route and the reach asked for, or
-	// the whole user; nil when it read nothing.
-	User *auth0api.User
+	// the whole user (wholeUser); nil when it read nothing.
+	User      *auth0api.User
+	wholeUser bool
 	// doc is User as a JSON object, for the policy's in-memory match (nil when not read).
 	doc map[string]any
 	// Roles are the user's tenant roles, read when the rules need them (or the page shows
@@ -288,7 +295,7 @@ func (s *server) resolveTarget(c echo.Context, me identity, staff policy.Staff, 
 			if err != nil {
 				return err
 			}
-			t.User, t.doc = u, userDoc(u)
+			t.User, t.doc, t.wholeUser = u, userDoc(u), r.whole
 			return nil
 		})
 	}
@@ -316,8 +323,15 @@ func (s *server) resolveTarget(c echo.Context, me identity, staff policy.Staff, 
 	switch {
 	case rolesNeeded:
 		calls = append(calls, readRoles(false))
-	case rolesWanted:
+	case rolesWanted || (r.page && !isPartial(c)):
+		// The user page reads the roles for everyone: its roles section and summary show
+		// them, from this same read (pagePrefetch).
 		calls = append(calls, readRoles(true))
+	}
+	if r.page && isSafeMethod(c.Request().Method) && !isPartial(c) {
+		// The page's sections are read at once with the target: reads only, dropped unread
+		// when the gate refuses.
+		c.Set(ctxPrefetch, s.prefetchPage(c, id))
 	}
 	if len(calls) == 0 {
 		return t, nil

@@ -157,6 +157,9 @@ type Config struct {
 	// SignInLimit rate-limits /login and /callback per client address (checklist 60); the zero
 	// value is DefaultSignInLimit.
 	SignInLimit IPRate
+	// PageBudget is how long the user page waits for its sections' reads before it answers
+	// with those that came (the others load by themselves); default DefaultPageBudget.
+	PageBudget time.Duration
 	// SectionTimeout bounds the Management API calls of each section of the user page (roles,
 	// factors, logs, ...): a section that takes longer shows a timeout with a retry button
 	// while the others load. Default DefaultSectionTimeout.
@@ -241,6 +244,7 @@ type server struct {
 
 	sectionTimeout  time.Duration // deadline of one section's calls
 	revalidateEvery time.Duration // how often a person's access is re-checked (< 0: never)
+	pageBudget      time.Duration // how long the user page waits for its sections
 	resetClientID   string        // the application of password-reset e-mails
 
 	store       *memstore.Store
@@ -314,6 +318,7 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 
 		sectionTimeout:  cfg.SectionTimeout,
 		revalidateEvery: cfg.RevalidateEvery,
+		pageBudget:      cfg.PageBudget,
 		resetClientID:   cfg.PasswordResetClientID,
 	}
 	if s.log == nil {
@@ -334,6 +339,9 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 	if s.policy == nil {
 		s.policy = policy.Builtin(policy.RoleMapping{Admin: cfg.Roles.Admin, Helpdesk: cfg.Roles.Helpdesk, Viewer: cfg.Roles.Viewer},
 			cfg.ProtectedRoles, cfg.AssignableRoles)
+	}
+	if s.pageBudget <= 0 {
+		s.pageBudget = DefaultPageBudget
 	}
 	if s.revalidateEvery == 0 {
 		s.revalidateEvery = DefaultRevalidateEvery

@@ -20,10 +20,15 @@ func (s *server) showOrganizations(c echo.Context) error {
 		if err != nil {
 			return nil, err
 		}
-		return views.OrganizationsSection(views.OrganizationsData{
-			UserID:        userID,
-			Organizations: orgs.Organizations,
-			Pager:         sectionPagerFor(userID, sectionNamed("organizations"), "organizations", page, orgs.Page, len(orgs.Organizations)),
-		}), nil
+		return views.OrganizationsSection(organizationsData(userID, page, orgs)), nil
 	})
+}
+
+// organizationsData is one page of the organizations section.
+func organizationsData(userID string, page int, orgs *auth0api.OrganizationsPage) views.OrganizationsData {
+	return views.OrganizationsData{
+		UserID:        userID,
+		Organizations: orgs.Organizations,
+		Pager:         sectionPagerFor(userID, sectionNamed("organizations"), "organizations", page, orgs.Page, len(orgs.Organizations)),
+	}
 }

@@ -31,13 +31,18 @@ func (s *server) loadPermissions(ctx context.Context, c echo.Context, userID str
 	if err != nil {
 		return views.PermissionsData{}, err
 	}
+	return s.permissionsData(c, userID, page, perms), nil
+}
+
+// permissionsData is one page of the permissions section.
+func (s *server) permissionsData(c echo.Context, userID string, page int, perms *auth0api.PermissionsPage) views.PermissionsData {
 	return views.PermissionsData{
 		UserID:      userID,
 		Permissions: perms.Permissions,
 		Pager:       sectionPagerFor(userID, sectionNamed("permissions"), "permissions", page, perms.Page, len(perms.Permissions)),
 		Can:         s.can(c),
 		Self:        isOwnAccount(c, userID),
-	}, nil
+	}
 }
 
 // showPermissions renders the permissions section: one page of the user's permissions.

@@ -34,13 +34,18 @@ func (s *server) loadRoles(ctx context.Context, c echo.Context, userID string, p
 	if err != nil {
 		return views.RolesData{}, err
 	}
+	return s.rolesData(c, userID, page, roles), nil
+}
+
+// rolesData is one page of the roles section.
+func (s *server) rolesData(c echo.Context, userID string, page int, roles *auth0api.RolesPage) views.RolesData {
 	return views.RolesData{
 		UserID: userID,
 		Roles:  roles.Roles,
 		Pager:  sectionPagerFor(userID, sectionNamed("roles"), "roles", page, roles.Page, len(roles.Roles)),
 		Can:    s.can(c),
 		Self:   isOwnAccount(c, userID),
-	}, nil
+	}
 }
 
 // showRoles renders the roles section: one page of the user's roles.

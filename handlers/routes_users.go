@@ -31,7 +31,7 @@ func (s *server) userRoutes() []route {
 		{http.MethodPost, "/users", actCreateUsers, s.createUser, nil},
 
 		// The user page (users.go): the page, or its profile for htmx.
-		{http.MethodGet, "/users/:id", actView, s.showUser, reads().needsWholeUser().showsControls(profileControls...)},
+		{http.MethodGet, "/users/:id", actView, s.showUser, reads().needsWholeUser().showsControls(profileControls...).withSections()},
 
 		// Edit (users_edit.go).
 		{http.MethodGet, "/users/:id/edit", actEditUsers, s.editUserForm, reads().needsWholeUser()},

@@ -102,7 +102,6 @@ func wantCalls(t *testing.T, a *testApp, changes []string, reads ...string) {
 func factorReads(apiPath string) []string {
 	return []string{
 		"GET " + apiPath + "/authentication-methods",
-		"GET " + apiPath + "/enrollments",
 		"GET " + apiPath + "?fields=user_id%2Cname%2Cemail%2Cmultifactor&include_fields=true",
 	}
 }
@@ -216,7 +215,7 @@ func TestSectionAsPage(t *testing.T) {
 
 // sectionFaultRoutes names, per section, one Management API route it calls (to inject faults).
 var sectionFaultRoutes = map[string]string{
-	"factors":       "GET /users/{id}/enrollments",
+	"factors":       "GET /users/{id}/authentication-methods",
 	"roles":         "GET /users/{id}/roles",
 	"permissions":   "GET /users/{id}/permissions",
 	"organizations": "GET /users/{id}/organizations",

@@ -19,6 +19,7 @@ func (s *server) showUser(c echo.Context) error {
 	if isPartial(c) {
 		return render(c, http.StatusOK, views.UserProfile(d))
 	}
+	s.placeSections(c, t, &d)
 	return render(c, http.StatusOK, views.UserPage(s.page(c, views.UserTitle(*t.User)), d))
 }
 

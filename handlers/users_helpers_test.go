@@ -56,6 +56,14 @@ func gateCalls(persona, apiPath string, calls ...string) []string {
 	return append([]string{"GET " + apiPath + "/roles"}, calls...)
 }
 
+// userPageCalls are the Management API calls of a user's whole page (paths without queries):
+// the user and their roles, read by the gate, and at once the sections' authentication methods,
+// permissions and organizations (userpage.go). Five; the logs load with their tab.
+func userPageCalls(apiPath string) []string {
+	return []string{"GET " + apiPath, "GET " + apiPath + "/authentication-methods", "GET " + apiPath + "/organizations",
+		"GET " + apiPath + "/permissions", "GET " + apiPath + "/roles"}
+}
+
 // rolesCheck is the gate's read of a user's roles before a change by someone other than an
 // admin (staff and protected users, gate.go).
 func rolesCheck(apiPath string) string {

@@ -19,6 +19,9 @@ type Section struct {
 	// partial fills out of band when it loads, so the header is complete once the sections
 	// are in. While a chip's value is unknown the header shows it pending.
 	Chips []string
+	// WhenShown: the section loads when it is first shown (its tab opened), not with the page:
+	// the user page's first answer then needs no call of its.
+	WhenShown bool
 }
 
 // UserSections returns the user page's sections, in page order.
@@ -32,8 +35,8 @@ func UserSections() []Section {
 		{ID: "section-roles", Title: "Roles", Path: "roles", Group: TabAccess, Chips: []string{ChipRolesID}},
 		{ID: "section-permissions", Title: "Permissions", Path: "permissions", Group: TabAccess},
 		{ID: "section-organizations", Title: "Organizations", Path: "organizations", Group: TabAccess},
-		{ID: "section-logs", Title: "Logs", Path: "logs", Group: TabActivity},
-		{ID: "section-changes", Title: "Changes by staff", Path: "changes", Group: TabActivity},
+		{ID: "section-logs", Title: "Logs", Path: "logs", Group: TabActivity, WhenShown: true},
+		{ID: "section-changes", Title: "Changes by staff", Path: "changes", Group: TabActivity, WhenShown: true},
 	}
 }
 
@@ -91,4 +94,12 @@ func chipSection(id string) (Section, bool) {
 // SectionURL is the URL of a section's partial for one user: "/users/<escaped id>/<path>".
 func SectionURL(userID string, s Section) string {
 	return "/users/" + url.PathEscape(userID) + "/" + s.Path
+}
+
+// trigger is the htmx trigger of the section's placeholder: on load, or when it first shows.
+func (s Section) trigger() string {
+	if s.WhenShown {
+		return "intersect once, userdesk:retry"
+	}
+	return "load, userdesk:retry"
 }

@@ -211,6 +211,6 @@ func (t *Tenant) createVerificationJob(q *request) (int, any, *apiError) {
 		"type": "verification_email", "status": "pending", "created_at": stamp(q.now),
 		"id": "job_" + t.dir.randomString(alnum, 16),
 	}
-	t.dir.jobs = append(t.dir.jobs, Job{ID: job["id"].(string), Body: body})
+	t.dir.jobs = append(t.dir.jobs, Job{ID: job["id"].(string), Body: body, CreatedAt: q.now})
 	return http.StatusCreated, job, nil
 }

@@ -83,6 +83,14 @@ type directory struct {
 	sessionOwner map[string]string
 	tokenOwner   map[string]string
 	grantOwner   map[string]string
+
+	// Account linking, MFA enrollment tickets and users exports.
+	linkedPasswords   map[string]string // a linked database identity's password, by its former user id
+	enrollmentTickets []EnrollmentTicket
+	exports           map[string]*exportJob
+	exportPerRead     int     // users an export processes per GET /jobs/{id}
+	exportPerSecond   float64 // and per second of the tenant's clock
+	downloads         []ExportDownload
 }
 
 func newDirectory(baseURL string, seed int64, now func() time.Time) *directory {
@@ -99,6 +107,11 @@ func newDirectory(baseURL string, seed int64, now func() time.Time) *directory {
 		sessionOwner: map[string]string{},
 		tokenOwner:   map[string]string{},
 		grantOwner:   map[string]string{},
+
+		linkedPasswords: map[string]string{},
+		exports:         map[string]*exportJob{},
+		exportPerRead:   defaultExportPerRead,
+		exportPerSecond: defaultExportPerSecond,
 	}
 	d.seedCatalog()
 	d.seedFixtures()
@@ -147,6 +160,16 @@ func (d *directory) extras(rec *userRec) *userExtra {
 func (d *directory) connection(name string) *connection {
 	for _, c := range d.conns {
 		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// connectionByID returns the connection with id ("con_…"), or nil.
+func (d *directory) connectionByID(id string) *connection {
+	for _, c := range d.conns {
+		if c.obj["id"] == id {
 			return c
 		}
 	}

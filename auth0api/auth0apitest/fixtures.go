@@ -35,8 +35,28 @@ const (
 	// FixtureSlashUserID is Barbara Liskov (barbara.liskov@example.org), an
 	// imported database user whose id holds a slash and a space.
 	FixtureSlashUserID = "auth0|legacy/00042 bl"
+	// FixtureLinkedUserID is Katherine Johnson (katherine.johnson@example.com,
+	// password FixturePassword), a database user with two linked secondary
+	// identities: Google (FixtureLinkedGoogleIdentity, katherine.j@gmail.com)
+	// and GitHub (FixtureLinkedGitHubIdentity, login "kjohnson"). Unlinking one
+	// recreates it as the user "google-oauth2|<id>" or "github|<id>".
+	FixtureLinkedUserID = "auth0|64a1b2c3d4e5f60718293a4e"
+	// FixtureDuplicateUserID is Hedy Lamarr (hedy.lamarr@example.com, password
+	// FixturePassword) in the database connection, and
+	// FixtureDuplicateSocialUserID a separate Google user with the same
+	// verified address who signed in later: the pair is ready to be linked
+	// (the database user as primary).
+	FixtureDuplicateUserID       = "auth0|64a1b2c3d4e5f60718293a4f"
+	FixtureDuplicateSocialUserID = "google-oauth2|110453678901234567890"
 	// FixturePassword is the password of the database fixture users.
 	FixturePassword = "Fixture-Passw0rd!"
+)
+
+// The linked identities of FixtureLinkedUserID: provider and user_id, as in
+// its identities (and in the path of an unlink).
+const (
+	FixtureLinkedGoogleIdentity = "google-oauth2|109876543210987654321"
+	FixtureLinkedGitHubIdentity = "github|5012345"
 )
 
 // fixtureSpan is how long before the tenant's clock (directory.anchor) the fixtures' history
@@ -108,6 +128,48 @@ func (d *directory) seedFixtures() {
 		"app_metadata": map[string]any{"imported_from": "legacy-db"},
 	}
 
+	// Linked accounts: Katherine signed up with a password, then linked Google and GitHub.
+	linked := func(conn, provider, id string, social bool, profile map[string]any) map[string]any {
+		return map[string]any{"connection": conn, "user_id": id, "provider": provider, "isSocial": social, "profileData": profile}
+	}
+	katherineIdentities := append(identity(DatabaseConnection, "auth0", "64a1b2c3d4e5f60718293a4e", false),
+		linked(SocialConnection, "google-oauth2", "109876543210987654321", true, map[string]any{
+			"email": "katherine.j@gmail.com", "email_verified": true, "name": "Katherine Johnson", "given_name": "Katherine",
+			"family_name": "Johnson", "picture": "https://lh3.googleusercontent.com/a/ACg8ocKatherineJohnsonFixture=s96-c",
+		}),
+		linked(GitHubConnection, "github", "5012345", true, map[string]any{
+			"email": "katherine.johnson@example.com", "email_verified": true, "name": "Katherine Johnson", "nickname": "kjohnson",
+			"picture": "https://avatars.githubusercontent.com/u/5012345?v=4",
+		}))
+	katherine := map[string]any{
+		"user_id": FixtureLinkedUserID, "email": "katherine.johnson@example.com", "email_verified": true, "username": "katherine",
+		"name": "Katherine Johnson", "given_name": "Katherine", "family_name": "Johnson", "nickname": "katherine",
+		"picture": gravatar("katherine.johnson@example.com"), "created_at": at(70), "updated_at": at(320),
+		"last_login": at(598), "last_ip": "198.51.100.61", "logins_count": float64(9),
+		"identities":    katherineIdentities,
+		"app_metadata":  map[string]any{"plan": "pro", "region": "us"},
+		"user_metadata": map[string]any{"locale": "en-US"},
+	}
+	// Duplicates: Hedy signed up with a password, and later with Google under the same address.
+	hedy := map[string]any{
+		"user_id": FixtureDuplicateUserID, "email": "hedy.lamarr@example.com", "email_verified": true, "username": "hedy",
+		"name": "Hedy Lamarr", "given_name": "Hedy", "family_name": "Lamarr", "nickname": "hedy",
+		"picture": gravatar("hedy.lamarr@example.com"), "created_at": at(80), "updated_at": at(80),
+		"last_login": at(420), "last_ip": "203.0.113.27", "logins_count": float64(4),
+		"identities":    identity(DatabaseConnection, "auth0", "64a1b2c3d4e5f60718293a4f", false),
+		"app_metadata":  map[string]any{"plan": "business", "region": "eu"},
+		"user_metadata": map[string]any{"locale": "de-DE", "newsletter": true},
+	}
+	hedySocial := map[string]any{
+		"user_id": FixtureDuplicateSocialUserID, "email": "hedy.lamarr@example.com", "email_verified": true,
+		"name": "Hedy Lamarr", "given_name": "Hedy", "family_name": "Lamarr", "nickname": "hedy.lamarr",
+		"picture":    "https://lh3.googleusercontent.com/a/ACg8ocHedyLamarrFixture=s96-c",
+		"created_at": at(580), "updated_at": at(595), "last_login": at(595), "last_ip": "203.0.113.27",
+		"logins_count":  float64(2),
+		"identities":    identity(SocialConnection, "google-oauth2", "110453678901234567890", true),
+		"user_metadata": map[string]any{"locale": "en-US"},
+	}
+
 	perm := func(api, name string) permRef { return permRef{ResourceServer: api, Name: name} }
 	adaExtra := &userExtra{
 		roles: []string{d.roleNamed("tenant-admin"), d.roleNamed("support-manager")},
@@ -143,6 +205,9 @@ func (d *directory) seedFixtures() {
 	}}, FixturePassword)
 	add(edsger, &userExtra{}, FixturePassword)
 	add(barbara, &userExtra{}, FixturePassword)
+	add(katherine, &userExtra{logs: []map[string]any{logEvent(r, d, katherine, logSuccess, fixtureEpoch.Add(598*24*time.Hour))}}, FixturePassword)
+	add(hedy, &userExtra{}, FixturePassword)
+	add(hedySocial, &userExtra{logs: []map[string]any{logEvent(r, d, hedySocial, logSuccess, fixtureEpoch.Add(595*24*time.Hour))}}, "")
 }
 
 // StaffUserID returns the tenant user id of the staff account with email.

@@ -150,9 +150,12 @@ func allUsers(t *testing.T, tn *auth0apitest.Tenant) []map[string]any {
 	return out
 }
 
+// fixtureCount is how many fixture users every tenant has.
+const fixtureCount = 9
+
 // firstSeededID returns the id of the first user after the fixtures.
 func firstSeededID(t *testing.T, tn *auth0apitest.Tenant) string {
 	t.Helper()
 	e := serve(t, tn)
-	return e.call(t, "GET", "/users?per_page=1&page=6", nil).array(t)[0].(map[string]any)["user_id"].(string)
+	return e.call(t, "GET", "/users?per_page=1&page="+strconv.Itoa(fixtureCount), nil).array(t)[0].(map[string]any)["user_id"].(string)
 }

@@ -89,6 +89,12 @@ func (c *specChecker) check(req *http.Request, reqBody []byte, resp *http.Respon
 	if !ok && undocumentedStatus(errs) && undocumentedAllowed(req.Method, req.URL.Path, resp.StatusCode) {
 		ok = true
 	}
+	if !ok && req.URL.Path == "/api/v2/jobs/users-exports" && !bytes.Contains(reqBody, []byte(`"connection_id"`)) && onlyMissing(errs, "connection") {
+		ok = true // decided: a tenant-wide export has no connection to name, though the OAS requires the key
+	}
+	if !ok && resp.StatusCode == http.StatusNoContent && len(respBody) == 0 && onlyContentType(errs) {
+		ok = true // a 204 has no body, so no content type, whatever the spec's 204 describes (GET /jobs/{id}/errors)
+	}
 	c.mu.Lock()
 	c.covered[req.Method+" "+req.URL.Path+" "+http.StatusText(resp.StatusCode)]++
 	c.mu.Unlock()
@@ -130,13 +136,15 @@ func undocumentedStatus(errs []*verrors.ValidationError) bool {
 // operations, yet the real API answers a 404 with Auth0's error body.
 func undocumentedAllowed(method, path string, status int) bool {
 	switch {
-	case status == 404 && strings.HasPrefix(path, "/api/v2/guardian/enrollments/"):
+	case status == 404 && strings.HasPrefix(path, "/api/v2/guardian/enrollments/") && path != "/api/v2/guardian/enrollments/ticket":
 		return true // recorded: TestGuardian/Enrollment/Get.yaml, Delete.yaml
 	case status == 204 && method == "DELETE" && strings.HasPrefix(path, "/api/v2/refresh-tokens/"):
 		return true // recorded: TestRefreshTokenManager_Delete.yaml (the spec says 202)
 	case status == 400 && method == "DELETE" && path == "/api/v2/grants",
 		status == 400 && method == "GET" && (strings.HasSuffix(path, "/sessions") || strings.HasSuffix(path, "/refresh-tokens")):
 		return true // a missing user_id, take past 100: Auth0's query validation error, as on every endpoint
+	case status == 404 && strings.Contains(path, "/identities"):
+		return true // an unknown primary user: inexistent_user, as on every user endpoint (decided; the OAS lists no 404)
 	case status == 404 && method == "POST" && strings.HasSuffix(path, "/multifactor/actions/invalidate-remember-browser"),
 		status == 404 && method == "DELETE" && strings.HasSuffix(path, "/authenticators"),
 		status == 404 && method == "GET" && strings.HasSuffix(path, "/logs"),
@@ -145,6 +153,30 @@ func undocumentedAllowed(method, path string, status int) bool {
 		return true // an unknown user: the emulator answers inexistent_user as on every user endpoint
 	}
 	return false
+}
+
+// onlyMissing reports whether the only schema problem is the missing property name.
+func onlyMissing(errs []*verrors.ValidationError, name string) bool {
+	n := 0
+	for _, e := range errs {
+		for _, se := range e.SchemaValidationErrors {
+			if se.Reason != "missing property '"+name+"'" {
+				return false
+			}
+			n++
+		}
+	}
+	return n > 0
+}
+
+// onlyContentType reports whether the only problem is a missing content type.
+func onlyContentType(errs []*verrors.ValidationError) bool {
+	for _, e := range errs {
+		if !strings.Contains(e.Message, "content type '' does not exist") {
+			return false
+		}
+	}
+	return len(errs) > 0
 }
 
 func pathUnknown(errs []*verrors.ValidationError) bool {
@@ -298,6 +330,75 @@ func TestResponsesFitOpenAPI(t *testing.T) {
 	send(tok, "GET", "/guardian/enrollments/"+eid, nil, 200)
 	send(tok, "DELETE", "/guardian/enrollments/"+eid, nil, 204)
 	send(tok, "GET", "/guardian/enrollments/"+eid, nil, 404)
+
+	// Account linking: link, the refusals, unlink (the fixtures' duplicates and linked user).
+	hedy := "/users/" + esc(auth0apitest.FixtureDuplicateUserID)
+	kath := "/users/" + esc(auth0apitest.FixtureLinkedUserID)
+	send(tok, "POST", hedy+"/identities", map[string]any{"provider": "google-oauth2", "user_id": "110453678901234567890"}, 201)
+	send(tok, "POST", hedy+"/identities", map[string]any{"provider": "google-oauth2", "user_id": "110453678901234567890"}, 409)
+	send(tok, "POST", hedy+"/identities", map[string]any{"provider": "auth0", "user_id": auth0apitest.FixtureDuplicateUserID}, 400)
+	send(tok, "POST", hedy+"/identities", map[string]any{"provider": "github", "user_id": "1"}, 400)
+	send(tok, "POST", missing+"/identities", map[string]any{"provider": "github", "user_id": "5012345"}, 404)
+	send(noScopes, "POST", hedy+"/identities", map[string]any{"provider": "github", "user_id": "1"}, 403)
+	send(tok, "GET", hedy, nil, 200)
+	send(tok, "DELETE", hedy+"/identities/google-oauth2/110453678901234567890", nil, 200)
+	send(tok, "DELETE", kath+"/identities/github/5012345", nil, 200)
+	send(tok, "DELETE", kath+"/identities/auth0/64a1b2c3d4e5f60718293a4e", nil, 400)
+	send(tok, "DELETE", missing+"/identities/github/5012345", nil, 404)
+	send(tok, "GET", kath, nil, 200)
+	send(tok, "GET", "/users/github%7C5012345", nil, 200)
+
+	// MFA enrollment invitations.
+	send(tok, "POST", "/guardian/enrollments/ticket", map[string]any{"user_id": auth0apitest.FixtureUserID, "send_mail": true, "factor": "otp"}, 200)
+	send(tok, "POST", "/guardian/enrollments/ticket", map[string]any{"user_id": auth0apitest.FixtureUserID, "email": "help@example.com",
+		"email_locale": "fr-FR", "allow_multiple_enrollments": true, "send_mail": false}, 200)
+	send(tok, "POST", "/guardian/enrollments/ticket", map[string]any{"user_id": auth0apitest.FixtureUserID, "factor": "sms"}, 400)
+	send(tok, "POST", "/guardian/enrollments/ticket", map[string]any{"user_id": "auth0|missing"}, 404)
+	send(noScopes, "POST", "/guardian/enrollments/ticket", map[string]any{"user_id": auth0apitest.FixtureUserID}, 403)
+
+	// Users exports: a job per format, read to completion, a failed one, the refusals.
+	e.tenant.SetExportPace(100, 0)
+	dbConn := connectionID(t, e, auth0apitest.DatabaseConnection)
+	for _, body := range []map[string]any{
+		{"connection_id": dbConn, "format": "json", "limit": 5, "fields": []any{map[string]any{"name": "name"}, map[string]any{"name": "email"},
+			map[string]any{"name": "identities[0].connection", "export_as": "connection"}}},
+		{"connection_id": dbConn, "format": "csv"},
+	} {
+		id := send(tok, "POST", "/jobs/users-exports", body, 200).object(t)["id"].(string)
+		for range 10 {
+			if send(tok, "GET", "/jobs/"+id, nil, 200).object(t)["status"] == "completed" {
+				break
+			}
+		}
+		send(tok, "GET", "/jobs/"+id+"/errors", nil, 204)
+	}
+	failing := send(tok, "POST", "/jobs/users-exports", map[string]any{"connection_id": dbConn}, 200).object(t)["id"].(string)
+	send(tok, "GET", "/jobs/"+failing, nil, 200) // processing
+	e.tenant.FailJob(failing, "The export failed.")
+	send(tok, "GET", "/jobs/"+failing, nil, 200)
+	send(tok, "GET", "/jobs/"+failing+"/errors", nil, 200)
+	send(tok, "POST", "/jobs/users-exports", map[string]any{}, 200) // every connection: no connection to name
+	send(tok, "POST", "/jobs/users-exports", map[string]any{"format": "xml"}, 400)
+	send(tok, "POST", "/jobs/users-exports", map[string]any{"connection_id": "con_0000000000000001"}, 400)
+	send(noScopes, "POST", "/jobs/users-exports", map[string]any{}, 403)
+	send(tok, "GET", "/jobs/job_0000000000000001", nil, 404)
+	send(tok, "GET", "/jobs/job_0000000000000001/errors", nil, 404)
+	verification := send(tok, "POST", "/jobs/verification-email", map[string]any{"user_id": auth0apitest.FixtureUserID}, 201).object(t)["id"].(string)
+	send(tok, "GET", "/jobs/"+verification, nil, 200)
+
+	checker.mu.Lock()
+	for _, part := range []string{"/identities", "/guardian/enrollments/ticket", "/jobs/users-exports", "/errors"} {
+		n := 0
+		for k := range checker.covered {
+			if strings.Contains(k, part) {
+				n++
+			}
+		}
+		if n < 2 {
+			t.Errorf("only %d answers of %s endpoints were validated", n, part)
+		}
+	}
+	checker.mu.Unlock()
 
 	// Seeded users and everything about them.
 	page := send(tok, "GET", "/users?per_page=100&page=1&include_totals=true", nil, 200).object(t)["users"].([]any)

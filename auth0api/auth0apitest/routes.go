@@ -73,6 +73,14 @@ func routes() []route {
 		{method: "GET", pattern: "/grants", query: append([]string{"user_id", "client_id", "audience"}, pagingNames...), handle: (*Tenant).listGrants},
 		{method: "DELETE", pattern: "/grants/{id}", handle: (*Tenant).deleteGrant},
 		{method: "DELETE", pattern: "/grants", query: []string{"user_id"}, handle: (*Tenant).deleteUserGrants},
+
+		// Account linking, MFA enrollment invitations and users exports (issues 12 and 16).
+		{method: "POST", pattern: "/users/{id}/identities", handle: (*Tenant).linkIdentity},
+		{method: "DELETE", pattern: "/users/{id}/identities/{provider}/{user_id}", handle: (*Tenant).unlinkIdentity},
+		{method: "POST", pattern: "/guardian/enrollments/ticket", handle: (*Tenant).createEnrollmentTicket},
+		{method: "POST", pattern: "/jobs/users-exports", handle: (*Tenant).createUsersExport},
+		{method: "GET", pattern: "/jobs/{id}", handle: (*Tenant).getJob},
+		{method: "GET", pattern: "/jobs/{id}/errors", handle: (*Tenant).getJobErrors},
 	}
 	rules := auth0api.EndpointScopes()
 	for i := range rs {

@@ -36,6 +36,8 @@ type bodySchema struct {
 var (
 	phonePattern   = regexp.MustCompile(`^\+[0-9]{1,15}$`)
 	noSpacePattern = regexp.MustCompile(`^\S*$`)
+	// connectionIDPattern is the OAS pattern of connection_id.
+	connectionIDPattern = regexp.MustCompile(`^con_[A-Za-z0-9]{16}$`)
 )
 
 // jsonType names a decoded JSON value's type as z-schema does.

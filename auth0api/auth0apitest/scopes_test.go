@@ -76,6 +76,13 @@ func TestScopesPerEndpoint(t *testing.T) {
 		{"GET", "/grants?user_id=" + ada[len("/users/"):], []string{"read:grants"}, false, "Insufficient scope, expected any of: read:grants"},
 		{"DELETE", "/grants/" + auth0apitest.FixtureGrantID, []string{"delete:grants"}, false, "Insufficient scope, expected any of: delete:grants"},
 		{"DELETE", "/grants?user_id=" + ada[len("/users/"):], []string{"delete:grants"}, false, "Insufficient scope, expected any of: delete:grants"},
+		// Account linking, MFA enrollment invitations and users exports.
+		{"POST", ada + "/identities", []string{"update:users"}, false, "Insufficient scope, expected any of: update:users,update:current_user_identities"},
+		{"DELETE", ada + "/identities/github/1", []string{"update:users"}, false, "Insufficient scope, expected any of: update:users,update:current_user_identities"},
+		{"POST", "/guardian/enrollments/ticket", []string{"create:guardian_enrollment_tickets"}, false, "Insufficient scope, expected any of: create:guardian_enrollment_tickets"},
+		{"POST", "/jobs/users-exports", []string{"read:users"}, false, "Insufficient scope, expected any of: read:users"},
+		{"GET", "/jobs/job_x", []string{"create:users", "read:users"}, false, "Insufficient scope, expected any of: create:users,read:users"},
+		{"GET", "/jobs/job_x/errors", []string{"create:users", "read:users"}, false, "Insufficient scope, expected any of: create:users,read:users"},
 	} {
 		t.Run(c.method+" "+c.path, func(t *testing.T) {
 			var others []string
@@ -131,4 +138,10 @@ func TestCurrentUserScopes(t *testing.T) {
 	tok := e.tenant.TokenFor("someone", []string{"read:current_user"}, time.Hour)
 	wantError(t, e.callWith(t, tok, "GET", ada, nil), http.StatusForbidden, "", "User to be acted on does not match subject in bearer token.")
 	wantError(t, e.callWith(t, tok, "GET", "/users", nil), http.StatusForbidden, "insufficient_scope", "Insufficient scope, expected any of: read:users")
+	// A user token links and unlinks its own user's accounts only.
+	own := e.tenant.UserToken(auth0apitest.FixtureBareUserID, "app", "update:current_user_identities")
+	wantError(t, e.callWith(t, own, "DELETE", ada+"/identities/github/1", nil), http.StatusForbidden, "", "User to be acted on does not match subject in bearer token.")
+	if r := e.callWith(t, own, "DELETE", "/users/"+esc(auth0apitest.FixtureBareUserID)+"/identities/github/1", nil); r.status != http.StatusOK {
+		t.Errorf("unlinking from one's own user: %d %s", r.status, r.raw)
+	}
 }

@@ -43,6 +43,9 @@ func TestSearchEndToEnd(t *testing.T) {
 		charles = auth0apitest.FixtureBlockedUserID
 		edsger  = auth0apitest.FixtureBareUserID
 		barbara = auth0apitest.FixtureSlashUserID
+		kath    = auth0apitest.FixtureLinkedUserID // with linked Google and GitHub identities
+		hedy    = auth0apitest.FixtureDuplicateUserID
+		hedyG   = auth0apitest.FixtureDuplicateSocialUserID
 	)
 	for _, c := range []struct {
 		q    string
@@ -51,11 +54,13 @@ func TestSearchEndToEnd(t *testing.T) {
 		{`email:"ada.lovelace@example.com"`, []string{ada}},
 		{`email:"ADA.LOVELACE@example.com"`, []string{ada}},
 		{`name:"grace hopper"`, []string{grace}},
-		{`identities.connection:"google-oauth2"`, []string{grace}},
+		{`identities.connection:"google-oauth2"`, []string{grace, kath, hedyG}}, // a linked identity counts
+		{`identities.connection:"github"`, []string{kath}},
+		{`email:"hedy.lamarr@example.com"`, []string{hedy, hedyG}},
 		{`blocked:true`, []string{charles}},
 		{`logins_count:[10 TO *]`, []string{ada, charles}},
-		{`logins_count:{1 TO 12}`, []string{grace, alan}},
-		{`last_login:[2025-06 TO 2025-12-31]`, []string{ada, grace, alan}},
+		{`logins_count:{1 TO 12}`, []string{grace, alan, kath, hedy, hedyG}},
+		{`last_login:[2025-06 TO 2025-12-31]`, []string{ada, grace, alan, kath, hedyG}},
 		{`app_metadata.plan:"enterprise"`, []string{ada}},
 		{`user_metadata.display.fontSize:13`, []string{ada}},
 		{`_exists_:phone_number`, []string{ada}},
@@ -104,8 +109,8 @@ func TestSearchSortAndFields(t *testing.T) {
 		}
 	}
 	asc := ids(t, search(t, e, `*`, "&sort=name:1"))
-	if asc[0] != auth0apitest.FixtureUserID || asc[len(asc)-1] != auth0apitest.FixtureSocialUserID {
-		t.Errorf("sorted by name: %v", asc) // Ada … Grace (case-insensitive)
+	if asc[0] != auth0apitest.FixtureUserID || asc[len(asc)-1] != auth0apitest.FixtureLinkedUserID {
+		t.Errorf("sorted by name: %v", asc) // Ada … Katherine (case-insensitive)
 	}
 	r = e.call(t, "GET", "/users/"+esc(auth0apitest.FixtureUserID)+"?fields=identities,app_metadata&include_fields=false", nil)
 	if keys := keysOf(r.json); slices.Contains(keys, "identities") || slices.Contains(keys, "app_metadata") || !slices.Contains(keys, "email") {
@@ -123,7 +128,7 @@ func TestSearchCap(t *testing.T) {
 		t.Fatalf("page 9: %d %s", r.status, r.raw)
 	}
 	env := r.object(t)
-	if env["start"] != float64(900) || env["limit"] != float64(100) || env["length"] != float64(100) || env["total"] != float64(1206) {
+	if env["start"] != float64(900) || env["limit"] != float64(100) || env["length"] != float64(100) || env["total"] != float64(1200+fixtureCount) {
 		t.Errorf("envelope = start %v limit %v length %v total %v", env["start"], env["limit"], env["length"], env["total"])
 	}
 	wantError(t, e.call(t, "GET", "/users?page=10&per_page=100", nil), http.StatusBadRequest, "invalid_query_string",

@@ -18,6 +18,9 @@ const (
 	PasswordlessConnection = "email"
 	SocialConnection       = "google-oauth2"
 	EnterpriseConnection   = "acme-saml"
+	// GitHubConnection is a social connection whose users appear as linked
+	// secondary identities (FixtureLinkedUserID, some seeded users).
+	GitHubConnection = "github"
 )
 
 // seedCatalog creates the tenant-wide objects: connections, resource
@@ -144,6 +147,15 @@ func (d *directory) seedCatalog() {
 		d.orgs = append(d.orgs, org)
 		d.orgByID[org["id"].(string)] = org
 	}
+
+	// Added with account linking, from a generator of its own so that every id above stays
+	// what it was.
+	rg := rand.New(rand.NewPCG(0xa1, 0x7e))
+	d.conns = append(d.conns, &connection{name: GitHubConnection, strategy: "github", provider: "github", social: true, obj: map[string]any{
+		"id": "con_" + randomFrom(rg, alnum, 16), "name": GitHubConnection, "display_name": "GitHub", "strategy": "github",
+		"is_domain_connection": false, "realms": []any{GitHubConnection}, "enabled_clients": []any{TestClientID},
+		"options": map[string]any{"email": true, "profile": true, "scope": []any{"user:email"}},
+	}})
 }
 
 // scopeDescription turns "read:user_idp_tokens" into "Read user idp tokens".
@@ -294,7 +306,35 @@ func (d *directory) generateUser(i int) (map[string]any, string) {
 	if conn == DatabaseConnection {
 		password = "Seeded-Passw0rd-" + strconv.Itoa(i)
 	}
+	d.seedLinkedIdentity(i, u, local)
 	return u, password
+}
+
+// seedLinkedIdentity gives about one database user in twelve a linked Google (two thirds) or
+// GitHub identity, dated after the user's creation: account linking as a tenant that offers
+// social sign-in has it. It draws from a generator of its own, so every other seeded value stays
+// what it was.
+func (d *directory) seedLinkedIdentity(i int, u map[string]any, local string) {
+	ident, _ := firstIdentity(u)
+	r := d.userRand(i, 3)
+	if ident["connection"] != DatabaseConnection || r.IntN(12) != 0 {
+		return
+	}
+	profile := map[string]any{"email_verified": true, "name": u["name"]}
+	var linked map[string]any
+	if r.IntN(3) < 2 {
+		id := "1" + randomFrom(r, digits, 20)
+		profile["email"], profile["given_name"], profile["family_name"] = local+"@gmail.com", u["given_name"], u["family_name"]
+		profile["picture"] = "https://lh3.googleusercontent.com/a/" + randomFrom(r, alnum, 27) + "=s96-c"
+		linked = map[string]any{"connection": SocialConnection, "user_id": id, "provider": "google-oauth2", "isSocial": true}
+	} else {
+		id := strconv.Itoa(100000 + r.IntN(90000000))
+		profile["email"], profile["nickname"] = u["email"], strings.ReplaceAll(local, ".", "-")
+		profile["picture"] = "https://avatars.githubusercontent.com/u/" + id + "?v=4"
+		linked = map[string]any{"connection": GitHubConnection, "user_id": id, "provider": "github", "isSocial": true}
+	}
+	linked["profileData"] = profile
+	u["identities"] = append(u["identities"].([]any), linked)
 }
 
 // generateExtras builds a seeded user's relations, factors and logs from

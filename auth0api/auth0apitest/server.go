@@ -74,11 +74,16 @@ func (rt *route) match(segs []string) (map[string]string, bool) {
 // ServeHTTP answers the Management API under /api/v2 and the
 // Authentication API (OIDC discovery, JWKS, /authorize, /oauth/token,
 // /userinfo, /oidc/logout, the login page and
-// /dbconnections/change_password) at Auth0's paths.
+// /dbconnections/change_password) at Auth0's paths, and the download links
+// of users exports (under /user-exports/).
 func (t *Tenant) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.EscapedPath()
 	if rest, ok := strings.CutPrefix(path, "/api/v2"); ok && (rest == "" || rest[0] == '/') {
 		t.serveManagement(w, r, rest)
+		return
+	}
+	if strings.HasPrefix(path, exportFilesPrefix) {
+		t.serveExportFile(w, r)
 		return
 	}
 	if path == changePasswordPath {

@@ -4,7 +4,9 @@
 // permissions, organizations, MFA factors, authentication methods and
 // logs; brute-force lockouts, login sessions, refresh tokens and grants;
 // the tenant's roles, resource servers and connections; password
-// change tickets and verification-email jobs — with Auth0's shapes,
+// change tickets and verification-email jobs; account linking, MFA
+// enrollment tickets and users-export jobs, whose files it serves itself
+// behind signed, expiring links — with Auth0's shapes,
 // envelopes, error bodies, scope checks and rate-limit headers, plus the
 // Authentication API pieces (OIDC discovery, authorize, token, userinfo,
 // logout through package authapi, and the password-reset e-mail of
@@ -19,6 +21,7 @@ package auth0apitest
 
 import (
 	"context"
+	cryptorand "crypto/rand"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -135,8 +138,9 @@ type Ticket struct {
 
 // Job is a verification-email job that was asked for.
 type Job struct {
-	ID   string
-	Body map[string]any
+	ID        string
+	Body      map[string]any
+	CreatedAt time.Time
 }
 
 // Tenant is an emulated Auth0 tenant. Create it with New or NewServer.
@@ -166,7 +170,8 @@ type Tenant struct {
 	provider *authapi.Provider // the same, for its knobs
 	table    []route           // the Management API endpoints
 
-	plan planSetting // account security (issue 12): Enterprise-only endpoints
+	plan      planSetting // account security (issue 12): Enterprise-only endpoints
+	exportKey []byte      // signs users-export download links
 }
 
 // New creates a tenant seeded with the fixtures, opts.Users realistic users
@@ -198,6 +203,8 @@ func New(opts Options) *Tenant {
 		panic(err)
 	}
 	t.minter = m
+	t.exportKey = make([]byte, 32)
+	_, _ = cryptorand.Read(t.exportKey)
 	t.latency.Store(int64(opts.Latency))
 	t.plan.set(opts.Plan)
 	t.limiter.set(opts.RateLimit, opts.RateBurst, t.now())

@@ -25,11 +25,13 @@ var AllScopes = []string{
 	"update:authentication_methods", "delete:authentication_methods",
 	"read:guardian_enrollments", "delete:guardian_enrollments",
 	"read:resource_servers", "read:connections", "create:user_tickets",
+	"create:guardian_enrollment_tickets", // MFA enrollment invitations
 	// Account security (issue 12).
 	"read:sessions", "delete:sessions", "read:refresh_tokens", "delete:refresh_tokens",
 	"read:grants", "delete:grants",
 	// Scopes of user tokens: they only reach the token's own user (sub).
 	"read:current_user", "update:current_user_metadata", "delete:current_user",
+	"update:current_user_identities", // linking one's own accounts
 }
 
 // TestClientID is the client id in tokens minted by Tenant.Token.
@@ -53,6 +55,7 @@ type claims struct {
 // grant is what a verified token allows.
 type grant struct {
 	subject string
+	azp     string // the client the token was issued to
 	scopes  map[string]bool
 	expiry  time.Time
 }
@@ -100,6 +103,16 @@ func (m *tokenMinter) mint(issuer, audience, clientID string, scopes []string, n
 	return tok, nil
 }
 
+// sign signs claims with the tenant's key; signing with an in-memory RSA key
+// does not fail.
+func (m *tokenMinter) sign(c any) string {
+	tok, err := jwt.Signed(m.signer).Claims(c).Serialize()
+	if err != nil {
+		panic("auth0apitest: sign token: " + err.Error())
+	}
+	return tok
+}
+
 // verify checks a bearer token the way Auth0 does and answers the 401 Auth0
 // gives when it is missing, malformed, badly signed, for another audience
 // or expired.
@@ -126,7 +139,7 @@ func (m *tokenMinter) verify(header, issuer, audience string, now time.Time) (gr
 		if c.Issuer != issuer || !c.Audience.Contains(audience) || c.Expiry == nil {
 			return grant{}, errUnauthorized("Invalid token", true)
 		}
-		g = grant{subject: c.Subject, scopes: map[string]bool{}, expiry: c.Expiry.Time()}
+		g = grant{subject: c.Subject, azp: c.AZP, scopes: map[string]bool{}, expiry: c.Expiry.Time()}
 		for s := range strings.FieldsSeq(c.Scope) {
 			g.scopes[s] = true
 		}

@@ -290,17 +290,34 @@ func (d *directory) existsInConnection(id, conn, email, username string) bool {
 	}
 	for _, rec := range d.order {
 		ident, _ := firstIdentity(rec.obj)
-		if ident["connection"] != conn {
-			continue
-		}
-		if e, _ := rec.obj["email"].(string); email != "" && strings.EqualFold(e, email) {
+		if ident["connection"] == conn && sameAccount(rec.obj, email, username) {
 			return true
 		}
-		if u, _ := rec.obj["username"].(string); username != "" && u == username {
-			return true
+		// A linked identity still holds its address in its connection.
+		ids := identitiesOf(rec.obj)
+		for _, v := range ids[min(1, len(ids)):] {
+			m, _ := v.(map[string]any)
+			if m["connection"] != conn {
+				continue
+			}
+			if str(m["provider"])+"|"+identityUserID(m) == id {
+				return true
+			}
+			if p, ok := m["profileData"].(map[string]any); ok && sameAccount(p, email, username) {
+				return true
+			}
 		}
 	}
 	return false
+}
+
+// sameAccount reports whether a profile has the email (any case) or username.
+func sameAccount(profile map[string]any, email, username string) bool {
+	if e, _ := profile["email"].(string); email != "" && strings.EqualFold(e, email) {
+		return true
+	}
+	u, _ := profile["username"].(string)
+	return username != "" && u == username
 }
 
 // updateUser answers PATCH /users/{id}: root properties are replaced (null
