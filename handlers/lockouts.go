@@ -34,6 +34,11 @@ func (s *server) loadLockouts(ctx context.Context, c echo.Context, t *target) (v
 	if err != nil {
 		return views.LockoutsData{}, err
 	}
+	return s.lockoutsData(c, t, blocks), nil
+}
+
+// lockoutsData is the lockouts section for the blocks read.
+func (s *server) lockoutsData(c echo.Context, t *target, blocks []auth0api.UserBlock) views.LockoutsData {
 	d := views.LockoutsData{SecurityTarget: s.securityTarget(c, t), Blocks: blocks}
 	if len(blocks) > 0 && s.mayReadLogs(c, t) {
 		q := url.Values{}
@@ -43,7 +48,7 @@ func (s *server) loadLockouts(ctx context.Context, c echo.Context, t *target) (v
 		}
 		d.SinceURL = views.SectionURL(t.ID, sectionNamed("lockouts")) + "/since?" + q.Encode()
 	}
-	return d, nil
+	return d
 }
 
 // showLockouts renders the lockouts section.

@@ -73,11 +73,21 @@ func (s *server) showSessions(c echo.Context) error {
 	return s.showSection(c, http.StatusOK, t.ID, sec, views.SessionsSection(d))
 }
 
-// loadSessions reads one page of the user's sessions. A tenant whose plan has no session API
-// is not an error: the section says so, once.
+// sessionsFirstPage asks for the first page of a user's sessions, with their count.
+var sessionsFirstPage = auth0api.CheckpointParams{Take: sectionPerPage, IncludeTotals: true}
+
+// loadSessions reads one page of the user's sessions.
 func (s *server) loadSessions(ctx context.Context, c echo.Context, t *target, from string, start int) (views.SessionsData, error) {
+	p := sessionsFirstPage
+	p.From = from
+	page, err := s.users.ListUserSessions(ctx, t.ID, p)
+	return s.sessionsData(c, t, page, err, start)
+}
+
+// sessionsData is the sessions section for a page read (or its error). A tenant whose plan
+// has no session API is not an error: the section says so, once.
+func (s *server) sessionsData(c echo.Context, t *target, page *auth0api.SessionsPage, err error, start int) (views.SessionsData, error) {
 	d := views.SessionsData{SecurityTarget: s.securityTarget(c, t)}
-	page, err := s.users.ListUserSessions(ctx, t.ID, auth0api.CheckpointParams{From: from, Take: sectionPerPage, IncludeTotals: true})
 	if errors.Is(err, auth0api.ErrFeatureUnavailable) {
 		s.logger(c).Info("the tenant's plan has no session API", "section", "sessions")
 		d.Unavailable = true
