@@ -150,3 +150,50 @@ func (o *Ops) RevokeGrant(ctx context.Context, a Actor, t Target, g auth0api.Gra
 		return o.Users.DeleteGrant(ctx, g.ID)
 	})
 }
+
+// LinkIdentity links the secondary user's account into the primary user t: POST
+// /users/{id}/identities. The secondary's identity (its provider and user id) moves into the
+// primary, with its profile in the identity's profile data; its metadata is lost and it is no
+// longer a user of its own. The audit target is the primary; the secondary is named in the
+// details.
+func (o *Ops) LinkIdentity(ctx context.Context, a Actor, t Target, secondary Target, provider string) ([]auth0api.Identity, error) {
+	e := event(audit.UserIdentityLink, a, t, audit.String("secondary_user_id", secondary.UserID), audit.String("provider", provider))
+	var ids []auth0api.Identity
+	err := o.do(ctx, e, func(ctx context.Context) (err error) {
+		ids, err = o.Users.LinkUserIdentity(ctx, t.UserID, auth0api.LinkIdentity{Provider: provider, UserID: secondary.UserID})
+		return err
+	})
+	return ids, err
+}
+
+// UnlinkIdentity removes the linked identity (provider, identityUserID: the part after
+// "provider|") from the user t: DELETE /users/{id}/identities/{provider}/{user_id}. Auth0 makes
+// it a user of its own again, without metadata. It returns the identities t keeps.
+func (o *Ops) UnlinkIdentity(ctx context.Context, a Actor, t Target, provider, identityUserID string) ([]auth0api.Identity, error) {
+	e := event(audit.UserIdentityUnlink, a, t, audit.String("provider", provider), audit.String("secondary_user_id", provider+"|"+identityUserID))
+	var ids []auth0api.Identity
+	err := o.do(ctx, e, func(ctx context.Context) (err error) {
+		ids, err = o.Users.UnlinkUserIdentity(ctx, t.UserID, provider, identityUserID)
+		return err
+	})
+	return ids, err
+}
+
+// EnrollmentInvitation invites the user to enroll an MFA factor: POST
+// /guardian/enrollments/ticket. With email, Auth0 e-mails the invitation to the user's address
+// and no link is returned; without, the link is returned to be shown once. The link is a
+// secret (anyone who has it enrolls a factor on the account): it is never recorded.
+func (o *Ops) EnrollmentInvitation(ctx context.Context, a Actor, t Target, email bool) (link string, err error) {
+	delivery := "link"
+	if email {
+		delivery = "email"
+	}
+	err = o.do(ctx, event(audit.UserEnrollmentInvite, a, t, audit.String("delivery", delivery)), func(ctx context.Context) error {
+		ticket, err := o.Users.CreateGuardianEnrollmentTicket(ctx, auth0api.GuardianEnrollmentTicket{UserID: t.UserID, SendMail: auth0api.Set(email)})
+		if err == nil && !email {
+			link = ticket.URL
+		}
+		return err
+	})
+	return link, err
+}

@@ -83,6 +83,9 @@ type Users interface {
 	DeleteUserRefreshTokens(ctx context.Context, id string) error
 	DeleteRefreshToken(ctx context.Context, id string) error
 	DeleteGrant(ctx context.Context, id string) error
+	LinkUserIdentity(ctx context.Context, primaryID string, l auth0api.LinkIdentity) ([]auth0api.Identity, error)
+	UnlinkUserIdentity(ctx context.Context, primaryID, provider, secondaryUserID string) ([]auth0api.Identity, error)
+	CreateGuardianEnrollmentTicket(ctx context.Context, t auth0api.GuardianEnrollmentTicket) (*auth0api.EnrollmentTicket, error)
 }
 
 // Ops makes the changes. Its fields are set once; it is safe for concurrent use.
