@@ -108,6 +108,11 @@ type Users interface {
 	DeleteRefreshToken(ctx context.Context, id string) error
 	ListUserGrants(ctx context.Context, userID string, p auth0api.ListGrantsParams) (*auth0api.GrantsPage, error)
 	DeleteGrant(ctx context.Context, id string) error
+
+	// Linked accounts and MFA enrollment invitations (issue 12).
+	LinkUserIdentity(ctx context.Context, primaryID string, l auth0api.LinkIdentity) ([]auth0api.Identity, error)
+	UnlinkUserIdentity(ctx context.Context, primaryID, provider, secondaryUserID string) ([]auth0api.Identity, error)
+	CreateGuardianEnrollmentTicket(ctx context.Context, t auth0api.GuardianEnrollmentTicket) (*auth0api.EnrollmentTicket, error)
 }
 
 // Config is everything New needs. main builds it from config.Config.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"userdesk/audit"
+	"userdesk/auth0api"
 	"userdesk/auth0api/auth0apitest"
 	"userdesk/policy"
 	"userdesk/views"
@@ -30,6 +31,8 @@ var pathSamples = map[string]string{
 	"session": "matrixsession0001",
 	"token":   "matrixtoken0001",
 	"grant":   "matrixgrant0001",
+	// Linked accounts (issue 12).
+	"identity": "matrixidentity0001",
 }
 
 // samplePath fills a route's parameters (":id", "*") with samples.
@@ -255,6 +258,23 @@ func matrixRequest(t *testing.T, a *testApp, rt route, id string) (string, url.V
 		gid := fmt.Sprintf("matrixgrant%06d", matrixSeq.Add(1))
 		a.Tenant.PutGrant(map[string]any{"id": gid, "user_id": id, "clientID": auth0apitest.ThirdPartyClientID, "audience": "https://api.acme.example/reports", "scope": []any{"read:reports"}})
 		path = strings.Replace(path, ":grant", gid, 1)
+	case "GET /users/:id/link/candidates":
+		path += "?" + url.Values{"q": {"Matrix User"}}.Encode()
+	case "GET /users/:id/link/confirm":
+		path += "?" + url.Values{"secondary": {matrixUser(t, a, "admin", "in reach")}}.Encode()
+	case "POST /users/:id/identities":
+		form.Set("secondary", matrixUser(t, a, "admin", "in reach"))
+	case "DELETE /users/:id/identities/:provider/:identity":
+		// A user of its own linked into the user, to unlink (the gate refuses oneself first).
+		identity := pathSamples["identity"]
+		if strings.Contains(id, "|matrix") {
+			second := matrixUser(t, a, "admin", "in reach")
+			_, err := a.srv.users.LinkUserIdentity(t.Context(), id, auth0api.LinkIdentity{Provider: "auth0", UserID: second})
+			must(t, err)
+			identity = strings.TrimPrefix(second, "auth0|")
+		}
+		path = strings.Replace(path, ":provider", "auth0", 1)
+		path = strings.Replace(path, ":identity", url.PathEscape(identity), 1)
 	case "POST /users/:id/secure":
 		form.Set("sessions", "on")
 		form.Set("revoke_tokens", "on")

@@ -34,6 +34,12 @@ func (s *server) sectionRoutes() []route {
 		{http.MethodDelete, "/users/:id/multifactor/:provider", actResetMFA, s.deleteProvider, changes(audit.UserMultifactorDelete).notOnSelf(ownFactors)},
 		{http.MethodPost, "/users/:id/factors/invalidate-browsers", actResetMFA, s.invalidateBrowsers, changes(audit.UserMFABrowsersForget).notOnSelf(ownFactors)},
 		{http.MethodPost, "/users/:id/factors/recovery-code", actResetMFA, s.regenerateRecoveryCode, changes(audit.UserRecoveryCodeNew).notOnSelf(ownFactors).withStepUp()},
+		// An MFA enrollment invitation (link.go): e-mailed by Auth0, or a link shown once, which,
+		// like a password-change link, needs a fresh sign-in.
+		{http.MethodPost, "/users/:id/enrollment-invitation", actSendEmails, s.enrollmentInvitation, changes(audit.UserEnrollmentInvite).
+			notOnSelf(ownFactors).needs("name", "email")},
+		{http.MethodPost, "/users/:id/enrollment-link", actSendEmails, s.enrollmentLink, changes(audit.UserEnrollmentInvite).
+			notOnSelf(ownFactors).needs("name", "email").withStepUp()},
 
 		// Factors: the admin's authentication-method writes (factors_admin.go).
 		{http.MethodGet, "/users/:id/factors/new", actWriteAuthMethods, s.newFactorForm, readsSection("factors")},

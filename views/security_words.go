@@ -277,3 +277,32 @@ func CheckpointPager(userID string, sec Section, noun string, start, count, tota
 	}
 	return pg
 }
+
+// linkConnections lists a user's sign-ins: "Username-Password-Authentication (auth0)".
+func linkConnections(u auth0api.User) string {
+	var parts []string
+	for _, id := range u.Identities {
+		parts = append(parts, id.Connection+" ("+id.Provider+")")
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// metadataWords counts a user's metadata keys: "2 user metadata keys, no app metadata".
+func metadataWords(u auth0api.User) string {
+	count := func(n int, what string) string {
+		switch n {
+		case 0:
+			return "no " + what
+		case 1:
+			return "1 " + what + " key"
+		}
+		return strconv.Itoa(n) + " " + what + " keys"
+	}
+	return count(len(u.UserMetadata), "user metadata") + ", " + count(len(u.AppMetadata), "app metadata")
+}
+
+// mayLink reports whether the page offers linking and unlinking.
+func (d UserPageData) mayLink() bool { return d.Can.Link && !d.Self }
