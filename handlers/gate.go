@@ -287,7 +287,7 @@ func (s *server) gateSecond(c echo.Context, me identity, staff policy.Staff, rt 
 	case id == "" || !validUserID(id):
 		return refuse(first.ID, httpError(http.StatusBadRequest, "Choose the other account: that is not a user id.", nil), about)
 	case id == first.ID:
-		return refuse(first.ID, httpError(http.StatusConflict, "That is the same user: choose another account.", nil).withTitle("The same user"), about)
+		return refuse(first.ID, httpError(http.StatusConflict, "That is the same user: choose another account.", nil).withTitle("The same user").asDenied(), about)
 	}
 	self := me.Subject != "" && me.Subject == id
 	if r.self != "" && self {

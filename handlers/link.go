@@ -96,7 +96,7 @@ func (s *server) linkConfirm(c echo.Context) error {
 func (s *server) linkIdentity(c echo.Context) error {
 	t, t2 := targetOf(c), secondTargetOf(c)
 	if why := views.LinkRefusal(*t2.User); why != "" {
-		err := httpError(http.StatusConflict, why, nil).withTitle("Not linked")
+		err := httpError(http.StatusConflict, why, nil).withTitle("Not linked").asDenied()
 		s.audit(c, audit.UserIdentityLink, t.ID, err, audit.String("secondary_user_id", t2.ID))
 		return err
 	}
