@@ -387,9 +387,10 @@ func TestEnrollmentInvitation(t *testing.T) {
 }
 
 // TestEnrollmentInvitationRefusals: no e-mail invitation for a user without an address (no
-// ticket asked); the helpdesk may not invite itself; the viewer may not invite at all.
+// ticket asked); the helpdesk may not invite itself nor a user holding a protected role (not
+// offered either); the viewer may not invite at all.
 func TestEnrollmentInvitationRefusals(t *testing.T) {
-	a := newTestApp(t)
+	a := matrixApp(t)
 	const id = "auth0|noaddress000001"
 	a.Tenant.PutUser(map[string]any{
 		"user_id": id, "name": "No Address", "created_at": "2024-01-02T03:04:05.000Z", "updated_at": "2024-01-02T03:04:05.000Z",
@@ -410,6 +411,17 @@ func TestEnrollmentInvitationRefusals(t *testing.T) {
 	resp, _ = sendChange(t, b, http.MethodPost, userPath(staffID("helpdesk"), "/enrollment-link"), nil)
 	if resp.StatusCode != http.StatusConflict {
 		t.Errorf("on oneself: status = %d, want 409", resp.StatusCode)
+	}
+	wantNoChanges(t, a)
+
+	protected := matrixUser(t, a, "helpdesk", "protected")
+	_, section = htmxGet(t, b, userPath(protected, "/factors"))
+	if strings.Contains(section, "enrollment-invite") {
+		t.Error("the helpdesk is offered the invitation for a protected user")
+	}
+	resp, _ = sendChange(t, b, http.MethodPost, userPath(protected, "/enrollment-invitation"), nil)
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("protected user: status = %d, want 403", resp.StatusCode)
 	}
 	wantNoChanges(t, a)
 

@@ -20,7 +20,7 @@ func (s *server) sectionRoutes() []route {
 	return []route{
 		// The sections: each renders its partial (or a page of its own), fails on its own, and
 		// pages with ?page=N.
-		{http.MethodGet, "/users/:id/factors", actView, s.showFactors, readsSection("factors").showsControls(actResetMFA, actWriteAuthMethods)},
+		{http.MethodGet, "/users/:id/factors", actView, s.showFactors, readsSection("factors").showsControls(actResetMFA, actWriteAuthMethods, actSendEmails)},
 		{http.MethodGet, "/users/:id/roles", actView, s.showRoles, readsSection("roles").showsControls(actAssignRoles)},
 		{http.MethodGet, "/users/:id/permissions", actView, s.showPermissions, readsSection("permissions").showsControls(actAssignPermissions)},
 		{http.MethodGet, "/users/:id/organizations", actView, s.showOrganizations, readsSection("organizations")},
