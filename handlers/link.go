@@ -92,10 +92,10 @@ func (s *server) linkConfirm(c echo.Context) error {
 }
 
 // linkIdentity links the second user into the first, after the checks the confirmation showed:
-// a single account whose e-mail address, if any, is verified.
+// a single account, and both e-mail addresses, where they have one, verified.
 func (s *server) linkIdentity(c echo.Context) error {
 	t, t2 := targetOf(c), secondTargetOf(c)
-	if why := views.LinkRefusal(*t2.User); why != "" {
+	if why := views.LinkRefusal(*t.User, *t2.User); why != "" {
 		err := httpError(http.StatusConflict, why, nil).withTitle("Not linked").asDenied()
 		s.audit(c, audit.UserIdentityLink, t.ID, err, audit.String("secondary_user_id", t2.ID))
 		return err

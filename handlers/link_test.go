@@ -97,8 +97,8 @@ func TestLinkAccounts(t *testing.T) {
 }
 
 // TestLinkRefusals: the accounts Auth0 or userdesk will not link are refused before any change:
-// the user itself, an account with linked accounts of its own, one whose address is not verified,
-// a malformed id.
+// the user itself, an account with linked accounts of its own, one whose address is not verified
+// (or into one whose address is not), a malformed id.
 func TestLinkRefusals(t *testing.T) {
 	a := newTestApp(t)
 	b := a.signIn(t, "admin")
@@ -127,8 +127,16 @@ func TestLinkRefusals(t *testing.T) {
 			}
 		})
 	}
+	// Into an account whose own address is not verified.
+	resp, body := sendChange(t, b, http.MethodPost, userPath(unverified, "/identities"), url.Values{"secondary": {auth0apitest.FixtureDuplicateSocialUserID}})
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "account it would join is not verified") {
+		t.Errorf("link into an unverified account = %d:\n%.600s", resp.StatusCode, body)
+	}
+	wantNoChanges(t, a)
+	wantOneChange(t, a.auditEvents(t), "user.identity.link", "denied")
+
 	// The confirmation says why instead of offering the button.
-	_, body := htmxGet(t, b, userPath(primary, "/link/confirm")+"?"+url.Values{"secondary": {unverified}}.Encode())
+	_, body = htmxGet(t, b, userPath(primary, "/link/confirm")+"?"+url.Values{"secondary": {unverified}}.Encode())
 	if !strings.Contains(body, `id="link-refused"`) || strings.Contains(body, `id="link-submit"`) {
 		t.Errorf("the confirmation of an unverified account offers to link it:\n%.600s", body)
 	}
