@@ -126,6 +126,16 @@ var vocabulary = []DetailKey{
 	{"from", KindString, "revalidation: the person's groups before"},
 	{"to", KindString, "revalidation: the person's groups after"},
 	{"preferred_authentication_method", KindString, "a phone method's channel (sms or voice)"},
+	{"identifier", KindString, "unlock: the e-mail, username or phone number a lockout blocked"},
+	{"ips", KindStrings, "unlock: the addresses the cleared lockouts blocked"},
+	{"device", KindString, "a session's or refresh token's device in words (browser and system), never its id"},
+	{"audience", KindString, "the API (audience) of a grant or refresh token"},
+	{"scopes", KindStrings, "the scopes of a revoked grant"},
+	{"via", KindString, "how a change was made: the one call Auth0 offers, or the separate calls it fell back to"},
+	{"tokens_revoked", KindBool, "sessions: their refresh tokens were revoked too"},
+	{"failed_steps", KindStrings, "secure-account: the steps that failed"},
+	{"delivery", KindString, "MFA enrollment invitation: e-mailed by Auth0, or a link shown once (never the link)"},
+	{"factor", KindString, "MFA enrollment invitation: the factor asked for"},
 }
 
 var kinds = func() map[string]Kind {

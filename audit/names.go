@@ -182,6 +182,12 @@ var actionPhrases = map[string]string{
 	"staffSessions":     "manage staff sessions",
 	"bulk":              "run bulk jobs",
 	"export":            "export users",
+	"unlock":            "clear the sign-in lockouts of {target}",
+	"end_sessions":      "end the sessions, refresh tokens or grants of {target}",
+	"link":              "link or unlink the accounts of {target}",
+	"send_emails":       "send e-mails to {target}",
+	"reset_mfa":         "reset the MFA of {target}",
+	"block":             "block or unblock {target}",
 }
 
 var catalogByName = func() map[Name]Info {

@@ -96,6 +96,29 @@ type Users interface {
 	GetJob(ctx context.Context, id string) (*auth0api.Job, error)
 	GetJobErrors(ctx context.Context, id string) (*auth0api.JobErrors, error)
 	DownloadUsersExport(ctx context.Context, location string) (io.ReadCloser, error)
+	// Account security (issue 12): brute-force lockouts, sessions, refresh tokens and
+	// authorized applications (grants).
+	ListUserBlocks(ctx context.Context, id string, p *auth0api.UserBlocksParams) ([]auth0api.UserBlock, error)
+	ListUserBlocksByIdentifier(ctx context.Context, identifier string, p *auth0api.UserBlocksParams) ([]auth0api.UserBlock, error)
+	UnblockUser(ctx context.Context, id string) error
+	UnblockByIdentifier(ctx context.Context, identifier string) error
+	ListUserSessions(ctx context.Context, id string, p auth0api.CheckpointParams) (*auth0api.SessionsPage, error)
+	GetSession(ctx context.Context, id string) (*auth0api.Session, error)
+	DeleteUserSessions(ctx context.Context, id string) error
+	DeleteSession(ctx context.Context, id string) error
+	RevokeSession(ctx context.Context, id string) error
+	RevokeUserAccess(ctx context.Context, id string, r auth0api.RevokeAccess) error
+	ListUserRefreshTokens(ctx context.Context, id string, p auth0api.CheckpointParams) (*auth0api.RefreshTokensPage, error)
+	GetRefreshToken(ctx context.Context, id string) (*auth0api.RefreshToken, error)
+	DeleteUserRefreshTokens(ctx context.Context, id string) error
+	DeleteRefreshToken(ctx context.Context, id string) error
+	ListUserGrants(ctx context.Context, userID string, p auth0api.ListGrantsParams) (*auth0api.GrantsPage, error)
+	DeleteGrant(ctx context.Context, id string) error
+
+	// Linked accounts and MFA enrollment invitations (issue 12).
+	LinkUserIdentity(ctx context.Context, primaryID string, l auth0api.LinkIdentity) ([]auth0api.Identity, error)
+	UnlinkUserIdentity(ctx context.Context, primaryID, provider, secondaryUserID string) ([]auth0api.Identity, error)
+	CreateGuardianEnrollmentTicket(ctx context.Context, t auth0api.GuardianEnrollmentTicket) (*auth0api.EnrollmentTicket, error)
 }
 
 // Config is everything New needs. main builds it from config.Config.

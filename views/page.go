@@ -67,6 +67,9 @@ type Abilities struct {
 	DeleteUsers       bool
 	AssignRoles       bool
 	AssignPermissions bool
+	Unlock            bool // clear brute-force lockouts
+	EndSessions       bool // end sessions, revoke refresh tokens and grants, secure an account
+	Link              bool // link and unlink identities
 	Policy            bool // the effective policy page
 	Audit             bool // the audit trail, and "Changes by staff" on the user page
 	Export            bool // export users (the search's export form)
