@@ -62,6 +62,10 @@ const (
 	BulkUser  Name = "bulk.user" // one user of a job (detail "job")
 	BulkEnd   Name = "bulk.end"
 
+	// Users leaving the dashboard in a file (issue 16).
+	UserExport    Name = "users.export"     // a file of users downloaded (the search's, or an export job's)
+	UserExportJob Name = "users.export.job" // an Auth0 users-export job started for an export
+
 	// The audit trail itself.
 	AuditExport Name = "audit.export"
 	AuditPrune  Name = "audit.prune"
@@ -145,6 +149,9 @@ var catalog = []Info{
 	{BulkUser, "Bulk job user", "changed {target} in a bulk job", "change {target} in a bulk job"},
 	{BulkEnd, "Bulk job ended", "finished a bulk job", "finish a bulk job"},
 
+	{UserExport, "Export users", "exported users to a file", "export users to a file"},
+	{UserExportJob, "Export job started", "started an Auth0 export job to export users", "start an Auth0 export job to export users"},
+
 	{AuditExport, "Audit export", "exported audit events", "export audit events"},
 	{AuditPrune, "Audit retention", "removed audit events past the retention period", "remove audit events past the retention period"},
 
@@ -174,6 +181,13 @@ var actionPhrases = map[string]string{
 	"audit":             "read the audit trail",
 	"staffSessions":     "manage staff sessions",
 	"bulk":              "run bulk jobs",
+	"export":            "export users",
+	"unlock":            "clear the sign-in lockouts of {target}",
+	"end_sessions":      "end the sessions, refresh tokens or grants of {target}",
+	"link":              "link or unlink the accounts of {target}",
+	"send_emails":       "send e-mails to {target}",
+	"reset_mfa":         "reset the MFA of {target}",
+	"block":             "block or unblock {target}",
 }
 
 var catalogByName = func() map[Name]Info {

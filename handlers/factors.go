@@ -84,6 +84,7 @@ func (s *server) factorsData(c echo.Context, userID string, methods *auth0api.Au
 		Can:        can,
 		Protection: shown,
 		Self:       isOwnAccount(c, userID),
+		Email:      user.Email,
 	}
 	for _, p := range user.Multifactor {
 		if slices.Contains(legacyProviders, p) {

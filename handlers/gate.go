@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -60,6 +61,11 @@ type targetRule struct {
 	// section names the user page's section a read route renders: a failure to resolve the
 	// target then shows inside that section, with its retry button, like the section's own.
 	section string
+	// second, when set, names the query or form parameter holding a second user the route acts
+	// on (linking: the account merged into the first). The gate resolves it like the first
+	// (the same fields), applies the same rules to it and answers their refusals the same
+	// way; the handler finds it with secondTargetOf.
+	second string
 }
 
 // reads declares a route that reads the user's data without changing it.
@@ -85,6 +91,9 @@ func (r *targetRule) showsControls(actions ...policy.Action) *targetRule {
 
 // withSections marks the user page (targetRule.page).
 func (r *targetRule) withSections() *targetRule { r.page = true; return r }
+
+// alsoOn declares the parameter holding a second user the route acts on (targetRule.second).
+func (r *targetRule) alsoOn(param string) *targetRule { r.second = param; return r }
 
 // withStepUp marks a dangerous change (targetRule.stepUp).
 func (r *targetRule) withStepUp() *targetRule { r.stepUp = true; return r }
@@ -151,6 +160,18 @@ func targetOf(c echo.Context) *target {
 
 // ctxTarget is the echo.Context key of the resolved target.
 const ctxTarget = "userdesk.target"
+
+// ctxSecond is the echo.Context key of the resolved second target.
+const ctxSecond = "userdesk.second"
+
+// secondTargetOf returns the second user the gate resolved for this request (targetRule.second).
+func secondTargetOf(c echo.Context) *target {
+	t, ok := c.Get(ctxSecond).(*target)
+	if !ok {
+		panic("handlers: secondTargetOf on a route without a second target") // a programming error every test catches
+	}
+	return t
+}
 
 // authorize is the gate in front of every route (see the top of this file).
 func (s *server) authorize(rt route) echo.MiddlewareFunc {
@@ -228,17 +249,61 @@ func (s *server) gateTarget(c echo.Context, me identity, staff policy.Staff, rt 
 	}
 	t.self = self
 	d := staff.Decide(rt.Action, t.policyTarget())
-	if d.Allowed {
-		// Step-up comes last, so nobody re-authenticates for something refused anyway: a
-		// dangerous change, or any change to a staff account (whose roles the gate read when
-		// a step-up would be due).
-		if r.isChange() && (r.stepUp || t.protection.staff) && s.stepUpNeeded(me) {
-			return nil, s.requireStepUp(c)
-		}
-		return t, nil
+	if !d.Allowed {
+		details := []audit.Attr{audit.String("rule", string(d.Reason)), audit.String("group", d.Group), audit.String("why", d.Detail)}
+		return refuse(id, s.refusal(d, t), details...)
 	}
-	details := []audit.Attr{audit.String("rule", string(d.Reason)), audit.String("group", d.Group), audit.String("why", d.Detail)}
-	return refuse(id, s.refusal(d, t), details...)
+	staffTarget := t.protection.staff
+	if r.second != "" {
+		t2, err := s.gateSecond(c, me, staff, rt, t, refuse)
+		if err != nil {
+			return nil, err
+		}
+		c.Set(ctxSecond, t2)
+		staffTarget = staffTarget || t2.protection.staff
+	}
+	// Step-up comes last, so nobody re-authenticates for something refused anyway: a
+	// dangerous change, or any change to a staff account (whose roles the gate read when a
+	// step-up would be due).
+	if r.isChange() && (r.stepUp || staffTarget) && s.stepUpNeeded(me) {
+		return nil, s.requireStepUp(c)
+	}
+	return t, nil
+}
+
+// gateSecond resolves the route's second user (targetRule.second) and applies to it the rules
+// the first passed: a valid id that is not the first's, the self rule, and the policy's
+// decision for the route's action. Refusals are audited under the first user, naming the
+// second.
+func (s *server) gateSecond(c echo.Context, me identity, staff policy.Staff, rt route, first *target,
+	refuse func(string, error, ...audit.Attr) (*target, error)) (*target, error) {
+	r := rt.Target
+	id := strings.TrimSpace(c.QueryParam(r.second))
+	if id == "" {
+		id = strings.TrimSpace(c.FormValue(r.second))
+	}
+	about := audit.String("secondary_user_id", id)
+	switch {
+	case id == "" || !validUserID(id):
+		return refuse(first.ID, httpError(http.StatusBadRequest, "Choose the other account: that is not a user id.", nil), about)
+	case id == first.ID:
+		return refuse(first.ID, httpError(http.StatusConflict, "That is the same user: choose another account.", nil).withTitle("The same user").asDenied(), about)
+	}
+	self := me.Subject != "" && me.Subject == id
+	if r.self != "" && self {
+		return refuse(first.ID, errOwnAccount(r.self), about)
+	}
+	t, err := s.resolveTarget(c, me, staff, route{Method: rt.Method, Path: rt.Path, Action: rt.Action, Target: &targetRule{
+		event: r.event, fields: r.fields, whole: r.whole, stepUp: r.stepUp}}, id)
+	if err != nil {
+		return refuse(first.ID, s.userActionError(id, err), about)
+	}
+	t.self = self
+	d := staff.Decide(rt.Action, t.policyTarget())
+	if !d.Allowed {
+		return refuse(first.ID, s.refusal(d, t), about, audit.String("rule", string(d.Reason)), audit.String("group", d.Group), audit.String("why", d.Detail))
+	}
+	return t, nil
 }
 
 // refusal is the answer to a decision that refused: out of reach is "no such user" (404, so as

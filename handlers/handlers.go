@@ -27,6 +27,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -89,6 +90,35 @@ type Users interface {
 	DeleteAuthenticators(ctx context.Context, id string) error
 	RegenerateRecoveryCode(ctx context.Context, id string) (string, error)
 	InvalidateRememberedBrowsers(ctx context.Context, id string) error
+
+	// Exports beyond the search's 1,000-result cap (export_job.go): Auth0's users-export job.
+	CreateUsersExportJob(ctx context.Context, e auth0api.UsersExport) (*auth0api.Job, error)
+	GetJob(ctx context.Context, id string) (*auth0api.Job, error)
+	GetJobErrors(ctx context.Context, id string) (*auth0api.JobErrors, error)
+	DownloadUsersExport(ctx context.Context, location string) (io.ReadCloser, error)
+	// Account security (issue 12): brute-force lockouts, sessions, refresh tokens and
+	// authorized applications (grants).
+	ListUserBlocks(ctx context.Context, id string, p *auth0api.UserBlocksParams) ([]auth0api.UserBlock, error)
+	ListUserBlocksByIdentifier(ctx context.Context, identifier string, p *auth0api.UserBlocksParams) ([]auth0api.UserBlock, error)
+	UnblockUser(ctx context.Context, id string) error
+	UnblockByIdentifier(ctx context.Context, identifier string) error
+	ListUserSessions(ctx context.Context, id string, p auth0api.CheckpointParams) (*auth0api.SessionsPage, error)
+	GetSession(ctx context.Context, id string) (*auth0api.Session, error)
+	DeleteUserSessions(ctx context.Context, id string) error
+	DeleteSession(ctx context.Context, id string) error
+	RevokeSession(ctx context.Context, id string) error
+	RevokeUserAccess(ctx context.Context, id string, r auth0api.RevokeAccess) error
+	ListUserRefreshTokens(ctx context.Context, id string, p auth0api.CheckpointParams) (*auth0api.RefreshTokensPage, error)
+	GetRefreshToken(ctx context.Context, id string) (*auth0api.RefreshToken, error)
+	DeleteUserRefreshTokens(ctx context.Context, id string) error
+	DeleteRefreshToken(ctx context.Context, id string) error
+	ListUserGrants(ctx context.Context, userID string, p auth0api.ListGrantsParams) (*auth0api.GrantsPage, error)
+	DeleteGrant(ctx context.Context, id string) error
+
+	// Linked accounts and MFA enrollment invitations (issue 12).
+	LinkUserIdentity(ctx context.Context, primaryID string, l auth0api.LinkIdentity) ([]auth0api.Identity, error)
+	UnlinkUserIdentity(ctx context.Context, primaryID, provider, secondaryUserID string) ([]auth0api.Identity, error)
+	CreateGuardianEnrollmentTicket(ctx context.Context, t auth0api.GuardianEnrollmentTicket) (*auth0api.EnrollmentTicket, error)
 }
 
 // Config is everything New needs. main builds it from config.Config.
@@ -228,16 +258,17 @@ type server struct {
 	pageBudget      time.Duration // how long the user page waits for its sections
 	resetClientID   string        // the application of password-reset e-mails
 
-	store       *memstore.Store
-	cookieName  string // the session cookie
-	signInName  string // the pre-login (sign-in transaction) cookie
-	signIn      *signIn
-	assets      map[string]*asset // the static files, read and gzipped at start
-	assetVer    string
-	headers     http.Header // security headers sent on every response
-	crossOrigin *http.CrossOriginProtection
-	observer    Observer // metrics hook, may be nil
-	gzip        compressor
+	store        *memstore.Store
+	exportCodecs []securecookie.Codec // seal export jobs' references (export_job.go)
+	cookieName   string               // the session cookie
+	signInName   string               // the pre-login (sign-in transaction) cookie
+	signIn       *signIn
+	assets       map[string]*asset // the static files, read and gzipped at start
+	assetVer     string
+	headers      http.Header // security headers sent on every response
+	crossOrigin  *http.CrossOriginProtection
+	observer     Observer // metrics hook, may be nil
+	gzip         compressor
 	staffAssurance
 
 	e *echo.Echo
@@ -342,6 +373,9 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 	}
 	s.store, err = newStore(cfg, s.secure, s.now)
 	if err != nil {
+		return nil, err
+	}
+	if s.exportCodecs, err = newExportSealer(cfg.SessionSecrets); err != nil {
 		return nil, err
 	}
 	if s.assetVer, err = assetVersion(cfg.Static); err != nil {

@@ -65,3 +65,21 @@ func (f idpTokenFilter) CreateUser(ctx context.Context, u auth0api.UserCreate) (
 func (f idpTokenFilter) UpdateUser(ctx context.Context, id string, u auth0api.UserUpdate) (*auth0api.User, error) {
 	return stripUser(f.Users.UpdateUser(ctx, id, u))
 }
+
+// stripIdentities drops the identity-provider tokens of identities a link or an unlink answers.
+func stripIdentities(ids []auth0api.Identity, err error) ([]auth0api.Identity, error) {
+	if len(ids) > 0 {
+		ids = auth0api.User{Identities: ids}.WithoutIdPTokens().Identities
+	}
+	return ids, err
+}
+
+// LinkUserIdentity strips the identities answered.
+func (f idpTokenFilter) LinkUserIdentity(ctx context.Context, primaryID string, l auth0api.LinkIdentity) ([]auth0api.Identity, error) {
+	return stripIdentities(f.Users.LinkUserIdentity(ctx, primaryID, l))
+}
+
+// UnlinkUserIdentity strips the identities answered.
+func (f idpTokenFilter) UnlinkUserIdentity(ctx context.Context, primaryID, provider, secondaryUserID string) ([]auth0api.Identity, error) {
+	return stripIdentities(f.Users.UnlinkUserIdentity(ctx, primaryID, provider, secondaryUserID))
+}

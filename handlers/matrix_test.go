@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"userdesk/audit"
+	"userdesk/auth0api"
 	"userdesk/auth0api/auth0apitest"
 	"userdesk/policy"
 	"userdesk/views"
@@ -25,6 +27,12 @@ var pathSamples = map[string]string{
 	"method":   url.PathEscape("totp|dev_matrixsample0001"),
 	"provider": "duo",
 	"role":     "rol_matrixsample0001",
+	// Account security (issue 12).
+	"session": "matrixsession0001",
+	"token":   "matrixtoken0001",
+	"grant":   "matrixgrant0001",
+	// Linked accounts (issue 12).
+	"identity": "matrixidentity0001",
 }
 
 // samplePath fills a route's parameters (":id", "*") with samples.
@@ -45,7 +53,8 @@ func samplePath(t *testing.T, path string) string {
 var personas = []string{"", "none", "viewer", "helpdesk", "emea", "admin"}
 
 // matrixPolicy is the policy the matrices run under: the three built-in groups (the helpdesk
-// protecting holders of tenant-admin) and a regional helpdesk that reaches EMEA users only.
+// protecting holders of tenant-admin) and a regional helpdesk that reaches EMEA users only (and
+// may export them: the exports' reach tests run under it too).
 const matrixPolicy = `
 groups:
   - name: admin
@@ -62,7 +71,7 @@ groups:
     actions: [view, view_raw, view_logs]
   - name: emea
     members: [userdesk-helpdesk-emea]
-    actions: [view, view_logs, block, send_emails, reset_mfa]
+    actions: [view, view_logs, block, send_emails, reset_mfa, export]
     reach:
       users: 'app_metadata.region:"emea"'
     protected_roles: [tenant-admin]
@@ -237,6 +246,39 @@ func matrixRequest(t *testing.T, a *testApp, rt route, id string) (string, url.V
 		form = url.Values{"type": {"phone"}, "phone_number": {"+44 7700 900999"}, "preferred_authentication_method": {"sms"}}
 	case "PUT /users/:id/factors":
 		form.Set("methods", `[{"type":"email","email":"matrix@example.com"}]`)
+	case "DELETE /users/:id/sessions/:session":
+		sid := fmt.Sprintf("matrixsession%06d", matrixSeq.Add(1))
+		a.Tenant.PutSession(map[string]any{"id": sid, "user_id": id, "created_at": "2024-01-02T03:04:05.000Z",
+			"device": map[string]any{"last_user_agent": "Mozilla/5.0 (Windows NT 10.0) Firefox/130.0", "last_ip": "192.0.2.1"}})
+		path = strings.Replace(path, ":session", sid, 1)
+	case "DELETE /users/:id/refresh-tokens/:token":
+		tid := fmt.Sprintf("matrixtoken%06d", matrixSeq.Add(1))
+		a.Tenant.PutRefreshToken(map[string]any{"id": tid, "user_id": id, "client_id": auth0apitest.MobileClientID, "created_at": "2024-01-02T03:04:05.000Z"})
+		path = strings.Replace(path, ":token", tid, 1)
+	case "DELETE /users/:id/applications/:grant":
+		gid := fmt.Sprintf("matrixgrant%06d", matrixSeq.Add(1))
+		a.Tenant.PutGrant(map[string]any{"id": gid, "user_id": id, "clientID": auth0apitest.ThirdPartyClientID, "audience": "https://api.acme.example/reports", "scope": []any{"read:reports"}})
+		path = strings.Replace(path, ":grant", gid, 1)
+	case "GET /users/:id/link/candidates":
+		path += "?" + url.Values{"q": {"Matrix User"}}.Encode()
+	case "GET /users/:id/link/confirm":
+		path += "?" + url.Values{"secondary": {matrixUser(t, a, "admin", "in reach")}}.Encode()
+	case "POST /users/:id/identities":
+		form.Set("secondary", matrixUser(t, a, "admin", "in reach"))
+	case "DELETE /users/:id/identities/:provider/:identity":
+		// A user of its own linked into the user, to unlink (the gate refuses oneself first).
+		identity := pathSamples["identity"]
+		if strings.Contains(id, "|matrix") {
+			second := matrixUser(t, a, "admin", "in reach")
+			_, err := a.srv.users.LinkUserIdentity(t.Context(), id, auth0api.LinkIdentity{Provider: "auth0", UserID: second})
+			must(t, err)
+			identity = strings.TrimPrefix(second, "auth0|")
+		}
+		path = strings.Replace(path, ":provider", "auth0", 1)
+		path = strings.Replace(path, ":identity", url.PathEscape(identity), 1)
+	case "POST /users/:id/secure":
+		form.Set("sessions", "on")
+		form.Set("revoke_tokens", "on")
 	case "POST /users/:id/delete":
 		u, err := a.srv.users.GetUser(t.Context(), id, nil)
 		must(t, err)
@@ -365,6 +407,12 @@ func TestTargetMatrix(t *testing.T) {
 					} else if len(writes) != 1 {
 						t.Errorf("changes asked of Auth0 = %q, want exactly one", writes)
 					}
+					if rt.Target.event == audit.UserSecureAccount {
+						// One step (sessions and refresh tokens, one call): the whole and the
+						// step, each an attempt and its outcome.
+						wantSecureRun(t, events, 1)
+						return
+					}
 					wantOneChange(t, events, string(rt.Target.event), "success")
 				})
 			}
@@ -471,4 +519,24 @@ func orAnonymous(p string) string {
 		return "anonymous"
 	}
 	return p
+}
+
+// wantSecureRun checks the audit trail of one "secure this account" that succeeded with steps
+// steps: the whole's attempt first and its outcome last, and each step an attempt and its
+// success in between, all of one request.
+func wantSecureRun(t testing.TB, events []map[string]any, steps int) {
+	t.Helper()
+	if len(events) != 2+2*steps {
+		t.Fatalf("audit = %d events, want %d: %v", len(events), 2+2*steps, events)
+	}
+	first, last := events[0], events[len(events)-1]
+	if first["event"] != string(audit.UserSecureAccount) || first["outcome"] != "attempt" ||
+		last["event"] != string(audit.UserSecureAccount) || last["outcome"] != "success" {
+		t.Errorf("the whole: %v … %v", first, last)
+	}
+	for _, ev := range events[1 : len(events)-1] {
+		if ev["event"] != string(audit.UserSecureAccountStep) || ev["request_id"] != first["request_id"] {
+			t.Errorf("step event %v", ev)
+		}
+	}
 }

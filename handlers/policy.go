@@ -33,8 +33,12 @@ const (
 	actDeleteUsers       = policy.ActionDelete            // delete users
 	actAssignRoles       = policy.ActionAssignRoles       // assign and remove roles
 	actAssignPermissions = policy.ActionAssignPermissions // assign and remove permissions
+	actUnlock            = policy.ActionUnlock            // clear brute-force lockouts
+	actEndSessions       = policy.ActionEndSessions       // sessions, refresh tokens, grants, secure an account
+	actLink              = policy.ActionLink              // link and unlink identities
 	actPolicy            = policy.ActionPolicy            // the effective policy page
 	actAudit             = policy.ActionAudit             // the audit trail
+	actExport            = policy.ActionExport            // export users to a file
 )
 
 // staffOf is the person as the policy sees them: the groups their role-claim values put them in.
@@ -62,8 +66,12 @@ func abilities(st policy.Staff) views.Abilities {
 		DeleteUsers:       st.May(policy.ActionDelete),
 		AssignRoles:       st.May(policy.ActionAssignRoles),
 		AssignPermissions: st.May(policy.ActionAssignPermissions),
+		Unlock:            st.May(policy.ActionUnlock),
+		EndSessions:       st.May(policy.ActionEndSessions),
+		Link:              st.May(policy.ActionLink),
 		Policy:            st.May(policy.ActionPolicy),
 		Audit:             st.May(policy.ActionAudit),
+		Export:            st.May(policy.ActionExport),
 	}
 }
 

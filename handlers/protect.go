@@ -126,6 +126,7 @@ func targetAbilities(st policy.Staff, t *target) (views.Abilities, views.Protect
 		{policy.ActionEdit, &can.EditUsers}, {policy.ActionDelete, &can.DeleteUsers},
 		{policy.ActionAssignRoles, &can.AssignRoles}, {policy.ActionAssignPermissions, &can.AssignPermissions},
 		{policy.ActionViewRaw, &can.ViewRaw}, {policy.ActionViewLogs, &can.ViewLogs},
+		{policy.ActionUnlock, &can.Unlock}, {policy.ActionEndSessions, &can.EndSessions}, {policy.ActionLink, &can.Link},
 	} {
 		if !*ab.set {
 			continue

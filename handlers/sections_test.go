@@ -220,6 +220,11 @@ var sectionFaultRoutes = map[string]string{
 	"permissions":   "GET /users/{id}/permissions",
 	"organizations": "GET /users/{id}/organizations",
 	"logs":          "GET /users/{id}/logs",
+	// Account security (issue 12).
+	"lockouts":       "GET /user-blocks/{id}",
+	"sessions":       "GET /users/{id}/sessions",
+	"refresh-tokens": "GET /users/{id}/refresh-tokens",
+	"applications":   "GET /grants",
 }
 
 // TestSectionFailsOnItsOwn: a missing scope (403), a rate limit (429), a server error and a
@@ -282,6 +287,11 @@ func TestSectionHangEndsAtItsDeadline(t *testing.T) {
 		t.Fatalf("section timeout = %v, want the configured 1s", a.srv.sectionTimeout)
 	}
 	b := a.signIn(t, "viewer")
+	// One answer first: the client's budget sends its very first request alone (a probe, until
+	// an answer says the bucket's size), and a hanging probe would hold every section up.
+	if resp, _ := secGet(t, b, adaPath+"/roles"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("warm-up = %d", resp.StatusCode)
+	}
 	a.Tenant.Fail(sectionFaultRoutes["logs"], auth0apitest.Fault{Hang: true})
 	bodies := loadAllSections(t, b, auth0apitest.FixtureUserID)
 	for _, sec := range everyonesSections() {

@@ -345,6 +345,12 @@ func TestStepUpRoutes(t *testing.T) {
 		"DELETE /users/:id/roles/:role",
 		"POST /users/:id/permissions",
 		"DELETE /users/:id/permissions",
+		// Issue 12: securing an account (which may reset MFA and block).
+		"POST /users/:id/secure",
+		// Issue 12: linking and unlinking accounts, and an MFA enrollment link.
+		"POST /users/:id/identities",
+		"DELETE /users/:id/identities/:provider/:identity",
+		"POST /users/:id/enrollment-link",
 	}
 	var got []string
 	for _, rt := range a.srv.routes() {

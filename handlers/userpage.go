@@ -2,13 +2,15 @@ package handlers
 
 // The user page in one round trip (issue 13). On a full-page load the gate starts the reads of
 // the page's sections at once with its own reads of the user (the user and their roles):
-// authentication methods, permissions and organizations. The page waits for them up to
+// authentication methods, permissions and organizations; and the lockouts and sessions, whose
+// facts the summary shows. The page waits for them up to
 // Config.PageBudget and renders the sections that answered in place, with the summary's facts
 // filled; a section still waiting stays a placeholder that loads itself, as before, so one slow
 // call never holds the page. The roles section and the factors section's names come from the
 // gate's reads: no call is made twice. The logs and "Changes by staff" (the Activity tab) load
-// when their tab is opened. Five Management API calls in all: the user, roles, methods,
-// permissions, organizations.
+// when their tab is opened, and so do the refresh tokens and authorized applications (the
+// Security tab). Seven Management API calls in all, at once: the user, roles, methods,
+// permissions, organizations, lockouts and sessions.
 
 import (
 	"context"
@@ -61,6 +63,9 @@ type pagePrefetch struct {
 	methods *future[*auth0api.AuthenticationMethodsPage]
 	perms   *future[*auth0api.PermissionsPage]
 	orgs    *future[*auth0api.OrganizationsPage]
+	// The account-security sections whose facts the summary shows (issue 12).
+	blocks   *future[[]auth0api.UserBlock]
+	sessions *future[*auth0api.SessionsPage]
 }
 
 // prefetchPage starts the reads of the page's sections (each with the section timeout).
@@ -79,11 +84,19 @@ func (s *server) prefetchPage(c echo.Context, id string) *pagePrefetch {
 		orgs: start(ctx, func(ctx context.Context) (*auth0api.OrganizationsPage, error) {
 			return s.users.ListUserOrganizations(ctx, id, first)
 		}),
+		blocks: start(ctx, func(ctx context.Context) ([]auth0api.UserBlock, error) {
+			return s.users.ListUserBlocks(ctx, id, nil)
+		}),
+		sessions: start(ctx, func(ctx context.Context) (*auth0api.SessionsPage, error) {
+			return s.users.ListUserSessions(ctx, id, sessionsFirstPage)
+		}),
 	}
 	go func() { // the reads end by themselves (answered, or the section timeout)
 		<-pf.methods.done
 		<-pf.perms.done
 		<-pf.orgs.done
+		<-pf.blocks.done
+		<-pf.sessions.done
 		cancel()
 	}()
 	return pf
@@ -135,6 +148,26 @@ func (s *server) placeSections(c echo.Context, t *target, d *views.UserPageData)
 			place("organizations", views.OrganizationsSection(organizationsData(id, 0, orgs)), nil)
 		} else {
 			place("organizations", nil, err)
+		}
+	}
+	if blocks, err, ok := pf.blocks.within(deadline); ok {
+		if err == nil {
+			ld := s.lockoutsData(c, t, blocks)
+			d.Summary.Lockout = &views.LockoutSummary{Locked: len(blocks) > 0, Detail: views.LockoutDetail(blocks)}
+			place("lockouts", views.LockoutsSection(ld), nil)
+		} else {
+			place("lockouts", nil, err)
+		}
+	}
+	if sessions, err, ok := pf.sessions.within(deadline); ok {
+		sd, err := s.sessionsData(c, t, sessions, err, 0)
+		if err == nil {
+			if !sd.Unavailable {
+				d.Summary.Sessions = &sd.Count
+			}
+			place("sessions", views.SessionsSection(sd), nil)
+		} else {
+			place("sessions", nil, err)
 		}
 	}
 }

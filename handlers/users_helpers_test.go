@@ -61,7 +61,8 @@ func gateCalls(persona, apiPath string, calls ...string) []string {
 // permissions and organizations (userpage.go). Five; the logs load with their tab.
 func userPageCalls(apiPath string) []string {
 	return []string{"GET " + apiPath, "GET " + apiPath + "/authentication-methods", "GET " + apiPath + "/organizations",
-		"GET " + apiPath + "/permissions", "GET " + apiPath + "/roles"}
+		"GET " + apiPath + "/permissions", "GET " + apiPath + "/roles", "GET " + apiPath + "/sessions",
+		"GET /user-blocks/" + strings.TrimPrefix(apiPath, "/users/")}
 }
 
 // rolesCheck is the gate's read of a user's roles before a change by someone other than an

@@ -47,11 +47,12 @@ func TestUserPage(t *testing.T) {
 					t.Errorf("page lacks %s", want)
 				}
 			}
-			// The sections read with the page are in it; the logs wait for their tab.
+			// The sections read with the page are in it; the logs, refresh tokens and
+			// authorized applications wait for their tab.
 			for _, sec := range everyonesSections() {
 				placeholder := `id="` + sec.ID + `" class="user-section" aria-labelledby="` + sec.ID + `-title" hx-get="` + views.SectionURL(id, sec) + `"`
 				switch sec.Path {
-				case "logs":
+				case "logs", "refresh-tokens", "applications": // when their tab shows
 					if !strings.Contains(body, placeholder+` hx-trigger="intersect once, userdesk:retry"`) {
 						t.Errorf("no placeholder loading %s when shown", sec.Title)
 					}

@@ -24,7 +24,7 @@ import (
 // searchFields are the user fields the results table shows: a smaller answer than whole users.
 func searchFields() []string {
 	return []string{"user_id", "name", "nickname", "email", "email_verified", "picture",
-		"identities", "created_at", "last_login", "logins_count", "blocked"}
+		"identities", "created_at", "last_login", "logins_count", "blocked", "username", "phone_number"}
 }
 
 // searchFieldsFor are the fields a search asks for: the table's, and those the person's reach
@@ -70,6 +70,10 @@ func (s *server) listUsers(c echo.Context) error {
 		status = http.StatusUnprocessableEntity
 	} else {
 		status = s.runSearch(c, plan, &d)
+		d.Export = s.exportOffer(c, s.currentStaff(c), &d)
+		if d.Problem == nil && search.Page == 0 {
+			d.Lockout = s.lockoutLookup(c, search.Text, d.Users)
+		}
 	}
 	listed.Wait()
 

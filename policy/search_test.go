@@ -223,3 +223,50 @@ func ExampleStaff_SearchQuery() {
 	// (name:"jane smith" OR email:jane*) AND app_metadata.region:emea <nil>
 	// users where app_metadata.region is emea
 }
+
+// TestReachConnections: the connections that bound a person's reach for an action — every
+// connection as soon as one group allowing it names none, the union otherwise, nothing from groups
+// that do not allow it.
+func TestReachConnections(t *testing.T) {
+	p := mustLoad(t, `
+groups:
+  - name: partner
+    members: [partner]
+    actions: [view, export]
+    reach:
+      users: 'app_metadata.partner:"acme"'
+      connections: [acme-saml, Username-Password-Authentication]
+  - name: partner-b
+    members: [partner-b]
+    actions: [view, export]
+    reach:
+      connections: [acme-saml, b-saml]
+  - name: regional
+    members: [regional]
+    actions: [view, export]
+    reach:
+      users: 'app_metadata.region:"emea"'
+  - name: viewer
+    members: [viewer]
+    actions: [view]
+`)
+	tests := []struct {
+		claims []string
+		all    bool
+		names  []string
+		ok     bool
+	}{
+		{[]string{"partner"}, false, []string{"Username-Password-Authentication", "acme-saml"}, true},
+		{[]string{"partner", "partner-b"}, false, []string{"Username-Password-Authentication", "acme-saml", "b-saml"}, true},
+		{[]string{"partner", "regional"}, true, nil, true},
+		{[]string{"partner", "viewer"}, false, []string{"Username-Password-Authentication", "acme-saml"}, true},
+		{[]string{"viewer"}, false, nil, false},
+		{nil, false, nil, false},
+	}
+	for _, tt := range tests {
+		all, names, ok := p.Staff(tt.claims).ReachConnections(ActionExport)
+		if all != tt.all || ok != tt.ok || fmt.Sprint(names) != fmt.Sprint(tt.names) {
+			t.Errorf("%v: ReachConnections = %v %q %v, want %v %q %v", tt.claims, all, names, ok, tt.all, tt.names, tt.ok)
+		}
+	}
+}

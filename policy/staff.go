@@ -293,6 +293,28 @@ func (s Staff) WholeTenant(a Action) bool {
 	return whole
 }
 
+// ReachConnections says which connections hold every user the person reaches for a: all when some
+// group of theirs that allows a names no connections in its reach (its users may be anywhere),
+// else the union of those groups' reach connections, sorted. A user is reached through any of
+// their identities, a linked one too, so the list bounds the users reached but a user whose
+// primary identity is elsewhere can still be one of them. ok is false when no group allows a.
+// An export job (which Auth0 runs per connection or for the whole tenant) uses it to ask for no
+// more than the reach can hold; the rows are still matched with Reaches.
+func (s Staff) ReachConnections(a Action) (all bool, names []string, ok bool) {
+	for _, g := range s.groups {
+		if !g.actions.has(a) {
+			continue
+		}
+		ok = true
+		if len(g.Reach.Connections) == 0 {
+			return true, nil, true
+		}
+		names = append(names, g.Reach.Connections...)
+	}
+	slices.Sort(names)
+	return false, slices.Compact(names), ok
+}
+
 // Reaches reports whether some group of the person that allows a reaches user: Decide's reach rule
 // alone, for filtering search results (see SearchQuery).
 func (s Staff) Reaches(a Action, user map[string]any) bool {

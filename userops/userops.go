@@ -72,6 +72,20 @@ type Users interface {
 	DeleteAuthenticators(ctx context.Context, id string) error
 	RegenerateRecoveryCode(ctx context.Context, id string) (string, error)
 	InvalidateRememberedBrowsers(ctx context.Context, id string) error
+
+	// Account security (issue 12).
+	UnblockUser(ctx context.Context, id string) error
+	UnblockByIdentifier(ctx context.Context, identifier string) error
+	DeleteUserSessions(ctx context.Context, id string) error
+	DeleteSession(ctx context.Context, id string) error
+	RevokeSession(ctx context.Context, id string) error
+	RevokeUserAccess(ctx context.Context, id string, r auth0api.RevokeAccess) error
+	DeleteUserRefreshTokens(ctx context.Context, id string) error
+	DeleteRefreshToken(ctx context.Context, id string) error
+	DeleteGrant(ctx context.Context, id string) error
+	LinkUserIdentity(ctx context.Context, primaryID string, l auth0api.LinkIdentity) ([]auth0api.Identity, error)
+	UnlinkUserIdentity(ctx context.Context, primaryID, provider, secondaryUserID string) ([]auth0api.Identity, error)
+	CreateGuardianEnrollmentTicket(ctx context.Context, t auth0api.GuardianEnrollmentTicket) (*auth0api.EnrollmentTicket, error)
 }
 
 // Ops makes the changes. Its fields are set once; it is safe for concurrent use.

@@ -26,7 +26,7 @@ type trail struct {
 }
 
 // records returns the stored events, oldest first.
-func (tr trail) records(t *testing.T) []audit.Event {
+func (tr trail) records(t testing.TB) []audit.Event {
 	t.Helper()
 	var out []audit.Event
 	for r, err := range tr.db.Records(t.Context(), audit.Filter{}) {
@@ -42,7 +42,7 @@ func (tr trail) records(t *testing.T) []audit.Event {
 }
 
 // newOps is the operations in front of an emulated tenant, with the real client.
-func newOps(t *testing.T, sinks ...audit.Sink) (*userops.Ops, trail, *auth0apitest.Tenant) {
+func newOps(t testing.TB, sinks ...audit.Sink) (*userops.Ops, trail, *auth0apitest.Tenant) {
 	t.Helper()
 	tenant, srv := auth0apitest.NewServer(t, auth0apitest.Options{Users: 10, Seed: 3})
 	client, err := auth0api.New(auth0api.Config{BaseURL: srv.URL + "/api/v2", Token: tenant.Token(auth0apitest.AllScopes...), Retries: -1})

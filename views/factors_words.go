@@ -40,6 +40,11 @@ type FactorsData struct {
 	PasskeyRefused bool
 	// RecoveryCode is a recovery code just generated: shown once, never stored.
 	RecoveryCode string
+	// Email is the user's address, where Auth0 sends an MFA enrollment invitation ("" when
+	// they have none).
+	Email string
+	// EnrollmentLink is an MFA enrollment link just created: shown once, never stored.
+	EnrollmentLink string
 	// Create and Replace are the admin forms, with what was typed and its errors.
 	Create  FactorForm
 	Replace ReplaceForm
@@ -384,3 +389,6 @@ func (d FactorsData) extraEnrollments() []auth0api.Enrollment {
 	}
 	return out
 }
+
+// mayInvite reports whether the section offers an MFA enrollment invitation.
+func (d FactorsData) mayInvite() bool { return d.Can.SendEmails && !d.Self }

@@ -67,8 +67,12 @@ type Abilities struct {
 	DeleteUsers       bool
 	AssignRoles       bool
 	AssignPermissions bool
+	Unlock            bool // clear brute-force lockouts
+	EndSessions       bool // end sessions, revoke refresh tokens and grants, secure an account
+	Link              bool // link and unlink identities
 	Policy            bool // the effective policy page
 	Audit             bool // the audit trail, and "Changes by staff" on the user page
+	Export            bool // export users (the search's export form)
 	// ConfirmIdentity: the person's last sign-in is old enough that the dangerous actions
 	// (deleting a user, resetting all factors, a recovery code, a password-change link,
 	// creating or replacing methods, roles and permissions) will first ask them to sign in

@@ -27,7 +27,11 @@ type Section struct {
 // UserSections returns the user page's sections, in page order.
 func UserSections() []Section {
 	return []Section{
+		{ID: "section-lockouts", Title: "Lockouts", Path: "lockouts", Group: TabSecurity, Chips: []string{ChipLockoutID}},
 		{ID: "section-factors", Title: "Factors", Path: "factors", Group: TabSecurity, Chips: []string{ChipMFAID, ToolbarMFAID}},
+		{ID: "section-sessions", Title: "Sessions", Path: "sessions", Group: TabSecurity, Chips: []string{ChipSessionsID}},
+		{ID: "section-refresh-tokens", Title: "Refresh tokens", Path: "refresh-tokens", Group: TabSecurity, WhenShown: true},
+		{ID: "section-applications", Title: "Authorized applications", Path: "applications", Group: TabSecurity, WhenShown: true},
 		{ID: "section-roles", Title: "Roles", Path: "roles", Group: TabAccess, Chips: []string{ChipRolesID}},
 		{ID: "section-permissions", Title: "Permissions", Path: "permissions", Group: TabAccess},
 		{ID: "section-organizations", Title: "Organizations", Path: "organizations", Group: TabAccess},

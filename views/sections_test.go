@@ -11,6 +11,10 @@ import (
 // hostile is the checklist-48 corpus, for every field a section shows.
 const hostile = `<script>alert(1)</script>"><img src=x onerror=alert(1)>" hx-get="/users/x/delete" hx-trigger="load`
 
+// secHostile is a section's target with hostile names.
+var secHostile = SecurityTarget{UserID: `auth0|"><script>x</script>`, User: hostile, CSRFToken: hostile,
+	Can: Abilities{Unlock: true, EndSessions: true}}
+
 // TestSectionsEscapeEverything: hostile values from Auth0 (role names and descriptions, factor
 // names, log fields, organization names, permission descriptions) render as inert text in
 // every section, and no section carries inline code (checklist 48).
@@ -45,6 +49,20 @@ func TestSectionsEscapeEverything(t *testing.T) {
 			Type: hostile, Description: hostile, IP: hostile, ClientName: hostile, Connection: hostile, UserAgent: hostile, Date: when,
 			LocationInfo: auth0api.LocationInfo{CityName: hostile}}}})),
 		"error": renderString(t, SectionError(UserSections()[0], "/users/x/factors", Problem{Status: 400, Title: hostile, Message: hostile})),
+		"lockouts": renderString(t, LockoutsSection(LockoutsData{SecurityTarget: secHostile,
+			Blocks: []auth0api.UserBlock{{Identifier: hostile, IP: hostile, Connection: hostile}}, SinceURL: "/users/x/lockouts/since?ip=" + hostile})),
+		"orphan lockouts": renderString(t, OrphanLockouts(hostile, []auth0api.UserBlock{{Identifier: hostile, IP: hostile, Connection: hostile}}, true, hostile)),
+		"sessions": renderString(t, SessionsSection(SessionsData{SecurityTarget: secHostile, Sessions: []auth0api.Session{{
+			ID: hostile, Device: auth0api.Device{LastUserAgent: hostile, LastIP: hostile}, Clients: []auth0api.SessionClient{{ClientID: hostile}},
+			Authentication: auth0api.SessionAuthentication{Methods: []auth0api.AuthenticationSignal{{Name: hostile}}}}}})),
+		"refresh tokens": renderString(t, RefreshTokensSection(RefreshTokensData{SecurityTarget: secHostile, Tokens: []auth0api.RefreshToken{{
+			ID: hostile, ClientID: hostile, Device: auth0api.Device{LastUserAgent: hostile, LastIP: hostile},
+			ResourceServers: []auth0api.RefreshTokenResourceServer{{Audience: hostile, Scopes: hostile}}}}})),
+		"applications": renderString(t, ApplicationsSection(ApplicationsData{SecurityTarget: secHostile, Grants: []auth0api.Grant{{
+			ID: hostile, ClientID: hostile, Audience: hostile, Scope: []string{hostile}}}})),
+		"places": renderString(t, SessionPlaces([]SessionPlace{{Index: 0, Place: hostile}})),
+		"secure": renderString(t, SecureZone(SecureForm{UserID: userID, User: hostile, Email: hostile, CSRFToken: hostile,
+			Can: Abilities{EndSessions: true, ResetMFA: true, SendEmails: true, BlockUsers: true}})),
 	}
 	for name, html := range sections {
 		for _, bad := range []string{"<script>alert", "<img src=x", `hx-get="/users/x/delete"`, `src="javascript:`, "<iframe"} {
@@ -70,12 +88,16 @@ func TestSectionsEscapeEverything(t *testing.T) {
 // entry, so the user page's placeholder and every later swap replace the same element.
 func TestSectionRoots(t *testing.T) {
 	roots := map[string]string{
-		"factors":       renderString(t, FactorsSection(FactorsData{UserID: "u"})),
-		"roles":         renderString(t, RolesSection(RolesData{UserID: "u"})),
-		"permissions":   renderString(t, PermissionsSection(PermissionsData{UserID: "u"})),
-		"organizations": renderString(t, OrganizationsSection(OrganizationsData{UserID: "u"})),
-		"logs":          renderString(t, LogsSection(LogsData{UserID: "u"})),
-		"changes":       renderString(t, StaffChangesSection(StaffChangesData{UserID: "u"})),
+		"factors":        renderString(t, FactorsSection(FactorsData{UserID: "u"})),
+		"roles":          renderString(t, RolesSection(RolesData{UserID: "u"})),
+		"permissions":    renderString(t, PermissionsSection(PermissionsData{UserID: "u"})),
+		"organizations":  renderString(t, OrganizationsSection(OrganizationsData{UserID: "u"})),
+		"logs":           renderString(t, LogsSection(LogsData{UserID: "u"})),
+		"changes":        renderString(t, StaffChangesSection(StaffChangesData{UserID: "u"})),
+		"lockouts":       renderString(t, LockoutsSection(LockoutsData{SecurityTarget: SecurityTarget{UserID: "u"}})),
+		"sessions":       renderString(t, SessionsSection(SessionsData{SecurityTarget: SecurityTarget{UserID: "u"}})),
+		"refresh-tokens": renderString(t, RefreshTokensSection(RefreshTokensData{SecurityTarget: SecurityTarget{UserID: "u"}})),
+		"applications":   renderString(t, ApplicationsSection(ApplicationsData{SecurityTarget: SecurityTarget{UserID: "u"}})),
 	}
 	for _, sec := range UserSections() {
 		html, ok := roots[sec.Path]

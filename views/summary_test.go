@@ -92,14 +92,15 @@ func TestUserPageSummary(t *testing.T) {
 			t.Errorf("the page lacks %s", want)
 		}
 	}
-	for _, absent := range []string{`id="chip-lockout"`, `id="chip-sessions"`} {
-		if strings.Contains(page, absent) {
-			t.Errorf("the page has %s, which no section fills", absent)
+	// The lockouts and sessions sections fill their facts (issue 12).
+	for _, want := range []string{`id="chip-lockout"`, `id="chip-sessions"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %s, which a section fills", want)
 		}
 	}
 
 	// Known on the server: shown at once, with the reset that fits (a passkey).
-	d.Summary = UserSummary{MFA: &MFASummary{Factors: 3, Passkeys: 1}, Roles: &Count{N: 2}, Lockout: &LockoutSummary{Locked: true}}
+	d.Summary = UserSummary{MFA: &MFASummary{Factors: 3, Passkeys: 1}, Roles: &Count{N: 2}, Lockout: &LockoutSummary{Locked: true}, Sessions: &Count{N: 3}}
 	page = renderString(t, UserPage(signedIn, d))
 	for _, want := range []string{`>3 factors</a>`, `>2</a>`, `>Locked out</a>`, `data-reset="keep-passkeys"`, `hx-delete="/users/auth0%7C1/authenticators"`} {
 		if !strings.Contains(page, want) {

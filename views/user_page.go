@@ -215,3 +215,16 @@ func (d UserPageData) shows(sec Section) bool {
 	}
 	return true
 }
+
+// maySecure reports whether the page offers "secure this account": the person may end the
+// user's sessions (the rules about the user allowing it) and it is not their own account.
+func (d UserPageData) maySecure() bool { return d.Can.EndSessions && !d.Self }
+
+// secureForm is the "secure this account" form of the page.
+func (d UserPageData) secureForm() SecureForm {
+	f := SecureForm{UserID: d.User.UserID, User: userLabel(d.User), Can: d.Can, Blocked: d.User.Blocked, CSRFToken: d.CSRFToken}
+	if isDatabaseUser(d.User) {
+		f.Email = d.User.Email
+	}
+	return f
+}

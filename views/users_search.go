@@ -185,9 +185,22 @@ type UsersTableData struct {
 	Problem *Problem
 	// Errors are problems with the inputs, by field name ("q", "email", "raw", ...).
 	Errors map[string]string
+	// Export is the export form, when the person may export this search (nil otherwise).
+	Export *ExportOffer
 	// Connections name the tenant's connections, suggested by the connection filter (full
 	// page only; may be empty).
 	Connections []string
+	// Lockout is the look-up of a brute-force lockout for what was typed (issue 12).
+	Lockout LockoutLookupData
+}
+
+// LockoutLookupData is the search page's lockout look-up: for the one user whose e-mail
+// address, username or phone number is what was typed, their lockout strip loads with the
+// results (Auto); when no user has it, a link looks the identifier up on request.
+type LockoutLookupData struct {
+	URL        string
+	Auto       bool
+	Identifier string
 }
 
 // lastPage is the last page (zero-based) that can be shown: within the matches and within
