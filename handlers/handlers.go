@@ -239,7 +239,7 @@ type server struct {
 	revalidateEvery time.Duration // how often a person's access is re-checked (< 0: never)
 	resetClientID   string        // the application of password-reset e-mails
 
-	sessions    sessionstore.Store       // sessions, their indexes, the sign-in pool
+	sessions    sessionstore.Store        // sessions, their indexes, the sign-in pool
 	cookies     *sessionstore.CookieStore // the session cookie over sessions
 	limiter     limits.Limiter
 	limits      Limits
@@ -250,7 +250,7 @@ type server struct {
 	assetVer    string
 	headers     http.Header // security headers sent on every response
 	crossOrigin *http.CrossOriginProtection
-	observer    Observer // metrics hook, may be nil
+	observer    Observer     // metrics hook, may be nil
 	lastCount   atomic.Int64 // the last session count liveSessions read
 	gzip        compressor
 	staffAssurance

@@ -16,7 +16,7 @@ func TestRecordRoundTrip(t *testing.T) {
 		Name: "Ann Ödegaard", Groups: []string{"helpdesk", "emea"}, Claims: []string{"userdesk-helpdesk", "emea-support"},
 		ProviderSID: "sid-1", AMR: []string{"pwd", "mfa"}, ACR: "http://schemas.openid.net/pape/policies/2007/06/multi-factor",
 		ValidationTried: now.Add(3 * time.Second),
-		AuthTime: now.Add(-time.Minute), Created: now, LastSeen: now.Add(time.Second), Validated: now.Add(2 * time.Second),
+		AuthTime:        now.Add(-time.Minute), Created: now, LastSeen: now.Add(time.Second), Validated: now.Add(2 * time.Second),
 		CSRFToken: "dG9rZW4", IP: "2001:db8::1", UserAgent: "Mozilla/5.0", FlashKind: "success", FlashMessage: "Blocked.",
 	}
 	b, err := rec.MarshalBinary()
