@@ -121,6 +121,8 @@ var vocabulary = []DetailKey{
 	{"from", KindString, "revalidation: the person's groups before"},
 	{"to", KindString, "revalidation: the person's groups after"},
 	{"preferred_authentication_method", KindString, "a phone method's channel (sms or voice)"},
+	{"browser", KindString, "staff sessions: the browser of the session ended, in words (Firefox 128 on Linux)"},
+	{"client_ip", KindString, "staff sessions: the address the session ended was last used from"},
 }
 
 var kinds = func() map[string]Kind {

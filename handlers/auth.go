@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -262,19 +261,7 @@ func (s *server) logout(c echo.Context) error {
 	}
 	c.Response().Header().Set("Clear-Site-Data", `"cache", "cookies", "storage"`)
 	s.audit(c, audit.SessionSignOut, "", nil)
-
-	target := s.baseURL + "/signed-out"
-	if p, err := s.signIn.current(); err == nil && p.endSession != "" {
-		u, err := url.Parse(p.endSession)
-		if err == nil {
-			q := u.Query()
-			q.Set("client_id", s.signIn.clientID)
-			q.Set("post_logout_redirect_uri", target)
-			u.RawQuery = q.Encode()
-			target = u.String()
-		}
-	}
-	return c.Redirect(http.StatusSeeOther, target)
+	return c.Redirect(http.StatusSeeOther, s.signOutTarget())
 }
 
 // signedOut is where sign-out lands; ?why= names one of the reasons a check of the person's

@@ -113,8 +113,8 @@ func (s *server) checkLimit(c echo.Context, rule limits.Rule, key, target string
 	s.logger(c).Warn("over a per-person limit", "limit", rule.Name, "retry_after_s", wait)
 	window := limits.Rule{Name: rule.Name + "-refused", Rate: 1, Per: max(rule.Per, minRefusalWindow), Burst: 1}
 	if first, err := s.limiter.Allow(ctx, window, key); err == nil && first.Allowed {
-		s.auditEvent(c, audit.DeniedRateLimit, audit.OutcomeDenied, target,
-			audit.String("limit", rule.Name), audit.String("rule", ruleWords(rule)), audit.Int("retry_after_s", int64(wait)))
+		s.auditEvent(c, audit.DeniedRateLimit, audit.OutcomeDenied, target, audit.String("limit", rule.Name),
+			audit.String("reason", "over "+ruleWords(rule)), audit.String("retry_after", strconv.Itoa(wait)+"s"))
 	}
 	return httpError(http.StatusTooManyRequests, limitMessage(rule, wait), nil).withTitle("Too many requests")
 }

@@ -35,6 +35,7 @@ const (
 	actAssignPermissions = policy.ActionAssignPermissions // assign and remove permissions
 	actPolicy            = policy.ActionPolicy            // the effective policy page
 	actAudit             = policy.ActionAudit             // the audit trail
+	actStaffSessions     = policy.ActionStaffSessions     // who is signed in; end their sessions
 )
 
 // staffOf is the person as the policy sees them: the groups their role-claim values put them in.
@@ -64,6 +65,7 @@ func abilities(st policy.Staff) views.Abilities {
 		AssignPermissions: st.May(policy.ActionAssignPermissions),
 		Policy:            st.May(policy.ActionPolicy),
 		Audit:             st.May(policy.ActionAudit),
+		StaffSessions:     st.May(policy.ActionStaffSessions),
 	}
 }
 

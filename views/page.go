@@ -69,6 +69,7 @@ type Abilities struct {
 	AssignPermissions bool
 	Policy            bool // the effective policy page
 	Audit             bool // the audit trail, and "Changes by staff" on the user page
+	StaffSessions     bool // the staff-sessions page: who is signed in, ending their sessions
 	// ConfirmIdentity: the person's last sign-in is old enough that the dangerous actions
 	// (deleting a user, resetting all factors, a recovery code, a password-change link,
 	// creating or replacing methods, roles and permissions) will first ask them to sign in
