@@ -141,7 +141,8 @@ type testApp struct {
 	AuditDB   *audit.DB
 	Recorder  *audit.Recorder
 	Codes     *codeBox // the one-time codes the tenant sent
-	srv       *server
+	srv       *server  // the dashboard (with replicas: the first one)
+	replicas  *replicaSet
 	tlsConfig *tls.Config
 }
 
@@ -159,6 +160,11 @@ type appOptions struct {
 	singleFactor bool
 	// limits replaces the per-person limits (nil: the defaults).
 	limits *Limits
+	// replicas, when not empty, names the dashboards to run behind a round-robin proxy
+	// (replicas_test.go) instead of one; stores gives each its session store, limiter and
+	// replay cache (nil: each its own, in memory).
+	replicas []string
+	stores   func(t testing.TB, replica string, now func() time.Time) replicaStores
 }
 
 // manyChanges raises the per-person change limit, for tests that make more changes than a
@@ -267,12 +273,16 @@ func newTestApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 	if o.config != nil {
 		o.config(&cfg)
 	}
-	s, err := newServer(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
+	if len(o.replicas) > 0 {
+		a.startReplicas(t, dash, cfg, o)
+	} else {
+		s, err := newServer(t.Context(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.srv = s
+		dash.Config.Handler = s.e
 	}
-	a.srv = s
-	dash.Config.Handler = s.e
 	dash.StartTLS()
 	t.Cleanup(dash.Close)
 	a.URL = dash.URL
