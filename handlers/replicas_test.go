@@ -425,4 +425,3 @@ func TestRedisRestartedEmpty(t *testing.T) {
 		t.Errorf("/readyz = %d", resp.StatusCode)
 	}
 }
-
