@@ -4,9 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -347,6 +350,116 @@ func TestDockerfile(t *testing.T) {
 	for _, want := range []string{".git", "node_modules", "screenshots"} {
 		if !slices.Contains(strings.Split(string(ignore), "\n"), want) {
 			t.Errorf(".dockerignore does not keep %s out", want)
+		}
+	}
+}
+
+// loadCompose decodes compose.yaml (anchors and merge keys resolved).
+func loadCompose(t *testing.T) manifest {
+	t.Helper()
+	b, err := os.ReadFile("compose.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		t.Fatalf("compose.yaml: %v", err)
+	}
+	return manifest(doc)
+}
+
+// TestCompose checks compose.yaml as far as it can be without a container engine: two userdesk
+// replicas whose settings userdesk accepts and that share Redis, PostgreSQL and the session
+// secrets; the proxy balancing over both (no affinity) and routing the tenant, reachable under
+// the base URL's host from the browser and from the containers; Redis that never evicts.
+func TestCompose(t *testing.T) {
+	c := loadCompose(t)
+	services, _ := c.at("services").(map[string]any)
+	for _, name := range []string{"userdesk-a", "userdesk-b", "proxy", "tenant", "redis", "postgres"} {
+		if services[name] == nil {
+			t.Fatalf("no service %s", name)
+		}
+	}
+	svc := func(name string) manifest { return manifest(services[name].(map[string]any)) }
+	strs := func(v any) []string {
+		l, _ := v.([]any)
+		out := make([]string, len(l))
+		for i, x := range l {
+			out[i] = fmt.Sprint(x)
+		}
+		return out
+	}
+
+	envs := map[string]map[string]string{}
+	for _, name := range []string{"userdesk-a", "userdesk-b"} {
+		s := svc(name)
+		raw, _ := s.at("environment").(map[string]any)
+		env := map[string]string{}
+		for k, v := range raw {
+			env[k] = fmt.Sprint(v)
+		}
+		envs[name] = env
+		cfg, err := config.Load(nil, func(k string) string { return env[k] })
+		if err != nil {
+			t.Fatalf("%s: userdesk refuses its settings: %v", name, err)
+		}
+		if cfg.RedisURL == "" || cfg.Audit.DatabaseURL == "" || cfg.Demo {
+			t.Errorf("%s: Redis %q, audit database %q, demo %v: want Redis and PostgreSQL, not demo mode", name, cfg.RedisURLRedacted(), cfg.Audit.DatabaseURL, cfg.Demo)
+		}
+		if s.at("read_only") != true || !slices.Contains(strs(s.at("cap_drop")), "ALL") {
+			t.Errorf("%s: not read-only or keeps capabilities", name)
+		}
+		deps, _ := s.at("depends_on").(map[string]any)
+		for _, d := range []string{"redis", "postgres", "tenant"} {
+			if deps[d] == nil {
+				t.Errorf("%s does not depend on %s", name, d)
+			}
+		}
+	}
+	if !reflect.DeepEqual(envs["userdesk-a"], envs["userdesk-b"]) {
+		t.Error("the replicas' settings differ")
+	}
+	env := envs["userdesk-a"]
+	base, _ := url.Parse(env["USERDESK_BASE_URL"])
+	redisURL, _ := url.Parse(env["USERDESK_REDIS_URL"])
+	if redisURL.Hostname() != "redis" {
+		t.Errorf("USERDESK_REDIS_URL names %q, not the redis service", redisURL.Hostname())
+	}
+	pg, _ := url.Parse(env["USERDESK_AUDIT_DATABASE_URL"])
+	if pg.Hostname() != "postgres" || pg.User.Username() != svc("postgres").str("environment", "POSTGRES_USER") {
+		t.Errorf("USERDESK_AUDIT_DATABASE_URL %q does not name the postgres service and its user", pg.Redacted())
+	}
+	if pw, _ := pg.User.Password(); pw != svc("postgres").str("environment", "POSTGRES_PASSWORD") {
+		t.Error("the audit database password differs from the postgres service's")
+	}
+
+	// The proxy: the base URL's host from both sides, round robin over both replicas, the
+	// tenant under the issuer's path.
+	proxy := svc("proxy")
+	if cmd := strs(proxy.at("command")); len(cmd) == 0 || cmd[0] != "proxy" ||
+		!slices.Contains(cmd, "-backend=a=http://userdesk-a:8080") || !slices.Contains(cmd, "-backend=b=http://userdesk-b:8080") ||
+		!slices.Contains(cmd, "-route=/tenant/=http://tenant:4000") || !slices.Contains(cmd, "-addr=:"+base.Port()) {
+		t.Errorf("proxy command %q", cmd)
+	}
+	if !slices.Contains(strs(proxy.at("networks", "default", "aliases")), base.Hostname()) {
+		t.Errorf("the proxy is not reachable as %s inside the network", base.Hostname())
+	}
+	if ports := strs(proxy.at("ports")); len(ports) != 1 || !strings.HasSuffix(ports[0], ":"+base.Port()+":"+base.Port()) {
+		t.Errorf("proxy ports %q, want the base URL's port published", ports)
+	}
+	issuer := env["USERDESK_OIDC_ISSUER"]
+	tenant := strs(svc("tenant").at("command"))
+	if !slices.Contains(tenant, "-base-url="+strings.TrimSuffix(issuer, "/")) || !slices.Contains(tenant, "-dashboard="+env["USERDESK_BASE_URL"]) ||
+		!slices.Contains(tenant, "-client-secret="+env["USERDESK_OIDC_CLIENT_SECRET"]) || !slices.Contains(tenant, "-m2m-secret="+env["USERDESK_MGMT_CLIENT_SECRET"]) ||
+		!strings.HasPrefix(issuer, env["USERDESK_BASE_URL"]+"/tenant/") {
+		t.Errorf("tenant command %q does not match the replicas' issuer %q and credentials", tenant, issuer)
+	}
+	if redis := strs(svc("redis").at("command")); !strings.Contains(strings.Join(redis, " "), "--maxmemory-policy noeviction") {
+		t.Errorf("redis command %q: sessions must never be evicted", redis)
+	}
+	for name, s := range services {
+		if img := manifest(s.(map[string]any)).str("image"); strings.HasSuffix(img, ":latest") || !strings.Contains(img, ":") {
+			t.Errorf("service %s: image %q is not pinned", name, img)
 		}
 	}
 }

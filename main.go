@@ -85,6 +85,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		switch args[0] {
 		case "tenant":
 			return runTenant(ctx, args[1:], stdout)
+		case "proxy":
+			return runProxy(ctx, args[1:], stdout)
 		case "healthcheck":
 			return runHealthcheck(ctx, args[1:], getenv, stdout)
 		case "policy":

@@ -817,8 +817,10 @@ func Usage(w io.Writer) {
   userdesk                 serve the dashboard (settings from the environment)
   userdesk -demo [-addr localhost:8080] [-base-url URL]
                            the dashboard on an emulated tenant with demo accounts, on one port
-  userdesk tenant [-users N] [-addr localhost:4000]
-                           the emulated tenant alone, for manual tests and load scripts
+  userdesk tenant [-users N] [-addr localhost:4000] [-base-url URL] [-dashboard URL]
+                           the emulated tenant alone, for manual tests, load scripts and compose.yaml
+  userdesk proxy [-addr localhost:8080] -backend NAME=URL ... [-route /PREFIX/=URL ...]
+                           a round-robin reverse proxy without affinity (compose.yaml's load balancer)
 
   userdesk policy check FILE
                            validate a policy file: every problem with its line (exit 0 valid, 1 not)
