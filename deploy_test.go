@@ -214,13 +214,27 @@ func TestKubernetesDeployment(t *testing.T) {
 		t.Errorf("envFrom does not name the Secret %q", secret.str("metadata", "name"))
 	}
 	data, _ := secret.at("stringData").(map[string]any)
-	for _, name := range []string{"USERDESK_SESSION_SECRETS", "USERDESK_OIDC_CLIENT_SECRET", "USERDESK_MGMT_CLIENT_SECRET"} {
+	for _, name := range []string{"USERDESK_SESSION_SECRETS", "USERDESK_OIDC_CLIENT_SECRET", "USERDESK_MGMT_CLIENT_SECRET", "USERDESK_REDIS_URL", "USERDESK_AUDIT_DATABASE_URL"} {
 		if data[name] == nil {
 			t.Errorf("the Secret lacks %s (both replicas must read the same one)", name)
 		}
 		if _, inline := env[name]; inline {
 			t.Errorf("%s is in env, not only in the Secret", name)
 		}
+	}
+
+	// userdesk accepts the pod's settings (the Secret's placeholders included).
+	all := map[string]string{}
+	for k, v := range env {
+		all[k] = v
+	}
+	for k, v := range data {
+		all[k] = fmt.Sprint(v)
+	}
+	if cfg, err := config.Load(nil, func(k string) string { return all[k] }); err != nil {
+		t.Errorf("userdesk refuses the pod's settings: %v", err)
+	} else if cfg.RedisURL == "" || cfg.Audit.DatabaseURL == "" {
+		t.Error("the pods share neither Redis nor the PostgreSQL audit trail")
 	}
 
 	svc := ms["Service"]
@@ -235,8 +249,13 @@ func TestKubernetesDeployment(t *testing.T) {
 			t.Error("the Service exposes the metrics port")
 		}
 	}
-	if svc.str("spec", "sessionAffinity") != "ClientIP" {
-		t.Error("the Service has no session affinity (sessions live in one replica's memory)")
+	// The replicas share their sessions through Redis: no affinity anywhere, and no fixed
+	// per-process Management API rate (the budget learned from Auth0 is shared in Redis).
+	if a := svc.str("spec", "sessionAffinity"); a != "" && a != "None" {
+		t.Errorf("the Service pins clients to a pod (sessionAffinity %s); the sessions are in Redis", a)
+	}
+	if _, fixed := env["USERDESK_MGMT_RATE"]; fixed {
+		t.Error("USERDESK_MGMT_RATE fixes each pod's rate; the shared budget needs no division by replicas")
 	}
 	pdb := ms["PodDisruptionBudget"]
 	if sel, _ := pdb.at("spec", "selector", "matchLabels").(map[string]any); !subset(sel, labels) || len(sel) == 0 {
@@ -266,9 +285,34 @@ func TestKubernetesDeployment(t *testing.T) {
 	if !allowed["http"] || !allowed["metrics"] {
 		t.Errorf("the NetworkPolicy admits %v, want http and metrics (each from its own peers)", allowed)
 	}
+	// Egress reaches Redis and PostgreSQL at the ports of their URLs.
+	egress := map[int]bool{}
+	for i := range 5 {
+		for j := range 5 {
+			if p, ok := np.at("spec", "egress", i, "ports", j, "port").(int); ok {
+				egress[p] = true
+			}
+		}
+	}
+	for _, name := range []string{"USERDESK_REDIS_URL", "USERDESK_AUDIT_DATABASE_URL"} {
+		u, err := url.Parse(secret.str("stringData", name))
+		if err != nil || u.Port() == "" {
+			t.Errorf("the Secret's %s has no explicit port: %v", name, err)
+			continue
+		}
+		if p, _ := strconv.Atoi(u.Port()); !egress[p] {
+			t.Errorf("the NetworkPolicy lets no traffic out to %s's port %d", name, p)
+		}
+	}
 	ing := ms["Ingress"]
 	if ing.str("spec", "rules", 0, "http", "paths", 0, "backend", "service", "name") != svc.str("metadata", "name") {
 		t.Error("the Ingress does not route to the Service")
+	}
+	annotations, _ := ing.at("metadata", "annotations").(map[string]any)
+	for k := range annotations {
+		if strings.Contains(k, "affinity") || strings.Contains(k, "session-cookie") {
+			t.Errorf("the Ingress pins browsers to a pod (%s); the sessions are in Redis", k)
+		}
 	}
 }
 
