@@ -415,11 +415,12 @@ func loadCompose(t *testing.T) manifest {
 // TestCompose checks compose.yaml as far as it can be without a container engine: two userdesk
 // replicas whose settings userdesk accepts and that share Redis, PostgreSQL and the session
 // secrets; the proxy balancing over both (no affinity) and routing the tenant, reachable under
-// the base URL's host from the browser and from the containers; Redis that never evicts.
+// the base URL's host from the browser and from the containers; Redis that never evicts; every
+// image pinned.
 func TestCompose(t *testing.T) {
 	c := loadCompose(t)
 	services, _ := c.at("services").(map[string]any)
-	for _, name := range []string{"userdesk-a", "userdesk-b", "proxy", "tenant", "redis", "postgres"} {
+	for _, name := range []string{"userdesk-a", "userdesk-b", "userdesk.localhost", "tenant", "redis", "postgres"} {
 		if services[name] == nil {
 			t.Fatalf("no service %s", name)
 		}
@@ -477,16 +478,17 @@ func TestCompose(t *testing.T) {
 		t.Error("the audit database password differs from the postgres service's")
 	}
 
-	// The proxy: the base URL's host from both sides, round robin over both replicas, the
-	// tenant under the issuer's path.
-	proxy := svc("proxy")
+	// The proxy: the base URL's host from both sides (the service is named after it, so the
+	// containers resolve it too), round robin over both replicas, the tenant under the issuer's
+	// path.
+	if services[base.Hostname()] == nil {
+		t.Fatalf("no service named %s (the base URL's host), so the containers cannot reach it", base.Hostname())
+	}
+	proxy := svc(base.Hostname())
 	if cmd := strs(proxy.at("command")); len(cmd) == 0 || cmd[0] != "proxy" ||
 		!slices.Contains(cmd, "-backend=a=http://userdesk-a:8080") || !slices.Contains(cmd, "-backend=b=http://userdesk-b:8080") ||
 		!slices.Contains(cmd, "-route=/tenant/=http://tenant:4000") || !slices.Contains(cmd, "-addr=:"+base.Port()) {
 		t.Errorf("proxy command %q", cmd)
-	}
-	if !slices.Contains(strs(proxy.at("networks", "default", "aliases")), base.Hostname()) {
-		t.Errorf("the proxy is not reachable as %s inside the network", base.Hostname())
 	}
 	if ports := strs(proxy.at("ports")); len(ports) != 1 || !strings.HasSuffix(ports[0], ":"+base.Port()+":"+base.Port()) {
 		t.Errorf("proxy ports %q, want the base URL's port published", ports)
