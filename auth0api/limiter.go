@@ -97,6 +97,7 @@ type Pace struct {
 	synced   uint64  // the request number of the last answer used
 	inflight []uint64
 	answered bool      // an answer came back (the probe)
+	probeAt  time.Time // when the probe went out
 	took     int       // requests answered (not 429) since the last answer used
 	paced    bool      // the limit is known: requests are paced
 	cut      time.Time // the last cut after a 429 (one a second: a burst of 429s is one overshoot)
@@ -121,11 +122,16 @@ var (
 // ProbeWait is how often a request asks again while the probe is out.
 const ProbeWait = 10 * time.Millisecond
 
+// ProbeMaxWait bounds the wait for the probe's answer: a first request that hangs (a slow
+// endpoint, a tenant in trouble) must not hold every other request until it gives up. Past it,
+// requests go unpaced until an answer tells the budget.
+const ProbeMaxWait = 500 * time.Millisecond
+
 // Reserve hands out request number seq and how long that request must wait, reserving its
 // place. It fails with ErrProbing (ask again later) or ErrPastDeadline (the wait would pass
 // maxWait), reserving nothing.
 func (p *Pace) Reserve(now time.Time, maxWait time.Duration) (seq uint64, wait time.Duration, err error) {
-	if !p.answered && len(p.inflight) > 0 {
+	if !p.answered && len(p.inflight) > 0 && now.Sub(p.probeAt) < ProbeMaxWait {
 		return 0, ProbeWait, ErrProbing
 	}
 	if p.limit > 0 && p.rate > 0 {
@@ -140,6 +146,9 @@ func (p *Pace) Reserve(now time.Time, maxWait time.Duration) (seq uint64, wait t
 			return 0, wait, ErrPastDeadline
 		}
 		p.tat = tat
+	}
+	if !p.answered && len(p.inflight) == 0 {
+		p.probeAt = now
 	}
 	p.seq++
 	p.inflight = append(p.inflight, p.seq)

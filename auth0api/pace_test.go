@@ -116,3 +116,19 @@ func TestPaceAnotherBucket(t *testing.T) {
 		t.Errorf("after a bucket of 10: %d at %v/s, want 10 at 10/s", p.Limit(), p.Rate())
 	}
 }
+
+// TestPaceProbeDoesNotHoldForever: while the first request is out, others wait for its answer,
+// but no longer than auth0api.ProbeMaxWait: a first request that hangs does not hold every other one.
+func TestPaceProbeDoesNotHoldForever(t *testing.T) {
+	var p auth0api.Pace
+	start := time.Unix(1000, 0)
+	if _, _, err := p.Reserve(start, time.Second); err != nil {
+		t.Fatalf("the probe: %v", err)
+	}
+	if _, _, err := p.Reserve(start.Add(auth0api.ProbeMaxWait/2), time.Second); !errors.Is(err, auth0api.ErrProbing) {
+		t.Errorf("while the probe is out: err = %v, want ErrProbing", err)
+	}
+	if _, wait, err := p.Reserve(start.Add(auth0api.ProbeMaxWait), time.Second); err != nil || wait != 0 {
+		t.Errorf("after auth0api.ProbeMaxWait: wait %v, err %v; want to go at once", wait, err)
+	}
+}
