@@ -8,6 +8,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -29,6 +31,9 @@ func runTenant(ctx context.Context, args []string, stdout io.Writer) error {
 	latency := fs.Duration("latency", 0, "time added to every Management API call (load tests)")
 	rateLimit := fs.Float64("rate", 0, "Management API requests per second the tenant allows before answering 429 (0 = no limit)")
 	burst := fs.Int("burst", 0, "the rate limit's bucket size (default: the rate, rounded up)")
+	public := fs.String("base-url", "", "the tenant's public URL when it is reached through a proxy, e.g. http://userdesk.localhost:8080/tenant (default: http://ADDR)")
+	clientSecret := fs.String("client-secret", "", "the dashboard application's client secret (default: a random one, printed); for compose.yaml's demo")
+	machineSecret := fs.String("m2m-secret", "", "the Machine-to-Machine application's client secret (default: a random one, printed); for compose.yaml's demo")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -41,11 +46,24 @@ func runTenant(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer ln.Close()
 	base := "http://" + ln.Addr().String()
-	if host, port, err := net.SplitHostPort(*addr); err == nil && host != "" && host != "0.0.0.0" && host != "::" {
-		base = "http://" + net.JoinHostPort(host, port)
+	if host, _, err := net.SplitHostPort(*addr); err == nil && host != "" && host != "0.0.0.0" && host != "::" {
+		// The host as given (localhost stays localhost), the port as bound (":0" picks one).
+		base = "http://" + net.JoinHostPort(host, strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
+	}
+	if *public != "" {
+		u, err := url.Parse(*public)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
+			return fmt.Errorf("-base-url %q is not an http(s) URL", *public)
+		}
+		base = strings.TrimSuffix(*public, "/")
 	}
 	dash := strings.TrimSuffix(*dashboard, "/")
-	clientSecret, machineSecret := randomSecret(), randomSecret()
+	if *clientSecret == "" {
+		*clientSecret = randomSecret()
+	}
+	if *machineSecret == "" {
+		*machineSecret = randomSecret()
+	}
 	var consoleMu sync.Mutex
 	tenant := auth0apitest.New(auth0apitest.Options{
 		BaseURL:   base,
@@ -55,7 +73,7 @@ func runTenant(ctx context.Context, args []string, stdout io.Writer) error {
 		RateLimit: *rateLimit,
 		RateBurst: *burst,
 		Clients: []auth0apitest.Client{{
-			ID: "userdesk", Secret: clientSecret,
+			ID: "userdesk", Secret: *clientSecret,
 			RedirectURIs:           []string{dash + "/callback"},
 			PostLogoutRedirectURIs: []string{dash + "/signed-out"},
 			BackChannelLogoutURI:   dash + backChannelLogoutPath,
@@ -67,7 +85,7 @@ func runTenant(ctx context.Context, args []string, stdout io.Writer) error {
 			defer consoleMu.Unlock()
 			fmt.Fprintf(stdout, "one-time code for %s: %s\n", a.Email, code)
 		}},
-		Machines: []auth0apitest.Machine{{ClientID: "userdesk-m2m", ClientSecret: machineSecret, Scopes: auth0apitest.AllScopes}},
+		Machines: []auth0apitest.Machine{{ClientID: "userdesk-m2m", ClientSecret: *machineSecret, Scopes: auth0apitest.AllScopes}},
 		Staff: []auth0apitest.StaffAccount{
 			{Email: "admin@userdesk.test", Password: demoPassword, Name: "Ada Admin", Roles: []string{config.DefaultAdminRole}},
 			{Email: "helpdesk@userdesk.test", Password: demoPassword, Name: "Hal Helpdesk", Roles: []string{config.DefaultHelpdeskRole}},
@@ -75,7 +93,7 @@ func runTenant(ctx context.Context, args []string, stdout io.Writer) error {
 			{Email: "nobody@userdesk.test", Password: demoPassword, Name: "Nico Norole"},
 		},
 	})
-	fmt.Fprintf(stdout, `emulated Auth0 tenant: %s/ (%d users)
+	fmt.Fprintf(stdout, `emulated Auth0 tenant: %s/ (%d users), listening on %s
 Management API token with every scope (24 h):
   %s
 Point a dashboard at it:
@@ -86,8 +104,8 @@ Point a dashboard at it:
   USERDESK_SESSION_SECRETS=%s userdesk
 Staff accounts (password %q): admin@, helpdesk@, viewer@, nobody@userdesk.test
 (the second step's one-time codes are printed here and shown on the code page)
-`, base, *users, tenant.Token(auth0apitest.AllScopes...), dash, base, tenant.Audience(), machineSecret,
-		tenant.Issuer(), clientSecret, randomSecret(), demoPassword)
+`, base, *users, ln.Addr(), tenant.Token(auth0apitest.AllScopes...), dash, base, tenant.Audience(), *machineSecret,
+		tenant.Issuer(), *clientSecret, randomSecret(), demoPassword)
 
 	srv := &http.Server{Handler: tenant, ReadHeaderTimeout: readHeaderTimeout, MaxHeaderBytes: maxHeaderBytes}
 	errc := make(chan error, 1)

@@ -4,9 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -211,13 +214,27 @@ func TestKubernetesDeployment(t *testing.T) {
 		t.Errorf("envFrom does not name the Secret %q", secret.str("metadata", "name"))
 	}
 	data, _ := secret.at("stringData").(map[string]any)
-	for _, name := range []string{"USERDESK_SESSION_SECRETS", "USERDESK_OIDC_CLIENT_SECRET", "USERDESK_MGMT_CLIENT_SECRET"} {
+	for _, name := range []string{"USERDESK_SESSION_SECRETS", "USERDESK_OIDC_CLIENT_SECRET", "USERDESK_MGMT_CLIENT_SECRET", "USERDESK_REDIS_URL", "USERDESK_AUDIT_DATABASE_URL"} {
 		if data[name] == nil {
 			t.Errorf("the Secret lacks %s (both replicas must read the same one)", name)
 		}
 		if _, inline := env[name]; inline {
 			t.Errorf("%s is in env, not only in the Secret", name)
 		}
+	}
+
+	// userdesk accepts the pod's settings (the Secret's placeholders included).
+	all := map[string]string{}
+	for k, v := range env {
+		all[k] = v
+	}
+	for k, v := range data {
+		all[k] = fmt.Sprint(v)
+	}
+	if cfg, err := config.Load(nil, func(k string) string { return all[k] }); err != nil {
+		t.Errorf("userdesk refuses the pod's settings: %v", err)
+	} else if cfg.RedisURL == "" || cfg.Audit.DatabaseURL == "" {
+		t.Error("the pods share neither Redis nor the PostgreSQL audit trail")
 	}
 
 	svc := ms["Service"]
@@ -232,8 +249,13 @@ func TestKubernetesDeployment(t *testing.T) {
 			t.Error("the Service exposes the metrics port")
 		}
 	}
-	if svc.str("spec", "sessionAffinity") != "ClientIP" {
-		t.Error("the Service has no session affinity (sessions live in one replica's memory)")
+	// The replicas share their sessions through Redis: no affinity anywhere, and no fixed
+	// per-process Management API rate (the budget learned from Auth0 is shared in Redis).
+	if a := svc.str("spec", "sessionAffinity"); a != "" && a != "None" {
+		t.Errorf("the Service pins clients to a pod (sessionAffinity %s); the sessions are in Redis", a)
+	}
+	if _, fixed := env["USERDESK_MGMT_RATE"]; fixed {
+		t.Error("USERDESK_MGMT_RATE fixes each pod's rate; the shared budget needs no division by replicas")
 	}
 	pdb := ms["PodDisruptionBudget"]
 	if sel, _ := pdb.at("spec", "selector", "matchLabels").(map[string]any); !subset(sel, labels) || len(sel) == 0 {
@@ -263,9 +285,34 @@ func TestKubernetesDeployment(t *testing.T) {
 	if !allowed["http"] || !allowed["metrics"] {
 		t.Errorf("the NetworkPolicy admits %v, want http and metrics (each from its own peers)", allowed)
 	}
+	// Egress reaches Redis and PostgreSQL at the ports of their URLs.
+	egress := map[int]bool{}
+	for i := range 5 {
+		for j := range 5 {
+			if p, ok := np.at("spec", "egress", i, "ports", j, "port").(int); ok {
+				egress[p] = true
+			}
+		}
+	}
+	for _, name := range []string{"USERDESK_REDIS_URL", "USERDESK_AUDIT_DATABASE_URL"} {
+		u, err := url.Parse(secret.str("stringData", name))
+		if err != nil || u.Port() == "" {
+			t.Errorf("the Secret's %s has no explicit port: %v", name, err)
+			continue
+		}
+		if p, _ := strconv.Atoi(u.Port()); !egress[p] {
+			t.Errorf("the NetworkPolicy lets no traffic out to %s's port %d", name, p)
+		}
+	}
 	ing := ms["Ingress"]
 	if ing.str("spec", "rules", 0, "http", "paths", 0, "backend", "service", "name") != svc.str("metadata", "name") {
 		t.Error("the Ingress does not route to the Service")
+	}
+	annotations, _ := ing.at("metadata", "annotations").(map[string]any)
+	for k := range annotations {
+		if strings.Contains(k, "affinity") || strings.Contains(k, "session-cookie") {
+			t.Errorf("the Ingress pins browsers to a pod (%s); the sessions are in Redis", k)
+		}
 	}
 }
 
@@ -347,6 +394,118 @@ func TestDockerfile(t *testing.T) {
 	for _, want := range []string{".git", "node_modules", "screenshots"} {
 		if !slices.Contains(strings.Split(string(ignore), "\n"), want) {
 			t.Errorf(".dockerignore does not keep %s out", want)
+		}
+	}
+}
+
+// loadCompose decodes compose.yaml (anchors and merge keys resolved).
+func loadCompose(t *testing.T) manifest {
+	t.Helper()
+	b, err := os.ReadFile("compose.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		t.Fatalf("compose.yaml: %v", err)
+	}
+	return manifest(doc)
+}
+
+// TestCompose checks compose.yaml as far as it can be without a container engine: two userdesk
+// replicas whose settings userdesk accepts and that share Redis, PostgreSQL and the session
+// secrets; the proxy balancing over both (no affinity) and routing the tenant, reachable under
+// the base URL's host from the browser and from the containers; Redis that never evicts; every
+// image pinned.
+func TestCompose(t *testing.T) {
+	c := loadCompose(t)
+	services, _ := c.at("services").(map[string]any)
+	for _, name := range []string{"userdesk-a", "userdesk-b", "userdesk.localhost", "tenant", "redis", "postgres"} {
+		if services[name] == nil {
+			t.Fatalf("no service %s", name)
+		}
+	}
+	svc := func(name string) manifest { return manifest(services[name].(map[string]any)) }
+	strs := func(v any) []string {
+		l, _ := v.([]any)
+		out := make([]string, len(l))
+		for i, x := range l {
+			out[i] = fmt.Sprint(x)
+		}
+		return out
+	}
+
+	envs := map[string]map[string]string{}
+	for _, name := range []string{"userdesk-a", "userdesk-b"} {
+		s := svc(name)
+		raw, _ := s.at("environment").(map[string]any)
+		env := map[string]string{}
+		for k, v := range raw {
+			env[k] = fmt.Sprint(v)
+		}
+		envs[name] = env
+		cfg, err := config.Load(nil, func(k string) string { return env[k] })
+		if err != nil {
+			t.Fatalf("%s: userdesk refuses its settings: %v", name, err)
+		}
+		if cfg.RedisURL == "" || cfg.Audit.DatabaseURL == "" || cfg.Demo {
+			t.Errorf("%s: Redis %q, audit database %q, demo %v: want Redis and PostgreSQL, not demo mode", name, cfg.RedisURLRedacted(), cfg.Audit.DatabaseURL, cfg.Demo)
+		}
+		if s.at("read_only") != true || !slices.Contains(strs(s.at("cap_drop")), "ALL") {
+			t.Errorf("%s: not read-only or keeps capabilities", name)
+		}
+		deps, _ := s.at("depends_on").(map[string]any)
+		for _, d := range []string{"redis", "postgres", "tenant"} {
+			if deps[d] == nil {
+				t.Errorf("%s does not depend on %s", name, d)
+			}
+		}
+	}
+	if !reflect.DeepEqual(envs["userdesk-a"], envs["userdesk-b"]) {
+		t.Error("the replicas' settings differ")
+	}
+	env := envs["userdesk-a"]
+	base, _ := url.Parse(env["USERDESK_BASE_URL"])
+	redisURL, _ := url.Parse(env["USERDESK_REDIS_URL"])
+	if redisURL.Hostname() != "redis" {
+		t.Errorf("USERDESK_REDIS_URL names %q, not the redis service", redisURL.Hostname())
+	}
+	pg, _ := url.Parse(env["USERDESK_AUDIT_DATABASE_URL"])
+	if pg.Hostname() != "postgres" || pg.User.Username() != svc("postgres").str("environment", "POSTGRES_USER") {
+		t.Errorf("USERDESK_AUDIT_DATABASE_URL %q does not name the postgres service and its user", pg.Redacted())
+	}
+	if pw, _ := pg.User.Password(); pw != svc("postgres").str("environment", "POSTGRES_PASSWORD") {
+		t.Error("the audit database password differs from the postgres service's")
+	}
+
+	// The proxy: the base URL's host from both sides (the service is named after it, so the
+	// containers resolve it too), round robin over both replicas, the tenant under the issuer's
+	// path.
+	if services[base.Hostname()] == nil {
+		t.Fatalf("no service named %s (the base URL's host), so the containers cannot reach it", base.Hostname())
+	}
+	proxy := svc(base.Hostname())
+	if cmd := strs(proxy.at("command")); len(cmd) == 0 || cmd[0] != "proxy" ||
+		!slices.Contains(cmd, "-backend=a=http://userdesk-a:8080") || !slices.Contains(cmd, "-backend=b=http://userdesk-b:8080") ||
+		!slices.Contains(cmd, "-route=/tenant/=http://tenant:4000") || !slices.Contains(cmd, "-addr=:"+base.Port()) {
+		t.Errorf("proxy command %q", cmd)
+	}
+	if ports := strs(proxy.at("ports")); len(ports) != 1 || !strings.HasSuffix(ports[0], ":"+base.Port()+":"+base.Port()) {
+		t.Errorf("proxy ports %q, want the base URL's port published", ports)
+	}
+	issuer := env["USERDESK_OIDC_ISSUER"]
+	tenant := strs(svc("tenant").at("command"))
+	if !slices.Contains(tenant, "-base-url="+strings.TrimSuffix(issuer, "/")) || !slices.Contains(tenant, "-dashboard="+env["USERDESK_BASE_URL"]) ||
+		!slices.Contains(tenant, "-client-secret="+env["USERDESK_OIDC_CLIENT_SECRET"]) || !slices.Contains(tenant, "-m2m-secret="+env["USERDESK_MGMT_CLIENT_SECRET"]) ||
+		!strings.HasPrefix(issuer, env["USERDESK_BASE_URL"]+"/tenant/") {
+		t.Errorf("tenant command %q does not match the replicas' issuer %q and credentials", tenant, issuer)
+	}
+	if redis := strs(svc("redis").at("command")); !strings.Contains(strings.Join(redis, " "), "--maxmemory-policy noeviction") {
+		t.Errorf("redis command %q: sessions must never be evicted", redis)
+	}
+	for name, s := range services {
+		if img := manifest(s.(map[string]any)).str("image"); strings.HasSuffix(img, ":latest") || !strings.Contains(img, ":") {
+			t.Errorf("service %s: image %q is not pinned", name, img)
 		}
 	}
 }

@@ -36,6 +36,7 @@ import (
 	"userdesk/auth0api"
 	"userdesk/config"
 	"userdesk/handlers"
+	"userdesk/handlers/limits"
 	"userdesk/metrics"
 	"userdesk/redisstore"
 )
@@ -84,6 +85,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		switch args[0] {
 		case "tenant":
 			return runTenant(ctx, args[1:], stdout)
+		case "proxy":
+			return runProxy(ctx, args[1:], stdout)
 		case "healthcheck":
 			return runHealthcheck(ctx, args[1:], getenv, stdout)
 		case "policy":
@@ -271,9 +274,20 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger, trail *a
 		AuditTrail:        trail.db,
 		Version:           appVersion(),
 		RemotePictures:    cfg.RemotePictures,
+		Limits: &handlers.Limits{
+			Changes:  limitRule(cfg.Limits.Changes),
+			Emails:   limitRule(cfg.Limits.Emails),
+			Searches: limitRule(cfg.Limits.Searches),
+		},
 	}
 	if m != nil {
 		hcfg.Observer = m
+	}
+	if app.redis != nil {
+		// Every replica sees every session, limit and used one-time value.
+		hcfg.Sessions = app.redis.Sessions()
+		hcfg.Limiter = app.redis.Limits()
+		hcfg.Replay = app.redis.Replay()
 	}
 	h, err := handlers.New(ctx, hcfg)
 	if err != nil {
@@ -287,9 +301,15 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger, trail *a
 	return app, nil
 }
 
+// limitRule is a per-person limit as the handlers apply it (Rate 0: off; the handlers name it).
+func limitRule(l config.Limit) limits.Rule {
+	return limits.Rule{Rate: l.Rate, Per: l.Per, Burst: l.Burst}
+}
+
 // shareThroughRedis opens the Redis of USERDESK_REDIS_URL and shares the Management API budget
 // (learned from Auth0's headers, unless USERDESK_MGMT_RATE fixes a rate) and token (sealed with
-// the session secrets) between the replicas. A Redis that does not answer at start is logged and
+// the session secrets) between the replicas; build then keeps the sessions, the per-person limits
+// and the replay cache there too. A Redis that does not answer at start is logged and
 // used as soon as it does: until then each replica paces itself and fetches its own token.
 func shareThroughRedis(ctx context.Context, app *application, cfg config.Config, mgmt *auth0api.Config, logger *slog.Logger) error {
 	db, err := redisstore.Open(redisstore.Options{URL: cfg.RedisURL, Prefix: cfg.RedisPrefix, Timeout: cfg.RedisTimeout})
@@ -307,9 +327,9 @@ func shareThroughRedis(ctx context.Context, app *application, cfg config.Config,
 		mgmt.TokenCache = tc
 	}
 	if err := db.Ping(ctx); err != nil {
-		logger.Warn("redis does not answer yet; each replica paces itself until it does", "redis", cfg.RedisURLRedacted(), "err", err)
+		logger.Warn("redis does not answer yet: pages answer 503 and /readyz is not ready until it does (each replica paces its Management API calls alone meanwhile)", "redis", cfg.RedisURLRedacted(), "err", err)
 	} else {
-		logger.Info("sharing the Management API budget and token through redis", "redis", cfg.RedisURLRedacted(), "prefix", cfg.RedisPrefix)
+		logger.Info("sharing sessions, limits, the Management API budget and token through redis", "redis", cfg.RedisURLRedacted(), "prefix", cfg.RedisPrefix)
 	}
 	return nil
 }

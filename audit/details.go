@@ -136,6 +136,8 @@ var vocabulary = []DetailKey{
 	{"failed_steps", KindStrings, "secure-account: the steps that failed"},
 	{"delivery", KindString, "MFA enrollment invitation: e-mailed by Auth0, or a link shown once (never the link)"},
 	{"factor", KindString, "MFA enrollment invitation: the factor asked for"},
+	{"browser", KindString, "staff sessions: the browser of the session ended, in words (Firefox 128 on Linux)"},
+	{"client_ip", KindString, "staff sessions: the address the session ended was last used from"},
 }
 
 var kinds = func() map[string]Kind {

@@ -124,6 +124,40 @@ type Config struct {
 	RedisPrefix string
 	// RedisTimeout bounds every Redis call.
 	RedisTimeout time.Duration
+
+	// Limits are the per-person limits (changes, e-mails per target, searches).
+	Limits Limits
+}
+
+// Limit is a per-person limit: Rate requests per Per on average, Burst of them at once. Rate 0
+// turns it off.
+type Limit struct {
+	Rate  int
+	Per   time.Duration
+	Burst int
+}
+
+// String writes the limit as its setting does ("30/1m0s", "10/1s,burst=20", "off").
+func (l Limit) String() string {
+	if l.Rate == 0 {
+		return "off"
+	}
+	s := fmt.Sprintf("%d/%s", l.Rate, l.Per)
+	if l.Burst != l.Rate {
+		s += fmt.Sprintf(",burst=%d", l.Burst)
+	}
+	return s
+}
+
+// Limits are the per-person limits the dashboard applies (shared between replicas through
+// Redis when RedisURL is set).
+type Limits struct {
+	// Changes is per person, on every change.
+	Changes Limit
+	// Emails is per target user: password-reset, verification and enrollment e-mails.
+	Emails Limit
+	// Searches is per person, on every search.
+	Searches Limit
 }
 
 // RedisURLRedacted is RedisURL with its password replaced by "xxxxx", for logs.
@@ -204,6 +238,61 @@ func (l *loader) duration(name string, def time.Duration) time.Duration {
 	}
 	return d
 }
+
+// limit reads a per-person limit: "off", or RATE/PERIOD with an optional ",burst=N" (the
+// burst is the rate otherwise), e.g. 30/1m, 3/10m, 10/1s,burst=20; a period may omit its 1
+// (30/m). def is in the same form.
+func (l *loader) limit(name, def string) Limit {
+	v := l.get(name)
+	if v == "" {
+		v = def
+	}
+	lim, err := ParseLimit(v)
+	if err != nil {
+		l.problem("%s=%q: %v", name, v, err)
+		lim, _ = ParseLimit(def)
+	}
+	return lim
+}
+
+// ParseLimit parses a per-person limit as its settings write it (see USERDESK_LIMIT_CHANGES).
+func ParseLimit(v string) (Limit, error) {
+	const form = "write off, or RATE/PERIOD with an optional ,burst=N, e.g. 30/1m or 10/1s,burst=20"
+	v = strings.TrimSpace(v)
+	if strings.EqualFold(v, "off") {
+		return Limit{}, nil
+	}
+	spec, burst, hasBurst := strings.Cut(v, ",")
+	rate, per, ok := strings.Cut(spec, "/")
+	if !ok {
+		return Limit{}, errors.New(form)
+	}
+	var lim Limit
+	n, err := strconv.Atoi(strings.TrimSpace(rate))
+	if err != nil || n < 1 || n > maxLimitRate {
+		return Limit{}, fmt.Errorf("the rate must be a whole number from 1 to %d (%s)", maxLimitRate, form)
+	}
+	lim.Rate, lim.Burst = n, n
+	per = strings.TrimSpace(per)
+	if per != "" && (per[0] < '0' || per[0] > '9') {
+		per = "1" + per
+	}
+	if lim.Per, err = time.ParseDuration(per); err != nil || lim.Per < time.Second || lim.Per > 24*time.Hour {
+		return Limit{}, fmt.Errorf("the period must be a duration from 1s to 24h (%s)", form)
+	}
+	if hasBurst {
+		b, ok := strings.CutPrefix(strings.TrimSpace(burst), "burst=")
+		n, err := strconv.Atoi(b)
+		if !ok || err != nil || n < 1 || n > maxLimitRate {
+			return Limit{}, fmt.Errorf("the burst must be burst=N, N from 1 to %d (%s)", maxLimitRate, form)
+		}
+		lim.Burst = n
+	}
+	return lim, nil
+}
+
+// maxLimitRate bounds a limit's rate and burst.
+const maxLimitRate = 1_000_000
 
 // boolean reads true/false (also 1/0, yes/no, on/off, any case); def when unset.
 func (l *loader) boolean(name string, def bool) bool {
@@ -310,6 +399,12 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	}
 
 	c.PageBudget = l.duration(envPageBudget, 300*time.Millisecond)
+	c.Limits = Limits{
+		Changes:  l.limit(envLimitChanges, DefaultLimitChanges),
+		Emails:   l.limit(envLimitEmails, DefaultLimitEmails),
+		Searches: l.limit(envLimitSearches, DefaultLimitSearches),
+	}
+
 	c.SectionTimeout = l.duration(envSectionTimeout, DefaultSectionTimeout)
 	if c.PageBudget > c.SectionTimeout {
 		l.problem("%s (%s) is longer than %s (%s): the page would wait for sections that have given up", envPageBudget, c.PageBudget, envSectionTimeout, c.SectionTimeout)
@@ -728,8 +823,10 @@ func Usage(w io.Writer) {
   userdesk                 serve the dashboard (settings from the environment)
   userdesk -demo [-addr localhost:8080] [-base-url URL]
                            the dashboard on an emulated tenant with demo accounts, on one port
-  userdesk tenant [-users N] [-addr localhost:4000]
-                           the emulated tenant alone, for manual tests and load scripts
+  userdesk tenant [-users N] [-addr localhost:4000] [-base-url URL] [-dashboard URL]
+                           the emulated tenant alone, for manual tests, load scripts and compose.yaml
+  userdesk proxy [-addr localhost:8080] -backend NAME=URL ... [-route /PREFIX/=URL ...]
+                           a round-robin reverse proxy without affinity (compose.yaml's load balancer)
 
   userdesk policy check FILE
                            validate a policy file: every problem with its line (exit 0 valid, 1 not)

@@ -82,6 +82,11 @@ func TestLoadDefaults(t *testing.T) {
 		Audit:            Audit{DB: DefaultAuditDB, Retention: DefaultAuditRetention},
 		RedisPrefix:      DefaultRedisPrefix,
 		RedisTimeout:     DefaultRedisTimeout,
+		Limits: Limits{
+			Changes:  Limit{Rate: 30, Per: time.Minute, Burst: 30},
+			Emails:   Limit{Rate: 3, Per: 10 * time.Minute, Burst: 3},
+			Searches: Limit{Rate: 10, Per: time.Second, Burst: 20},
+		},
 	}
 	checkBuiltin(t, got.Policy, []string{DefaultAdminRole}, []string{DefaultHelpdeskRole}, []string{DefaultViewerRole})
 	got.Policy = nil
@@ -127,6 +132,9 @@ func TestLoadEverySetting(t *testing.T) {
 		"USERDESK_REDIS_URL", "rediss://userdesk:p%40ss@redis.internal:6380/2",
 		"USERDESK_REDIS_PREFIX", "userdesk-prod:",
 		"USERDESK_REDIS_TIMEOUT", "250ms",
+		"USERDESK_LIMIT_CHANGES", "100/h,burst=10",
+		"USERDESK_LIMIT_EMAILS", "off",
+		"USERDESK_LIMIT_SEARCHES", " 5/2s ",
 	)
 	got, err := Load(nil, e.get)
 	if err != nil {
@@ -164,6 +172,10 @@ func TestLoadEverySetting(t *testing.T) {
 		RedisURL:              "rediss://userdesk:p%40ss@redis.internal:6380/2",
 		RedisPrefix:           "userdesk-prod:",
 		RedisTimeout:          250 * time.Millisecond,
+		Limits: Limits{
+			Changes:  Limit{Rate: 100, Per: time.Hour, Burst: 10},
+			Searches: Limit{Rate: 5, Per: 2 * time.Second, Burst: 5},
+		},
 	}
 	checkBuiltin(t, got.Policy, []string{"root", "ops"}, []string{"support"}, []string{"audit"})
 	if g := got.Policy.Groups(); !slices.Equal(g[1].ProtectedRoles, want.ProtectedRoles) || !slices.Equal(g[2].AssignableRoles, want.AssignableRoles) {
@@ -492,6 +504,40 @@ func TestLoadMFAAndStepUp(t *testing.T) {
 		var cerr *Error
 		if !errors.As(err, &cerr) || len(cerr.Problems) != 1 || !strings.Contains(cerr.Problems[0], tt.want) {
 			t.Errorf("Load = %v, want the one problem %q", err, tt.want)
+		}
+	}
+}
+
+// TestLoadLimits: the per-person limits' settings are checked, every problem named with its
+// setting and the form it takes.
+func TestLoadLimits(t *testing.T) {
+	for _, tt := range []struct{ env, value, want string }{
+		{"USERDESK_LIMIT_CHANGES", "30", "RATE/PERIOD"},
+		{"USERDESK_LIMIT_CHANGES", "0/1m", "rate must be a whole number from 1"},
+		{"USERDESK_LIMIT_CHANGES", "-3/1m", "rate must be a whole number from 1"},
+		{"USERDESK_LIMIT_EMAILS", "3/10 minutes", "period must be a duration from 1s to 24h"},
+		{"USERDESK_LIMIT_EMAILS", "3/10ms", "period must be a duration from 1s to 24h"},
+		{"USERDESK_LIMIT_EMAILS", "3/48h", "period must be a duration from 1s to 24h"},
+		{"USERDESK_LIMIT_SEARCHES", "10/1s,20", "burst must be burst=N"},
+		{"USERDESK_LIMIT_SEARCHES", "10/1s,burst=0", "burst must be burst=N"},
+	} {
+		_, err := Load(nil, good.with(tt.env, tt.value).get)
+		if err == nil || !strings.Contains(err.Error(), tt.env) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s=%q: %v; want a problem naming it and %q", tt.env, tt.value, err, tt.want)
+		}
+	}
+	for v, want := range map[string]Limit{
+		"OFF":            {},
+		"30/m":           {Rate: 30, Per: time.Minute, Burst: 30},
+		"3/10m":          {Rate: 3, Per: 10 * time.Minute, Burst: 3},
+		"10/1s,burst=20": {Rate: 10, Per: time.Second, Burst: 20},
+	} {
+		got, err := ParseLimit(v)
+		if err != nil || got != want {
+			t.Errorf("ParseLimit(%q) = %+v, %v; want %+v", v, got, err, want)
+		}
+		if again, _ := ParseLimit(got.String()); again != want {
+			t.Errorf("ParseLimit(%q.String() = %q) = %+v", v, got.String(), again)
 		}
 	}
 }

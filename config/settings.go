@@ -49,6 +49,9 @@ const (
 	envRedisURL         = "USERDESK_REDIS_URL"
 	envRedisPrefix      = "USERDESK_REDIS_PREFIX"
 	envRedisTimeout     = "USERDESK_REDIS_TIMEOUT"
+	envLimitChanges     = "USERDESK_LIMIT_CHANGES"
+	envLimitEmails      = "USERDESK_LIMIT_EMAILS"
+	envLimitSearches    = "USERDESK_LIMIT_SEARCHES"
 )
 
 // Default values of the settings that have one.
@@ -94,6 +97,11 @@ const (
 	// page waits for its session).
 	DefaultRedisTimeout = time.Second
 	MaxRedisTimeout     = 10 * time.Second
+	// DefaultLimitChanges, DefaultLimitEmails and DefaultLimitSearches are the per-person
+	// limits (issue 11), in their settings' form.
+	DefaultLimitChanges  = "30/1m"
+	DefaultLimitEmails   = "3/10m"
+	DefaultLimitSearches = "10/1s,burst=20"
 )
 
 // Setting describes one environment variable: its name, default, whether it is a secret (and so
@@ -138,9 +146,12 @@ func Settings() []Setting {
 		{Env: envPolicyFile, Description: "Path of a policy file (YAML): groups of staff, each with its members (role-claim values), actions and reach (an Auth0 search query and connections), as README \"Delegated administration\" describes. Unset = the built-in viewer, helpdesk and admin groups over the whole tenant, from the five `*_ROLES` settings above, which must then be left unset. Every problem in the file stops start-up, each with its line; check a file with `userdesk policy check FILE`."},
 		{Env: envPolicy, Description: "The same policy document inline (for a Kubernetes ConfigMap or Secret), instead of USERDESK_POLICY_FILE; setting both is an error."},
 		{Env: envPictures, Default: PicturesInitials, Description: "Users' pictures: `initials` shows initials only and the pages load no image from elsewhere (CSP `img-src 'self' data:`), so a picture's host (gravatar.com, a social network) never learns when and from where staff open an account; `remote` loads each user's picture and each organization's logo from its URL (CSP `img-src 'self' https: data:`), falling back to initials."},
-		{Env: envRedisURL, Secret: true, Description: "Redis shared by the replicas: `redis://[user:password@]host[:port][/db]`, or `rediss://` for TLS (an ACL user, or a password alone for the default user). It then keeps the sessions and their per-person index, the Management API budget and token (sealed with the session secrets) and the per-person limits. Empty = all in this process's memory (one replica)."},
+		{Env: envRedisURL, Secret: true, Description: "Redis shared by the replicas: `redis://[user:password@]host[:port][/db]`, or `rediss://` for TLS (an ACL user, or a password alone for the default user). It then keeps the sessions and their per-person index, the per-person limits, the replay cache (logout tokens and sign-in states already used) and the Management API budget and token (sealed with the session secrets), so that any replica serves any request. Empty = all in this process's memory (one replica)."},
 		{Env: envRedisPrefix, Default: DefaultRedisPrefix, Description: "Prefix of every Redis key userdesk writes, so that several deployments can share one Redis (letters, digits and `:_-.`, at most 64)."},
 		{Env: envRedisTimeout, Default: "1s", Description: "Longest wait for any Redis call, connecting included (10ms to 10s); past it the page answers 503 \"the session store is unavailable\" and /readyz reports not ready until Redis answers again."},
+		{Env: envLimitChanges, Default: DefaultLimitChanges, Description: "Changes one person may make: `RATE/PERIOD`, optionally `,burst=N` (at once; the rate otherwise), or `off`. Over it a change is refused with 429 and `Retry-After`, before any Management API call, and audited once per minute as `denied.rate_limit`. Shared by the replicas through Redis when USERDESK_REDIS_URL is set."},
+		{Env: envLimitEmails, Default: DefaultLimitEmails, Description: "E-mails userdesk sends to one user (password reset, verification, MFA enrollment invitation), whoever asks, in the same form."},
+		{Env: envLimitSearches, Default: DefaultLimitSearches, Description: "Searches one person may run (each search as you type counts), in the same form."},
 		{Env: envAddr, Flag: "-addr", Default: DefaultAddr, Description: "Listen address (`localhost:8080` in demo mode)."},
 		{Env: envTrustedProxies, Description: "Comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted for the client IP (default: none, use the connection's address)."},
 		{Env: envLogLevel, Default: "info", Description: "Log level: debug, info, warn or error. Logs are JSON lines on stdout, each with the request id."},

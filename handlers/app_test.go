@@ -31,12 +31,15 @@ import (
 	"time"
 
 	"github.com/gorilla/securecookie"
+	"github.com/gorilla/sessions"
 
 	"userdesk/audit"
 
 	"userdesk/auth0api"
 	"userdesk/auth0api/auth0apitest"
 	"userdesk/auth0api/auth0apitest/authapi"
+	"userdesk/handlers/limits"
+	"userdesk/handlers/sessionstore"
 )
 
 // The staff accounts of the test tenant: one per dashboard role, and one with no role.
@@ -138,7 +141,8 @@ type testApp struct {
 	AuditDB   *audit.DB
 	Recorder  *audit.Recorder
 	Codes     *codeBox // the one-time codes the tenant sent
-	srv       *server
+	srv       *server  // the dashboard (with replicas: the first one)
+	replicas  *replicaSet
 	tlsConfig *tls.Config
 }
 
@@ -154,6 +158,21 @@ type appOptions struct {
 	// tenant enables no second factor. For tests about something else only; the default tests
 	// run with MFA on.
 	singleFactor bool
+	// limits replaces the per-person limits (nil: the defaults).
+	limits *Limits
+	// replicas, when not empty, names the dashboards to run behind a round-robin proxy
+	// (replicas_test.go) instead of one; stores gives each its session store, limiter and
+	// replay cache (nil: each its own, in memory).
+	replicas []string
+	stores   func(t testing.TB, replica string, now func() time.Time) replicaStores
+}
+
+// manyChanges raises the per-person change limit, for tests that make more changes than a
+// person may in a minute of the test clock (the limits have tests of their own).
+func manyChanges(o *appOptions) {
+	l := DefaultLimits()
+	l.Changes = limits.Rule{Rate: 100_000, Per: time.Minute}
+	o.limits = &l
 }
 
 // singleFactor is the option that turns multi-factor off (see appOptions.singleFactor).
@@ -250,15 +269,20 @@ func newTestApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 		Version:           "test",
 		AllowSingleFactor: o.singleFactor,
 	}
+	cfg.Limits = o.limits
 	if o.config != nil {
 		o.config(&cfg)
 	}
-	s, err := newServer(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
+	if len(o.replicas) > 0 {
+		a.startReplicas(t, dash, cfg, o)
+	} else {
+		s, err := newServer(t.Context(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.srv = s
+		dash.Config.Handler = s.e
 	}
-	a.srv = s
-	dash.Config.Handler = s.e
 	dash.StartTLS()
 	t.Cleanup(dash.Close)
 	a.URL = dash.URL
@@ -589,17 +613,34 @@ func (a *testApp) editTxn(t testing.TB, b *browser, f func(*signInTxn)) {
 // sessionIdentity returns the identity the server keeps for the browser's session.
 func (a *testApp) sessionIdentity(t testing.TB, b *browser) identity {
 	t.Helper()
+	rec, _ := a.sessionRecord(t, b)
+	return identityOf(rec)
+}
+
+// sessionRecord returns the record the server keeps for the browser's session, and the
+// session (to change and save it, as time passing would).
+func (a *testApp) sessionRecord(t testing.TB, b *browser) (sessionstore.Record, *sessions.Session) {
+	t.Helper()
 	c := b.cookie(a.srv.cookieName)
 	if c == nil {
 		t.Fatal("no session cookie")
 	}
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	r.AddCookie(c)
-	sess, err := a.srv.store.Get(r, a.srv.cookieName)
+	sess, err := a.srv.cookies.Get(r, a.srv.cookieName)
 	must(t, err)
-	id, ok := sess.Values[keyIdentity].(identity)
+	rec, ok := recordOf(sess)
 	if !ok {
 		t.Fatal("no identity in the session")
 	}
-	return id
+	return rec, sess
+}
+
+// storedSessions counts the sessions in the dashboard's store (sign-ins in progress are
+// sealed in their cookies and keep nothing on the server).
+func (a *testApp) storedSessions(t testing.TB) int {
+	t.Helper()
+	n, err := a.srv.sessions.Count(t.Context())
+	must(t, err)
+	return n
 }

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -36,6 +37,14 @@ const (
 	refusalAuditEach = time.Minute
 )
 
+// ReplayCache remembers one-time values until they expire, so that a second use is refused: a
+// logout token's jti, a used sign-in state. package replay's Memory serves one replica;
+// userdesk/redisstore's Replay is shared by several.
+type ReplayCache interface {
+	// Use records key until expires and reports whether this is its first use.
+	Use(ctx context.Context, key string, expires time.Time) (first bool, err error)
+}
+
 // staffAssurance is how staff prove who they are and how the sign-in is kept from abuse:
 // multi-factor at sign-in, step-up for dangerous actions, sealed sign-in transactions, per
 // address limits, the back-channel logout's replay cache, and the Host and Origin checks.
@@ -43,7 +52,7 @@ type staffAssurance struct {
 	requireMFA   bool
 	stepUpMaxAge time.Duration
 	txns         *txnSealer
-	replay       *replay.Memory // logout tokens' jti, sign-in states
+	replay       ReplayCache // logout tokens' jti, sign-in states
 
 	loginLimit    *ipLimiter
 	callbackLimit *ipLimiter
@@ -57,10 +66,13 @@ func newStaffAssurance(cfg Config, base *url.URL, cookiePrefix string, now func(
 	a := staffAssurance{
 		requireMFA:   !cfg.AllowSingleFactor,
 		stepUpMaxAge: cfg.StepUpMaxAge,
-		replay:       replay.NewMemory(0, now),
+		replay:       cfg.Replay,
 
 		logoutLimit:   newIPLimiter(logoutEvery, logoutBurst, now),
 		refusalAudits: newIPLimiter(refusalAuditEach, refusalBurst, now),
+	}
+	if a.replay == nil {
+		a.replay = replay.NewMemory(0, now)
 	}
 	if a.stepUpMaxAge <= 0 {
 		a.stepUpMaxAge = DefaultStepUpMaxAge

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -17,6 +16,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"userdesk/audit"
+	"userdesk/handlers/sessionstore"
 	"userdesk/views"
 )
 
@@ -33,6 +33,10 @@ const acrMultiFactor = "http://schemas.openid.net/pape/policies/2007/06/multi-fa
 func (s *server) login(c echo.Context) error {
 	if ok, wait := s.loginLimit.allow(c.RealIP()); !ok {
 		return tooManySignIns(c, wait)
+	}
+	// No sign-in starts that could not end in a session.
+	if err := s.sessions.Ping(c.Request().Context()); err != nil {
+		return errStoreUnavailable(err)
 	}
 	target, err := s.beginSignIn(c, localPath(c.QueryParam("return_to")), "")
 	if err != nil {
@@ -215,6 +219,10 @@ func (s *server) callback(c echo.Context) error {
 		return s.finishStepUp(c, txn, id)
 	}
 	if err := s.startSession(c, id); err != nil {
+		if errors.Is(err, sessionstore.ErrUnavailable) {
+			s.logger(c).Warn("sign-in failed", "reason", "session store unavailable", "err", err)
+			return err
+		}
 		return s.signInFailed(c, "save session", err, "")
 	}
 	// The person is now the actor of this request.
@@ -248,22 +256,12 @@ func (s *server) signInFailed(c echo.Context, reason string, err error, msg stri
 
 // logout ends the session here and, when the provider advertises it, at the provider too.
 func (s *server) logout(c echo.Context) error {
-	s.endSession(c, s.session(c))
+	if err := s.endRequestSession(c); err != nil {
+		return err // the session could not be ended: do not say it was
+	}
 	c.Response().Header().Set("Clear-Site-Data", `"cache", "cookies", "storage"`)
 	s.audit(c, audit.SessionSignOut, "", nil)
-
-	target := s.baseURL + "/signed-out"
-	if p, err := s.signIn.current(); err == nil && p.endSession != "" {
-		u, err := url.Parse(p.endSession)
-		if err == nil {
-			q := u.Query()
-			q.Set("client_id", s.signIn.clientID)
-			q.Set("post_logout_redirect_uri", target)
-			u.RawQuery = q.Encode()
-			target = u.String()
-		}
-	}
-	return c.Redirect(http.StatusSeeOther, target)
+	return c.Redirect(http.StatusSeeOther, s.signOutTarget())
 }
 
 // signedOut is where sign-out lands; ?why= names one of the reasons a check of the person's

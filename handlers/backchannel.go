@@ -15,8 +15,9 @@ import (
 
 // backchannelLogout is the OpenID Connect Back-Channel Logout 1.0 endpoint: the provider POSTs
 // a logout_token when a person's session there ends, and the dashboard ends the matching
-// sessions: those of that provider session (sid), or, when the token names only the person,
-// all of theirs. The token is verified fully (package logouttoken); the answer is 200, or 400
+// sessions through the session store's indexes, on every replica at once when they share a
+// store: those of that provider session (sid), or, when the token names only the person, all
+// of theirs. The token is verified fully (package logouttoken); the answer is 200, or 400
 // with a JSON error, never cached. Rate-limited per client address.
 func (s *server) backchannelLogout(c echo.Context) error {
 	h := c.Response().Header()
@@ -41,6 +42,12 @@ func (s *server) backchannelLogout(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// The sessions are in the store: it must answer before the token's jti is used up, so that
+	// the provider's retry of this 503 is not refused as a replay.
+	if err := s.sessions.Ping(c.Request().Context()); err != nil {
+		s.logger(c).Error("back-channel logout while the session store is unavailable", "err", err)
+		return c.JSON(http.StatusServiceUnavailable, oauthError{"temporarily_unavailable", "the session store is unavailable"})
+	}
 	form, err := c.FormParams()
 	if err != nil || len(form["logout_token"]) != 1 {
 		return s.logoutRefused(c, "exactly one logout_token is required", err)
@@ -52,15 +59,11 @@ func (s *server) backchannelLogout(c echo.Context) error {
 		}
 		return s.logoutRefused(c, "invalid logout token", err)
 	}
-	ended := s.endSessionsOf(func(id identity) bool {
-		if id.Issuer != claims.Issuer {
-			return false
-		}
-		if claims.SessionID != "" {
-			return id.SessionID == claims.SessionID && (claims.Subject == "" || id.Subject == claims.Subject)
-		}
-		return id.Subject == claims.Subject
-	})
+	ended, err := s.endSessionsNamed(c.Request().Context(), claims.Subject, claims.SessionID)
+	if err != nil {
+		s.logger(c).Error("back-channel logout: ending the sessions failed", "err", err, "sub", claims.Subject, "ended", ended)
+		return c.JSON(http.StatusServiceUnavailable, oauthError{"temporarily_unavailable", "the session store is unavailable"})
+	}
 	s.logger(c).Info("back-channel logout", "sub", claims.Subject, "by_session", claims.SessionID != "", "ended", ended)
 	s.auditEvent(c, audit.SessionBackChannel, audit.OutcomeSuccess, claims.Subject, audit.Int("sessions", int64(ended)))
 	return c.NoContent(http.StatusOK)

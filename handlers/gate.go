@@ -9,10 +9,12 @@ package handlers
 //  2. checks the CSRF token of anything but GET and HEAD;
 //  3. re-checks the person's access in the tenant when it is due (revalidate.go);
 //  4. checks that the person's role allows the route's action;
-//  5. for a route on a user: validates the id (one helper, no request leaves with an invalid
+//  5. counts the request against the person's limits the route declares (changes, searches;
+//     limits_gate.go);
+//  6. for a route on a user: validates the id (one helper, no request leaves with an invalid
 //     one), applies the self rule, resolves the target (one Management API read of what the
-//     handler and the rules need, at once), and applies the rules about the target (staff
-//     accounts and protected users only by admins);
+//     handler and the rules need, at once), applies the rules about the target (staff
+//     accounts and protected users only by admins), the step-up, and the target's e-mail limit;
 //
 // and answers and audits every refusal itself: the handler never runs and no change is asked
 // of Auth0. A handler finds the resolved target with targetOf.
@@ -66,6 +68,9 @@ type targetRule struct {
 	// (the same fields), applies the same rules to it and answers their refusals the same
 	// way; the handler finds it with secondTargetOf.
 	second string
+	// emails marks a change that e-mails the user: it counts against the e-mails-per-target
+	// limit (Limits.Emails), once the other rules allowed it.
+	emails bool
 }
 
 // reads declares a route that reads the user's data without changing it.
@@ -97,6 +102,9 @@ func (r *targetRule) alsoOn(param string) *targetRule { r.second = param; return
 
 // withStepUp marks a dangerous change (targetRule.stepUp).
 func (r *targetRule) withStepUp() *targetRule { r.stepUp = true; return r }
+
+// sendsEmail marks a change that e-mails the user (targetRule.emails).
+func (r *targetRule) sendsEmail() *targetRule { r.emails = true; return r }
 
 // needsWholeUser asks the gate to read the whole user for the handler.
 func (r *targetRule) needsWholeUser() *targetRule { r.whole = true; return r }
@@ -179,8 +187,12 @@ func (s *server) authorize(rt route) echo.MiddlewareFunc {
 		if rt.Action == actPublic {
 			return next
 		}
+		personal := s.personalLimits(rt)
 		return func(c echo.Context) error {
-			me, ok := s.loadIdentity(c)
+			me, ok, err := s.loadIdentity(c)
+			if err != nil {
+				return err
+			}
 			if !ok {
 				return s.signInRequired(c)
 			}
@@ -199,6 +211,11 @@ func (s *server) authorize(rt route) echo.MiddlewareFunc {
 			if rt.Action != actSignedIn && !staff.May(rt.Action) {
 				s.auditDenied(c, rt, "no group of this person allows "+string(rt.Action))
 				return errForbidden
+			}
+			for _, rule := range personal {
+				if err := s.checkLimit(c, rule, me.Subject, ""); err != nil {
+					return err
+				}
 			}
 			if rt.Target != nil {
 				t, err := s.gateTarget(c, me, staff, rt)
@@ -267,6 +284,11 @@ func (s *server) gateTarget(c echo.Context, me identity, staff policy.Staff, rt 
 	// step-up would be due).
 	if r.isChange() && (r.stepUp || staffTarget) && s.stepUpNeeded(me) {
 		return nil, s.requireStepUp(c)
+	}
+	if r.emails && s.limits.Emails.Rate > 0 {
+		if err := s.checkLimit(c, s.limits.Emails, id, id); err != nil {
+			return nil, err
+		}
 	}
 	return t, nil
 }

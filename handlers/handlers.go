@@ -35,6 +35,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/securecookie"
@@ -44,7 +45,8 @@ import (
 
 	"userdesk/audit"
 	"userdesk/auth0api"
-	"userdesk/handlers/memstore"
+	"userdesk/handlers/limits"
+	"userdesk/handlers/sessionstore"
 	"userdesk/policy"
 	"userdesk/userops"
 )
@@ -151,8 +153,21 @@ type Config struct {
 	// IdleTimeout and AbsoluteTimeout end sessions (defaults 30m and 8h).
 	IdleTimeout     time.Duration
 	AbsoluteTimeout time.Duration
-	// MaxSessions bounds the in-memory session store (default memstore.DefaultMaxEntries).
+	// Sessions keeps the signed-in sessions and their per-person index (sessionstore.Store):
+	// userdesk/redisstore's for several replicas, which then share every session. nil means an
+	// in-memory store of MaxSessions sessions (one replica, the demo).
+	Sessions sessionstore.Store
+	// MaxSessions bounds the in-memory session store (default sessionstore.DefaultMaxSessions).
 	MaxSessions int
+	// Limits are the per-person limits (changes, e-mails per target, searches); nil means
+	// DefaultLimits.
+	Limits *Limits
+	// Limiter applies the limits: userdesk/redisstore's shares them between replicas; nil means
+	// in memory (one replica).
+	Limiter limits.Limiter
+	// Replay remembers one-time values (logout tokens' jti, used sign-in states) until they
+	// expire: userdesk/redisstore's shares them between replicas; nil means in memory.
+	Replay ReplayCache
 	// RevalidateEvery is how often a signed-in person's own Auth0 record (blocked flag, tenant
 	// roles) is read again to confirm their access (revalidate.go): 0 means
 	// DefaultRevalidateEvery, a negative duration turns the check off (staff who do not sign in
@@ -258,7 +273,10 @@ type server struct {
 	pageBudget      time.Duration // how long the user page waits for its sections
 	resetClientID   string        // the application of password-reset e-mails
 
-	store        *memstore.Store
+	sessions     sessionstore.Store        // sessions, their indexes, the sign-in pool
+	cookies      *sessionstore.CookieStore // the session cookie over sessions
+	limiter      limits.Limiter
+	limits       Limits
 	exportCodecs []securecookie.Codec // seal export jobs' references (export_job.go)
 	cookieName   string               // the session cookie
 	signInName   string               // the pre-login (sign-in transaction) cookie
@@ -267,7 +285,8 @@ type server struct {
 	assetVer     string
 	headers      http.Header // security headers sent on every response
 	crossOrigin  *http.CrossOriginProtection
-	observer     Observer // metrics hook, may be nil
+	observer     Observer     // metrics hook, may be nil
+	lastCount    atomic.Int64 // the last session count liveSessions read
 	gzip         compressor
 	staffAssurance
 
@@ -371,12 +390,22 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 		// __Host- cookies must be Secure, Path=/ and have no Domain: the browser enforces it.
 		s.cookieName, s.signInName = "__Host-userdesk", "__Host-userdesk-signin"
 	}
-	s.store, err = newStore(cfg, s.secure, s.now)
-	if err != nil {
+	s.sessions = cfg.Sessions
+	if s.sessions == nil {
+		s.sessions = sessionstore.NewMemory(sessionstore.MemoryOptions{MaxSessions: cfg.MaxSessions, Now: s.now})
+	}
+	if s.cookies, err = newCookieStore(cfg, s.sessions, s.secure, s.now); err != nil {
 		return nil, err
 	}
 	if s.exportCodecs, err = newExportSealer(cfg.SessionSecrets); err != nil {
 		return nil, err
+	}
+	if s.limits, err = cfg.Limits.resolve(); err != nil {
+		return nil, err
+	}
+	s.limiter = cfg.Limiter
+	if s.limiter == nil {
+		s.limiter = limits.NewMemory(s.now)
 	}
 	if s.assetVer, err = assetVersion(cfg.Static); err != nil {
 		return nil, fmt.Errorf("handlers: static files: %w", err)
@@ -407,8 +436,9 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 	return s, nil
 }
 
-// newStore builds the session store: the cookie carries only a signed random id.
-func newStore(cfg Config, secure bool, now func() time.Time) (*memstore.Store, error) {
+// newCookieStore builds the session cookie over store: the cookie carries only a signed random
+// id; the record stays in the store.
+func newCookieStore(cfg Config, store sessionstore.Store, secure bool, now func() time.Time) (*sessionstore.CookieStore, error) {
 	var pairs [][]byte
 	for _, k := range cfg.SessionSecrets {
 		pairs = append(pairs, k, nil) // signed, not encrypted: the value is a random id
@@ -423,7 +453,7 @@ func newStore(cfg Config, secure bool, now func() time.Time) (*memstore.Store, e
 			sc.MaxAge(maxAge) // the signed timestamp bounds a cookie's life too
 		}
 	}
-	store, err := memstore.New(memstore.Options{
+	cs, err := sessionstore.NewCookieStore(store, sessionstore.CookieOptions{
 		Codecs: codecs,
 		Cookie: sessions.Options{
 			Path:     "/",
@@ -431,25 +461,30 @@ func newStore(cfg Config, secure bool, now func() time.Time) (*memstore.Store, e
 			Secure:   secure,
 			SameSite: http.SameSiteLaxMode, // the callback from the provider is a cross-site GET
 		},
-		MaxEntries: cfg.MaxSessions,
-		Now:        now,
+		Now: now,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("handlers: %w", err)
 	}
-	return store, nil
+	return cs, nil
 }
 
-// liveSessions counts, exactly, the signed-in sessions of this replica: those holding an
-// identity whose idle and absolute timeouts have not passed by the server's clock (the check
-// loadIdentity makes). Sign-ins in progress, and sessions that ended but that the store has not
-// swept yet, are not counted. It feeds the sessions gauge of the metrics.
+// liveSessions counts the signed-in sessions in the session store (every replica's, when they
+// share one), for the sessions gauge of the metrics: one count of the store's index, never a
+// scan. A session counts until the store drops it, up to a minute's grace past its timeout
+// (expiryGrace); sign-ins in progress are not sessions. When the store cannot answer, the last
+// count is repeated (and the failure logged), rather than a drop to zero that looks like
+// everyone signed out.
 func (s *server) liveSessions() int {
-	now := s.now()
-	return s.store.Live(func(values map[any]any) bool {
-		id, ok := values[keyIdentity].(identity)
-		return ok && now.Sub(id.Created) < s.absolute && now.Sub(id.LastSeen) < s.idle
-	})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	n, err := s.sessions.Count(ctx)
+	if err != nil {
+		s.log.Warn("count sessions", "err", err)
+		return int(s.lastCount.Load())
+	}
+	s.lastCount.Store(int64(n))
+	return n
 }
 
 // assetVersion is a short hash of every static file, so their URLs change when they do.

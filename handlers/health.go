@@ -12,11 +12,16 @@ func (s *server) healthz(c echo.Context) error {
 	return c.String(http.StatusOK, "ok\n")
 }
 
-// readyz says whether the dashboard can work: sign-in (the provider was discovered and its
-// signing keys load, which also means the tenant answers; cached for a few seconds) and the
-// audit trail (changes are refused while it cannot be written; the check probes it, so the
-// answer recovers by itself when the trail does).
+// readyz says whether the dashboard can work: the session store answers (a ping: Redis, when
+// replicas share one), sign-in (the provider was discovered and its signing keys load, which
+// also means the tenant answers; cached for a few seconds) and the audit trail (changes are
+// refused while it cannot be written; the check probes it). Every check is made again at each
+// probe, so the answer recovers by itself when what failed is back.
 func (s *server) readyz(c echo.Context) error {
+	if err := s.sessions.Ping(c.Request().Context()); err != nil {
+		s.logger(c).Warn("not ready", "err", err)
+		return c.String(http.StatusServiceUnavailable, "not ready: the session store is unavailable\n")
+	}
 	if err := s.signIn.ready(c.Request().Context()); err != nil {
 		s.logger(c).Warn("not ready", "err", err)
 		return c.String(http.StatusServiceUnavailable, "not ready: the identity provider or its signing keys cannot be reached\n")

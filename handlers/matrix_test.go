@@ -87,8 +87,10 @@ func matrixApp(t *testing.T) *testApp {
 	return newTestApp(t, func(o *appOptions) {
 		o.config = func(c *Config) {
 			c.Policy = p
-			// The matrices sign in hundreds of times from one address.
+			// The matrices sign in hundreds of times from one address, and make hundreds of
+			// changes as one person: the limits have tests of their own (limits_test.go).
 			c.SignInLimit = IPRate{Burst: 10_000, Every: time.Millisecond}
+			c.Limits = &Limits{}
 		}
 	})
 }

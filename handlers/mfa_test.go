@@ -77,8 +77,8 @@ func TestSignInRefusedWithoutMFA(t *testing.T) {
 			if r, _ := b.get(t, "/users"); r.StatusCode != http.StatusFound {
 				t.Errorf("GET /users after the refusal = %d, want a redirect to sign in", r.StatusCode)
 			}
-			if a.srv.store.Len() != 0 {
-				t.Errorf("%d sessions stored", a.srv.store.Len())
+			if a.storedSessions(t) != 0 {
+				t.Errorf("%d sessions stored", a.storedSessions(t))
 			}
 			events := a.auditEvents(t)
 			if len(events) != 1 || events[0]["event"] != "session.signin.mfa_missing" || events[0]["outcome"] != "denied" ||

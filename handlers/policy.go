@@ -39,6 +39,7 @@ const (
 	actPolicy            = policy.ActionPolicy            // the effective policy page
 	actAudit             = policy.ActionAudit             // the audit trail
 	actExport            = policy.ActionExport            // export users to a file
+	actStaffSessions     = policy.ActionStaffSessions     // who is signed in; end their sessions
 )
 
 // staffOf is the person as the policy sees them: the groups their role-claim values put them in.
@@ -72,6 +73,7 @@ func abilities(st policy.Staff) views.Abilities {
 		Policy:            st.May(policy.ActionPolicy),
 		Audit:             st.May(policy.ActionAudit),
 		Export:            st.May(policy.ActionExport),
+		StaffSessions:     st.May(policy.ActionStaffSessions),
 	}
 }
 

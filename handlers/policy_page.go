@@ -1,12 +1,15 @@
 package handlers
 
 import (
+	"context"
 	"maps"
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"userdesk/handlers/sessionstore"
 	"userdesk/policy"
 	"userdesk/views"
 )
@@ -14,7 +17,10 @@ import (
 // showPolicy is the effective policy page: each group, who is in it (and who of them is signed
 // in now), what it may do and to which users, in words.
 func (s *server) showPolicy(c echo.Context) error {
-	signedIn := s.signedInStaff()
+	signedIn, err := s.signedInStaff(c.Request().Context())
+	if err != nil {
+		return storeFailed(err)
+	}
 	d := views.PolicyData{Source: s.policy.Source(), Warnings: s.policy.Warnings()}
 	for _, g := range s.policy.Groups() {
 		pg := views.PolicyGroup{
@@ -27,9 +33,9 @@ func (s *server) showPolicy(c echo.Context) error {
 		if slices.Contains(g.Actions, policy.ActionCreate) {
 			pg.Create = createWords(g)
 		}
-		for _, id := range signedIn {
-			if slices.Contains(s.staffOf(id).Groups(), g.Name) {
-				pg.SignedIn = append(pg.SignedIn, personWords(id))
+		for _, in := range signedIn {
+			if slices.Contains(in.Groups, g.Name) {
+				pg.SignedIn = append(pg.SignedIn, personWords(in.Meta))
 			}
 		}
 		d.Groups = append(d.Groups, pg)
@@ -53,37 +59,48 @@ func createWords(g policy.Group) string {
 	return "Users " + where + ", always with " + joinWords(stamps) + "."
 }
 
-// signedInStaff are the identities of the live signed-in sessions of this replica, one per
-// person (the latest sign-in).
-func (s *server) signedInStaff() []identity {
-	now := s.now()
-	seen := map[string]identity{}
-	s.store.Live(func(values map[any]any) bool {
-		id, ok := values[keyIdentity].(identity)
-		if ok && now.Sub(id.Created) < s.absolute && now.Sub(id.LastSeen) < s.idle {
-			if cur, dup := seen[id.Subject]; !dup || id.Created.After(cur.Created) {
-				seen[id.Subject] = id
-			}
-		}
-		return ok
-	})
-	out := make([]identity, 0, len(seen))
-	for _, id := range seen {
-		out = append(out, id)
+// signedInStaff are the live signed-in sessions in the session store (every replica's, when
+// they share one), one per person (the latest sign-in), read from the store's index with the
+// groups each session saved: no Management API call.
+func (s *server) signedInStaff(ctx context.Context) ([]sessionstore.Info, error) {
+	all, err := s.sessions.All(ctx, maxListedSessions)
+	if err != nil {
+		return nil, err
 	}
-	slices.SortFunc(out, func(a, b identity) int { return compareStrings(personWords(a), personWords(b)) })
-	return out
+	now := s.now()
+	seen := map[string]sessionstore.Info{}
+	for _, in := range all {
+		if !s.sessionLive(in.Meta, now) {
+			continue
+		}
+		if cur, dup := seen[in.Subject]; !dup || in.Created.After(cur.Created) {
+			seen[in.Subject] = in
+		}
+	}
+	out := slices.Collect(maps.Values(seen))
+	slices.SortFunc(out, func(a, b sessionstore.Info) int { return compareStrings(personWords(a.Meta), personWords(b.Meta)) })
+	return out, nil
+}
+
+// maxListedSessions bounds the sessions a page reads from the store (staff, not customers: a
+// few hundred at most).
+const maxListedSessions = 5000
+
+// sessionLive reports whether a stored session's idle and absolute timeouts have not passed by
+// the server's clock (the store keeps it a minute's grace longer).
+func (s *server) sessionLive(m sessionstore.Meta, now time.Time) bool {
+	return now.Sub(m.Created) < s.absolute && now.Sub(m.LastSeen) < s.idle
 }
 
 // personWords names a staff member: their name and e-mail address.
-func personWords(id identity) string {
+func personWords(m sessionstore.Meta) string {
 	switch {
-	case id.Name != "" && id.Email != "" && id.Name != id.Email:
-		return id.Name + " (" + id.Email + ")"
-	case id.Email != "":
-		return id.Email
-	case id.Name != "":
-		return id.Name
+	case m.Name != "" && m.Email != "" && m.Name != m.Email:
+		return m.Name + " (" + m.Email + ")"
+	case m.Email != "":
+		return m.Email
+	case m.Name != "":
+		return m.Name
 	}
-	return id.Subject
+	return m.Subject
 }

@@ -148,11 +148,14 @@ func (s *server) readAccess(ctx context.Context, subject string) (access, error)
 	return a, nil
 }
 
-// saveIdentity stores the identity in the request's session.
+// saveIdentity stores the identity in the request's session. A failure is logged: the request
+// goes on with what it checked (a session ended meanwhile stays ended).
 func (s *server) saveIdentity(c echo.Context, id identity) {
-	sess := s.session(c)
-	sess.Values[keyIdentity] = id
-	if err := s.saveSession(c, sess, id); err != nil {
+	sess, err := s.session(c)
+	if err == nil {
+		err = s.saveSession(c, sess, id)
+	}
+	if err != nil {
 		s.logger(c).Error("save session", "err", err)
 	}
 }
@@ -162,7 +165,9 @@ func (s *server) saveIdentity(c echo.Context, id identity) {
 func (s *server) accessEndedAnswer(c echo.Context, me identity, why accessEnded) error {
 	s.logger(c).Info("session ended: access revoked in the tenant", "reason", string(why), "actor_sub", me.Subject)
 	s.auditEvent(c, audit.SessionRevalidateEnd, audit.OutcomeSuccess, me.Subject, audit.String("reason", string(why)))
-	s.endSession(c, s.session(c))
+	if err := s.endRequestSession(c); err != nil {
+		s.logger(c).Error("end session", "err", err)
+	}
 	to := "/signed-out?why=" + url.QueryEscape(string(why))
 	if isHTMX(c) {
 		c.Response().Header().Set("HX-Redirect", to)

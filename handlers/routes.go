@@ -50,8 +50,15 @@ func (s *server) frontDoorRoutes() []route {
 		// cross-origin check; the signed logout token is its authentication (backchannel.go).
 		{http.MethodPost, "/backchannel-logout", actPublic, s.backchannelLogout, nil},
 
-		// Any signed-in person, even without a dashboard role.
+		// Any signed-in person, even without a dashboard role (staff_sessions.go).
 		{http.MethodPost, "/logout", actSignedIn, s.logout, nil},
+		{http.MethodGet, "/sessions", actSignedIn, s.showOwnSessions, nil},
+		{http.MethodPost, "/logout/everywhere", actSignedIn, s.signOutEverywhere, nil},
+
+		// Who is signed in, and ending their sessions (staff_sessions.go).
+		{http.MethodGet, "/staff/sessions", actStaffSessions, s.showStaffSessions, nil},
+		{http.MethodPost, "/staff/sessions/end", actStaffSessions, s.endStaffSession, nil},
+		{http.MethodPost, "/staff/sessions/end-all", actStaffSessions, s.endStaffSessions, nil},
 
 		// The dashboard.
 		{http.MethodGet, "/", actView, s.home, nil},

@@ -37,7 +37,7 @@ func (s *server) sectionRoutes() []route {
 		// An MFA enrollment invitation (link.go): e-mailed by Auth0, or a link shown once, which,
 		// like a password-change link, needs a fresh sign-in.
 		{http.MethodPost, "/users/:id/enrollment-invitation", actSendEmails, s.enrollmentInvitation, changes(audit.UserEnrollmentInvite).
-			notOnSelf(ownFactors).needs("name", "email")},
+			notOnSelf(ownFactors).needs("name", "email").sendsEmail()},
 		{http.MethodPost, "/users/:id/enrollment-link", actSendEmails, s.enrollmentLink, changes(audit.UserEnrollmentInvite).
 			notOnSelf(ownFactors).needs("name", "email").withStepUp()},
 

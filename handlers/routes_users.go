@@ -11,6 +11,10 @@ import (
 var profileControls = []policy.Action{policy.ActionViewRaw, policy.ActionBlock, policy.ActionSendEmails,
 	policy.ActionEdit, policy.ActionDelete, policy.ActionResetMFA, policy.ActionEndSessions, policy.ActionLink}
 
+// searchRoutes are the routes that search the tenant's users: each request counts against the
+// person's search limit (Limits.Searches, limits_gate.go).
+var searchRoutes = []string{http.MethodGet + " /users"}
+
 // userRoutes are the routes for finding and managing users: search, the user page, and the
 // changes made from it (issue 5). Part of the route table (routes.go).
 //
@@ -49,8 +53,8 @@ func (s *server) userRoutes() []route {
 		{http.MethodPost, "/users/:id/block", actBlockUsers, s.blockUser, changes(audit.UserBlock).notOnSelf("block your own account")},
 		{http.MethodPost, "/users/:id/unblock", actBlockUsers, s.unblockUser, changes(audit.UserUnblock).notOnSelf("unblock your own account")},
 		{http.MethodPost, "/users/:id/password-reset", actSendEmails, s.passwordResetLink, changes(audit.UserPasswordTicket).withStepUp()},
-		{http.MethodPost, "/users/:id/password-reset-email", actSendEmails, s.sendPasswordResetEmail, changes(audit.UserPasswordResetEmail).needs(resetEmailFields...)},
-		{http.MethodPost, "/users/:id/verification-email", actSendEmails, s.sendVerificationEmail, changes(audit.UserVerificationEmail)},
+		{http.MethodPost, "/users/:id/password-reset-email", actSendEmails, s.sendPasswordResetEmail, changes(audit.UserPasswordResetEmail).needs(resetEmailFields...).sendsEmail()},
+		{http.MethodPost, "/users/:id/verification-email", actSendEmails, s.sendVerificationEmail, changes(audit.UserVerificationEmail).sendsEmail()},
 		{http.MethodPost, "/users/:id/delete", actDeleteUsers, s.deleteUser, changes(audit.UserDelete).notOnSelf("delete your own account").needsWholeUser().withStepUp()},
 
 		// Linked accounts (link.go, issue 12): the admin finds the other account, compares the

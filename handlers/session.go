@@ -5,14 +5,17 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 
+	"userdesk/handlers/sessionstore"
 	"userdesk/views"
 )
 
@@ -50,12 +53,6 @@ type identity struct {
 // multiFactor reports whether the person passed a second factor when they last authenticated.
 func (id identity) multiFactor() bool { return slices.Contains(id.AMR, "mfa") }
 
-// Keys of session values.
-const (
-	keyIdentity = "identity"
-	keyFlash    = "flash"
-)
-
 // touchEvery is how stale LastSeen may get before a request saves the session again; it keeps
 // the store (and Set-Cookie) quiet on busy pages at the cost of this much idle-timeout slack.
 const touchEvery = time.Minute
@@ -72,29 +69,95 @@ const (
 	ctxStepUpDue // bool: the person's dangerous actions will ask them to sign in again first
 )
 
-// session returns the request's session (the same one for the whole request).
-func (s *server) session(c echo.Context) *sessions.Session {
-	sess, _ := s.store.Get(c.Request(), s.cookieName) // memstore never fails: no session = a new one
-	return sess
+// errStoreUnavailable answers a request that needs the session store while it cannot be
+// reached (Redis down or too slow): a plain 503; /readyz reports not ready meanwhile, and the
+// next request after the store is back works again.
+func errStoreUnavailable(err error) error {
+	return httpError(http.StatusServiceUnavailable, "The session store is unavailable, so userdesk cannot tell who you are "+
+		"right now. Nothing was changed. Try again in a moment.", err).withTitle("Session store unavailable")
 }
 
-// saveSession stores the session; the cookie and the server-side record expire at the idle
-// timeout or the absolute one, whichever comes first, plus a minute's grace so that the
-// server's own check (loadIdentity) is what ends the session, and logs it.
+// storeFailed maps a session-store error for the person: unavailable → the 503 above; anything
+// else as it is (logged as a 500).
+func storeFailed(err error) error {
+	if errors.Is(err, sessionstore.ErrUnavailable) {
+		return errStoreUnavailable(err)
+	}
+	return err
+}
+
+// session returns the request's session (the same one for the whole request): the record named
+// by its signed cookie, or a new empty session. The error is the store's (storeFailed).
+func (s *server) session(c echo.Context) (*sessions.Session, error) {
+	sess, err := s.cookies.Get(c.Request(), s.cookieName)
+	if err != nil {
+		return sess, storeFailed(err)
+	}
+	return sess, nil
+}
+
+// record is what the session stores for id: the identity, the person's policy groups (for the
+// staff-sessions page), the client's address and browser, and the flash message kept in prev.
+func (s *server) record(c echo.Context, id identity, prev sessionstore.Record) sessionstore.Record {
+	ua := c.Request().UserAgent()
+	if len(ua) > maxUserAgent {
+		ua = strings.ToValidUTF8(ua[:maxUserAgent], "")
+	}
+	return sessionstore.Record{
+		Issuer: id.Issuer, Subject: id.Subject, Email: id.Email, Name: id.Name,
+		Groups: s.staffOf(id).Groups(), Claims: id.Claims,
+		ProviderSID: id.SessionID, AMR: id.AMR, ACR: id.ACR, AuthTime: id.AuthTime,
+		Created: id.Created, LastSeen: id.LastSeen, Validated: id.CheckedAt, ValidationTried: id.CheckTriedAt,
+		CSRFToken: id.CSRFToken, IP: c.RealIP(), UserAgent: ua,
+		FlashKind: prev.FlashKind, FlashMessage: prev.FlashMessage,
+	}
+}
+
+// maxUserAgent is as much of the browser's User-Agent as a session keeps (to name the browser).
+const maxUserAgent = 256
+
+// identityOf is the identity a stored record holds.
+func identityOf(r sessionstore.Record) identity {
+	return identity{
+		Issuer: r.Issuer, Subject: r.Subject, Email: r.Email, Name: r.Name, Claims: r.Claims,
+		AuthTime: r.AuthTime, AMR: r.AMR, ACR: r.ACR, SessionID: r.ProviderSID,
+		Created: r.Created, LastSeen: r.LastSeen, CheckedAt: r.Validated, CheckTriedAt: r.ValidationTried,
+		CSRFToken: r.CSRFToken,
+	}
+}
+
+// recordOf returns the session's stored record (false when it holds none).
+func recordOf(sess *sessions.Session) (sessionstore.Record, bool) {
+	r, ok := sess.Values[sessionstore.RecordKey].(sessionstore.Record)
+	return r, ok && r.Subject != ""
+}
+
+// saveSession stores the session holding id; the cookie and the server-side record expire at
+// the idle timeout or the absolute one, whichever comes first, plus a minute's grace so that
+// the server's own check (loadIdentity) is what ends the session, and logs it. A session loaded
+// by this request and ended meanwhile (on any replica) is not stored again: the error then
+// wraps sessionstore.ErrNotFound.
 func (s *server) saveSession(c echo.Context, sess *sessions.Session, id identity) error {
+	prev, _ := recordOf(sess)
+	sess.Values[sessionstore.RecordKey] = s.record(c, id, prev)
 	left := min(s.idle, s.absolute-s.now().Sub(id.Created))
 	sess.Options.MaxAge = max(1, int((left+expiryGrace)/time.Second))
 	return sess.Save(c.Request(), c.Response())
 }
 
 // loadIdentity returns the signed-in person, enforcing the idle and absolute timeouts with the
-// server's clock. An expired session is deleted.
-func (s *server) loadIdentity(c echo.Context) (identity, bool) {
-	sess := s.session(c)
-	id, ok := sess.Values[keyIdentity].(identity)
-	if !ok {
-		return identity{}, false
+// server's clock. An expired session is deleted. The error is the store's (a 503 when it is
+// unavailable).
+func (s *server) loadIdentity(c echo.Context) (identity, bool, error) {
+	sess, err := s.session(c)
+	if err != nil {
+		return identity{}, false, err
 	}
+	rec, ok := recordOf(sess)
+	if !ok {
+		return identity{}, false, nil
+	}
+	id := identityOf(rec)
 	now := s.now()
 	reason := ""
 	switch {
@@ -105,19 +168,22 @@ func (s *server) loadIdentity(c echo.Context) (identity, bool) {
 	}
 	if reason != "" {
 		s.logger(c).Info("session expired", "reason", reason, "actor_sub", id.Subject)
-		s.endSession(c, sess)
-		return identity{}, false
+		if err := s.endSession(c, sess); err != nil {
+			s.logger(c).Error("delete expired session", "err", err)
+		}
+		return identity{}, false, nil
 	}
 	if now.Sub(id.LastSeen) >= touchEvery {
 		id.LastSeen = now
-		sess.Values[keyIdentity] = id
-		if err := s.saveSession(c, sess, id); err != nil {
+		if err := s.saveSession(c, sess, id); errors.Is(err, sessionstore.ErrNotFound) {
+			return identity{}, false, nil // ended a moment ago, elsewhere
+		} else if err != nil {
 			s.logger(c).Error("save session", "err", err)
 		}
 	}
 	ctx := withIdentity(c.Request().Context(), id)
 	c.SetRequest(c.Request().WithContext(context.WithValue(ctx, ctxStepUpDue, s.stepUpNeeded(id))))
-	return id, true
+	return id, true, nil
 }
 
 // withIdentity returns ctx carrying the signed-in person.
@@ -134,45 +200,70 @@ func currentIdentity(c echo.Context) (identity, bool) {
 // startSession signs a person in: whatever session the browser had is deleted and a new one,
 // with a new id, holds only the identity (no fixation, no pre-sign-in data carried over).
 func (s *server) startSession(c echo.Context, id identity) error {
-	sess := s.session(c)
-	if sess.ID != "" {
-		s.store.Delete(sess.ID)
+	sess, err := s.session(c)
+	if err != nil {
+		return err
 	}
-	sess.ID = ""
-	sess.IsNew = true
-	sess.Values = map[any]any{keyIdentity: id}
-	return s.saveSession(c, sess, id)
+	if err := s.cookies.Renew(c.Request(), sess); err != nil {
+		return storeFailed(err)
+	}
+	sess.Values = map[any]any{}
+	return storeFailed(s.saveSession(c, sess, id))
 }
 
 // renewSession gives the browser's session a new id (the old record is deleted, so the old
-// cookie no longer works) holding id, and keeps the session's other values (a flash message).
-// A step-up uses it: a re-authentication must not keep the session id (checklist 21).
+// cookie no longer works) holding id, and keeps the session's flash message. A step-up uses it:
+// a re-authentication must not keep the session id (checklist 21).
 func (s *server) renewSession(c echo.Context, id identity) error {
-	sess := s.session(c)
-	if sess.ID != "" {
-		s.store.Delete(sess.ID)
+	sess, err := s.session(c)
+	if err != nil {
+		return err
 	}
-	sess.ID = ""
-	sess.IsNew = true
-	sess.Values[keyIdentity] = id
-	return s.saveSession(c, sess, id)
+	if err := s.cookies.Renew(c.Request(), sess); err != nil {
+		return storeFailed(err)
+	}
+	return storeFailed(s.saveSession(c, sess, id))
 }
 
-// endSessionsOf deletes, on this replica's store, every signed-in session whose identity match
-// accepts, and returns how many ended. (A shared store needs its per-person index instead.)
-func (s *server) endSessionsOf(match func(identity) bool) int {
-	return s.store.DeleteMatching(func(values map[any]any) bool {
-		id, ok := values[keyIdentity].(identity)
-		return ok && match(id)
-	})
+// endSessionsNamed ends the sessions a back-channel logout names, found through the store's
+// indexes (never a scan): those of the provider session sid (and of sub, when the token names
+// both), or every session of sub when it names no sid. It returns how many ended. Every session
+// was signed in through the one provider whose signature the logout token carries, so the
+// issuer needs no check here.
+func (s *server) endSessionsNamed(ctx context.Context, sub, sid string) (int, error) {
+	if sid == "" {
+		return s.sessions.RevokeAll(ctx, sub)
+	}
+	infos, err := s.sessions.ProviderSessions(ctx, sid)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, in := range infos {
+		if sub != "" && in.Subject != sub {
+			continue
+		}
+		if err := s.sessions.Delete(ctx, in.ID); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // endSession deletes the session and expires its cookie.
-func (s *server) endSession(c echo.Context, sess *sessions.Session) {
+func (s *server) endSession(c echo.Context, sess *sessions.Session) error {
 	sess.Options.MaxAge = -1
-	if err := sess.Save(c.Request(), c.Response()); err != nil {
-		s.logger(c).Error("delete session", "err", err)
+	return storeFailed(sess.Save(c.Request(), c.Response()))
+}
+
+// endRequestSession ends the request's own session (sign-out, access revoked).
+func (s *server) endRequestSession(c echo.Context) error {
+	sess, err := s.session(c)
+	if err != nil {
+		return err
 	}
+	return s.endSession(c, sess)
 }
 
 // validCSRF reports whether the request carries the session's CSRF token: in the X-CSRF-Token
@@ -230,8 +321,13 @@ func (s *server) setFlash(c echo.Context, f views.Flash) error {
 	if !ok {
 		return nil
 	}
-	sess := s.session(c)
-	sess.Values[keyFlash] = f
+	sess, err := s.session(c)
+	if err != nil {
+		return err
+	}
+	rec, _ := recordOf(sess)
+	rec.FlashKind, rec.FlashMessage = string(f.Kind), f.Message
+	sess.Values[sessionstore.RecordKey] = rec
 	return s.saveSession(c, sess, id)
 }
 
@@ -241,12 +337,17 @@ func (s *server) popFlash(c echo.Context) views.Flash {
 	if !ok {
 		return views.Flash{}
 	}
-	sess := s.session(c)
-	f, ok := sess.Values[keyFlash].(views.Flash)
-	if !ok {
+	sess, err := s.session(c)
+	if err != nil {
 		return views.Flash{}
 	}
-	delete(sess.Values, keyFlash)
+	rec, ok := recordOf(sess)
+	if !ok || rec.FlashMessage == "" {
+		return views.Flash{}
+	}
+	f := views.Flash{Kind: views.FlashKind(rec.FlashKind), Message: rec.FlashMessage}
+	rec.FlashKind, rec.FlashMessage = "", ""
+	sess.Values[sessionstore.RecordKey] = rec
 	if err := s.saveSession(c, sess, id); err != nil {
 		s.logger(c).Error("save session", "err", err)
 	}

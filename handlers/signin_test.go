@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -82,15 +81,12 @@ func TestSignIn(t *testing.T) {
 func TestSignInSessionHoldsNoTokens(t *testing.T) {
 	a := newTestApp(t)
 	b := a.signIn(t, "helpdesk")
-	r := httptest.NewRequest(http.MethodGet, "/", nil)
-	r.AddCookie(b.cookie("__Host-userdesk"))
-	sess, err := a.srv.store.Get(r, "__Host-userdesk")
-	must(t, err)
+	rec, sess := a.sessionRecord(t, b)
 	if len(sess.Values) != 1 {
-		t.Errorf("session values = %v, want the identity only", sess.Values)
+		t.Errorf("session values = %v, want the record only", sess.Values)
 	}
-	id, ok := sess.Values[keyIdentity].(identity)
-	if !ok || !slices.Equal(a.srv.staffOf(id).Groups(), []string{"helpdesk"}) || id.Email != testAccounts["helpdesk"] || id.Subject == "" || id.Issuer != a.Tenant.Issuer() {
+	id := identityOf(rec)
+	if !slices.Equal(rec.Groups, []string{"helpdesk"}) || !slices.Equal(a.srv.staffOf(id).Groups(), []string{"helpdesk"}) || id.Email != testAccounts["helpdesk"] || id.Subject == "" || id.Issuer != a.Tenant.Issuer() {
 		t.Errorf("identity = %+v", id)
 	}
 	if len(id.CSRFToken) < 43 {

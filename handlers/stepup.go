@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"userdesk/audit"
+	"userdesk/handlers/sessionstore"
 	"userdesk/views"
 )
 
@@ -85,10 +87,15 @@ func (s *server) stepUpReturn(c echo.Context) string {
 // nothing. On success the session gets the new auth_time, amr and acr (and the provider's
 // current sid and role), and a new id.
 func (s *server) finishStepUp(c echo.Context, txn signInTxn, fresh identity) error {
-	cur, signedIn := s.loadIdentity(c)
+	cur, signedIn, err := s.loadIdentity(c)
+	if err != nil {
+		return err
+	}
 	if fresh.Subject != txn.Subject || (signedIn && (cur.Issuer != fresh.Issuer || cur.Subject != fresh.Subject)) {
 		if signedIn {
-			s.endSession(c, s.session(c))
+			if err := s.endRequestSession(c); err != nil {
+				return err
+			}
 		}
 		s.logger(c).Warn("step-up failed", "reason", "another person", "actor_sub", txn.Subject, "sub", fresh.Subject)
 		s.auditEvent(c, audit.SessionStepUp, audit.OutcomeFailure, fresh.Subject, audit.String("reason", "signed in as another person; session ended"))
@@ -116,6 +123,9 @@ func (s *server) finishStepUp(c echo.Context, txn signInTxn, fresh identity) err
 	}
 	up.LastSeen = s.now()
 	if err := s.renewSession(c, up); err != nil {
+		if errors.Is(err, sessionstore.ErrUnavailable) {
+			return err
+		}
 		return s.signInFailed(c, "save session", err, "")
 	}
 	c.SetRequest(c.Request().WithContext(withIdentity(c.Request().Context(), up)))

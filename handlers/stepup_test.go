@@ -121,8 +121,8 @@ func TestStepUpFreshStaleMissing(t *testing.T) {
 				t.Errorf("audit = %v, want one denied session.stepup.required on Ada", events)
 			}
 			// The step-up's transaction is sealed in its own cookie; nothing on the server.
-			if a.srv.store.Len() != 1 {
-				t.Errorf("store entries = %d, want the one session", a.srv.store.Len())
+			if a.storedSessions(t) != 1 {
+				t.Errorf("store entries = %d, want the one session", a.storedSessions(t))
 			}
 			if txn := a.storedTxn(t, b); !txn.StepUp || txn.Subject != a.sessionIdentity(t, b).Subject {
 				t.Errorf("transaction %+v, want a step-up of the signed-in person", txn)

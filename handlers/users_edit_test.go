@@ -159,7 +159,7 @@ func TestEditOnlyAllowlistedFields(t *testing.T) {
 // URLs and phones are refused beside their field with everything typed kept, and nothing is
 // asked of Auth0 (checklist item 55).
 func TestEditRefusesBadInput(t *testing.T) {
-	a := newTestApp(t)
+	a := newTestApp(t, manyChanges)
 	b := a.signIn(t, "admin")
 	id := auth0apitest.FixtureUserID
 	base := editForm(t, a, b, id)

@@ -164,14 +164,15 @@ func (m *Metrics) HTTPRequest(route, method string, status int, d time.Duration)
 }
 
 // Sessions exports count as the gauge userdesk_sessions (handlers.Observer): the dashboard
-// hands over an exact count of its live signed-in sessions (memstore.Store.Live), read at each
-// scrape. Only the first call registers it; later calls are ignored.
+// hands over the session store's count of its signed-in sessions (sessionstore.Store.Count),
+// read at each scrape. Replicas that share a store (Redis) each report the same total: take
+// max, not sum. Only the first call registers it; later calls are ignored.
 func (m *Metrics) Sessions(count func() int) {
 	m.sessionsOnce.Do(func() {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Namespace: namespace,
 			Name:      "sessions",
-			Help:      "Signed-in sessions alive on this replica: neither expired (idle or absolute timeout) nor signed out; sign-ins in progress are not counted.",
+			Help:      "Signed-in sessions in the session store (all replicas' when they share one: take max, not sum): neither expired (idle or absolute timeout, a minute's grace) nor signed out; sign-ins in progress are not counted.",
 		}, func() float64 { return float64(count()) }))
 	})
 }

@@ -29,17 +29,19 @@ func TestSessionsRedisDown(t *testing.T) {
 
 	srv.Stop()
 	calls := map[string]func() error{
-		"Get":        func() error { _, err := s.Get(ctx, "a"); return err },
-		"Save":       func() error { return s.Save(ctx, "b", []byte("v"), sessionstore.Meta{Subject: "bob"}, exp) },
-		"Delete":     func() error { return s.Delete(ctx, "a") },
-		"Sessions":   func() error { _, err := s.Sessions(ctx, "alice"); return err },
-		"All":        func() error { _, err := s.All(ctx, 0); return err },
-		"RevokeAll":  func() error { _, err := s.RevokeAll(ctx, "alice"); return err },
-		"Count":      func() error { _, err := s.Count(ctx); return err },
-		"SaveSignIn": func() error { return s.SaveSignIn(ctx, "t", []byte("v"), exp) },
-		"GetSignIn":  func() error { _, err := s.GetSignIn(ctx, "t"); return err },
-		"TakeSignIn": func() error { _, err := s.TakeSignIn(ctx, "t"); return err },
-		"Ping":       func() error { return s.Ping(ctx) },
+		"Get":              func() error { _, err := s.Get(ctx, "a"); return err },
+		"Save":             func() error { return s.Save(ctx, "b", []byte("v"), sessionstore.Meta{Subject: "bob"}, exp) },
+		"Update":           func() error { return s.Update(ctx, "a", []byte("w"), sessionstore.Meta{Subject: "alice"}, exp) },
+		"Delete":           func() error { return s.Delete(ctx, "a") },
+		"ProviderSessions": func() error { _, err := s.ProviderSessions(ctx, "sid"); return err },
+		"Sessions":         func() error { _, err := s.Sessions(ctx, "alice"); return err },
+		"All":              func() error { _, err := s.All(ctx, 0); return err },
+		"RevokeAll":        func() error { _, err := s.RevokeAll(ctx, "alice"); return err },
+		"Count":            func() error { _, err := s.Count(ctx); return err },
+		"SaveSignIn":       func() error { return s.SaveSignIn(ctx, "t", []byte("v"), exp) },
+		"GetSignIn":        func() error { _, err := s.GetSignIn(ctx, "t"); return err },
+		"TakeSignIn":       func() error { _, err := s.TakeSignIn(ctx, "t"); return err },
+		"Ping":             func() error { return s.Ping(ctx) },
 	}
 	for name, call := range calls {
 		start := time.Now()

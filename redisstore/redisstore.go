@@ -1,8 +1,8 @@
 // Package redisstore keeps userdesk's shared state in Redis, so that several replicas behave as
 // one: the sessions and their per-person index (a sessionstore.Store), the Management API
 // budget (an auth0api.Limiter, GCRA keyed per tenant, with the limit learned from Auth0's
-// x-ratelimit-* headers), the Management API token (an auth0api.TokenCache, sealed), and the
-// per-person limits (a limits.Limiter).
+// x-ratelimit-* headers), the Management API token (an auth0api.TokenCache, sealed), the
+// per-person limits (a limits.Limiter) and the replay cache of one-time values (Replay).
 //
 // One package owns the connection for all of them: one pool, one key prefix (several deployments
 // can share a Redis), one timeout on every call and one mapping of failures to

@@ -17,14 +17,16 @@ import (
 
 // Sessions is the sessionstore.Store on Redis. Its keys:
 //
-//	PREFIX s:ID    hash {v: value, m: meta (JSON), sub: subject}, expiring with the session
+//	PREFIX s:ID    hash {v: value, m: meta (JSON), sub: subject, sid: provider session}, expiring with the session
 //	PREFIX u:SUB   sorted set of SUB's session ids scored by expiry (ms), expiring with the last
+//	PREFIX p:SID   the same for the identity provider's session SID (back-channel logout)
 //	PREFIX all     sorted set of every session id scored by expiry: Count is a ZCOUNT
 //	PREFIX t:ID    a sign-in transaction's value, expiring with it
 //
 // Expired members of the sorted sets are dropped on every save (ZREMRANGEBYSCORE). Every change
-// is one Lua script, so the index never disagrees with the sessions, and a revocation is seen by
-// every replica at once: nothing is cached locally.
+// is one Lua script, so the indexes never disagree with the sessions, and a revocation is seen by
+// every replica at once: nothing is cached locally, and Update never recreates a session that
+// is gone.
 type Sessions struct{ db *DB }
 
 var _ sessionstore.Store = (*Sessions)(nil)
@@ -36,27 +38,35 @@ func (db *DB) Sessions() *Sessions { return &Sessions{db: db} }
 const redisNow = `local t = redis.call('TIME'); local now = t[1] * 1000 + math.floor(t[2] / 1000)
 `
 
-// KEYS: s:ID, u:SUB, all. ARGV: id, value, meta, subject, ttl ms, prefix.
+// KEYS: s:ID, u:SUB, all. ARGV: id, value, meta, subject, ttl ms, prefix, provider sid, "1" to
+// update only a live session. Returns 1, or 0 when ARGV[8] is "1" and the session is gone.
 var saveScript = redis.NewScript(redisNow + `
-local old = redis.call('HGET', KEYS[1], 'sub')
-if old and old ~= ARGV[4] then redis.call('ZREM', ARGV[6] .. 'u:' .. old, ARGV[1]) end
+if ARGV[8] == '1' and redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local old = redis.call('HMGET', KEYS[1], 'sub', 'sid')
+if old[1] and old[1] ~= ARGV[4] then redis.call('ZREM', ARGV[6] .. 'u:' .. old[1], ARGV[1]) end
+if old[2] and old[2] ~= '' and old[2] ~= ARGV[7] then redis.call('ZREM', ARGV[6] .. 'p:' .. old[2], ARGV[1]) end
 local exp = now + tonumber(ARGV[5])
-redis.call('HSET', KEYS[1], 'v', ARGV[2], 'm', ARGV[3], 'sub', ARGV[4])
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 'm', ARGV[3], 'sub', ARGV[4], 'sid', ARGV[7])
 redis.call('PEXPIREAT', KEYS[1], exp)
-redis.call('ZADD', KEYS[2], exp, ARGV[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
-redis.call('PEXPIREAT', KEYS[2], last[2])
+local function index(key)
+  redis.call('ZADD', key, exp, ARGV[1])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+  local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+  redis.call('PEXPIREAT', key, last[2])
+end
+index(KEYS[2])
+if ARGV[7] ~= '' then index(ARGV[6] .. 'p:' .. ARGV[7]) end
 redis.call('ZADD', KEYS[3], exp, ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
 return 1`)
 
 // KEYS: s:ID, all. ARGV: id, prefix.
 var deleteScript = redis.NewScript(`
-local sub = redis.call('HGET', KEYS[1], 'sub')
+local old = redis.call('HMGET', KEYS[1], 'sub', 'sid')
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
-if sub then redis.call('ZREM', ARGV[2] .. 'u:' .. sub, ARGV[1]) end
+if old[1] then redis.call('ZREM', ARGV[2] .. 'u:' .. old[1], ARGV[1]) end
+if old[2] and old[2] ~= '' then redis.call('ZREM', ARGV[2] .. 'p:' .. old[2], ARGV[1]) end
 return 1`)
 
 // KEYS: a sorted set of ids (u:SUB or all). ARGV: prefix. Returns id, expiry, meta triples of
@@ -77,6 +87,8 @@ var revokeAllScript = redis.NewScript(redisNow + `
 local ids = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
 local n = 0
 for i = 1, #ids, 2 do
+  local sid = redis.call('HGET', ARGV[1] .. 's:' .. ids[i], 'sid')
+  if sid and sid ~= '' then redis.call('ZREM', ARGV[1] .. 'p:' .. sid, ids[i]) end
   local gone = redis.call('DEL', ARGV[1] .. 's:' .. ids[i])
   if tonumber(ids[i + 1]) > now then n = n + gone end
   redis.call('ZREM', KEYS[2], ids[i])
@@ -134,8 +146,23 @@ func (s *Sessions) Get(ctx context.Context, id string) ([]byte, error) {
 
 // Save implements sessionstore.Store.
 func (s *Sessions) Save(ctx context.Context, id string, value []byte, meta sessionstore.Meta, expires time.Time) error {
+	_, err := s.save(ctx, id, value, meta, expires, false)
+	return err
+}
+
+// Update implements sessionstore.Store: the same script as Save, which checks in the same step
+// that the session still exists.
+func (s *Sessions) Update(ctx context.Context, id string, value []byte, meta sessionstore.Meta, expires time.Time) error {
+	saved, err := s.save(ctx, id, value, meta, expires, true)
+	if err == nil && !saved {
+		return sessionstore.ErrNotFound
+	}
+	return err
+}
+
+func (s *Sessions) save(ctx context.Context, id string, value []byte, meta sessionstore.Meta, expires time.Time, mustExist bool) (bool, error) {
 	if meta.Subject == "" {
-		return errors.New("redisstore: a session needs Meta.Subject")
+		return false, errors.New("redisstore: a session needs Meta.Subject")
 	}
 	m, err := json.Marshal(storedMeta{
 		Subject: meta.Subject, Email: meta.Email, Name: meta.Name, Groups: meta.Groups,
@@ -143,12 +170,19 @@ func (s *Sessions) Save(ctx context.Context, id string, value []byte, meta sessi
 		IP: meta.IP, UserAgent: meta.UserAgent,
 	})
 	if err != nil {
-		return fmt.Errorf("redisstore: encode session meta: %w", err)
+		return false, fmt.Errorf("redisstore: encode session meta: %w", err)
+	}
+	only := "0"
+	if mustExist {
+		only = "1"
 	}
 	keys := []string{s.db.key("s:", id), s.db.key("u:", meta.Subject), s.db.key("all")}
-	return s.db.call(ctx, func(ctx context.Context) error {
-		return saveScript.Run(ctx, s.db.client, keys, id, value, m, meta.Subject, s.ttl(expires), s.db.prefix).Err()
+	var saved int64
+	err = s.db.call(ctx, func(ctx context.Context) (err error) {
+		saved, err = saveScript.Run(ctx, s.db.client, keys, id, value, m, meta.Subject, s.ttl(expires), s.db.prefix, meta.ProviderSID, only).Int64()
+		return err
 	})
+	return saved == 1, err
 }
 
 // Delete implements sessionstore.Store.
@@ -161,6 +195,14 @@ func (s *Sessions) Delete(ctx context.Context, id string) error {
 // Sessions implements sessionstore.Store.
 func (s *Sessions) Sessions(ctx context.Context, subject string) ([]sessionstore.Info, error) {
 	return s.list(ctx, s.db.key("u:", subject), 0)
+}
+
+// ProviderSessions implements sessionstore.Store.
+func (s *Sessions) ProviderSessions(ctx context.Context, sid string) ([]sessionstore.Info, error) {
+	if sid == "" {
+		return nil, nil
+	}
+	return s.list(ctx, s.db.key("p:", sid), 0)
 }
 
 // All implements sessionstore.Store. It reads every live session (the staff-sessions page:

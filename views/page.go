@@ -73,6 +73,7 @@ type Abilities struct {
 	Policy            bool // the effective policy page
 	Audit             bool // the audit trail, and "Changes by staff" on the user page
 	Export            bool // export users (the search's export form)
+	StaffSessions     bool // the staff-sessions page: who is signed in, ending their sessions
 	// ConfirmIdentity: the person's last sign-in is old enough that the dangerous actions
 	// (deleting a user, resetting all factors, a recovery code, a password-change link,
 	// creating or replacing methods, roles and permissions) will first ask them to sign in

@@ -115,8 +115,10 @@ func (c *CookieStore) New(r *http.Request, name string) (*sessions.Session, erro
 }
 
 // Save stores the session's record and sets its cookie; a session without an ID gets a new
-// random one. Options.MaxAge < 0, or a session holding no record, deletes the record and
-// expires the cookie.
+// random one. A session that New loaded is only updated: when it was ended meanwhile (deleted,
+// revoked, expired) Save returns an error wrapping ErrNotFound, stores nothing and sets no
+// cookie. Options.MaxAge < 0, or a session holding no record, deletes the record and expires
+// the cookie.
 func (c *CookieStore) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Session) error {
 	opts := sess.Options
 	if opts == nil {
@@ -157,6 +159,7 @@ func (c *CookieStore) Save(r *http.Request, w http.ResponseWriter, sess *session
 		if sess.ID, err = newID(); err != nil {
 			return err
 		}
+		sess.IsNew = true
 	}
 	encoded, err := securecookie.EncodeMulti(sess.Name(), sess.ID, c.codecs...)
 	if err != nil {
@@ -167,14 +170,20 @@ func (c *CookieStore) Save(r *http.Request, w http.ResponseWriter, sess *session
 		ttl = time.Duration(opts.MaxAge) * time.Second
 	}
 	expires := c.now().Add(ttl)
-	if c.signIn {
+	switch {
+	case c.signIn:
 		err = c.store.SaveSignIn(r.Context(), sess.ID, value, expires)
-	} else {
+	case sess.IsNew:
 		err = c.store.Save(r.Context(), sess.ID, value, meta, expires)
+	default:
+		// A session loaded by this request: it may have been ended meanwhile (on any
+		// replica), and must then stay ended.
+		err = c.store.Update(r.Context(), sess.ID, value, meta, expires)
 	}
 	if err != nil {
 		return err
 	}
+	sess.IsNew = false // stored: a later Save in this request updates it
 	http.SetCookie(w, sessions.NewCookie(sess.Name(), encoded, opts))
 	return nil
 }

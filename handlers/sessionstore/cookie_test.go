@@ -1,6 +1,7 @@
 package sessionstore_test
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -135,5 +136,36 @@ func TestCookieStoreSignIn(t *testing.T) {
 	}
 	if s := load(t, cs, c); !s.IsNew {
 		t.Error("a taken sign-in loaded again")
+	}
+}
+
+// TestCookieStoreNoResurrection: a session loaded by a request and ended meanwhile (revoked by
+// an admin or a back-channel logout, possibly on another replica) is not stored again when the
+// request saves it: Save reports ErrNotFound and sets no cookie.
+func TestCookieStoreNoResurrection(t *testing.T) {
+	mem := sessionstore.NewMemory(sessionstore.MemoryOptions{})
+	cs := newCookieStore(t, mem, false)
+	sess := load(t, cs, nil)
+	sess.Values[sessionstore.RecordKey] = sessionstore.Record{Subject: "auth0|alice", Created: time.Now()}
+	c := save(t, cs, sess)
+
+	inFlight := load(t, cs, c) // a request loads the session …
+	if n, err := mem.RevokeAll(t.Context(), "auth0|alice"); err != nil || n != 1 {
+		t.Fatalf("RevokeAll = %d, %v", n, err)
+	}
+	// … and saves it after the revocation (its LastSeen, a flash).
+	w := httptest.NewRecorder()
+	err := cs.Save(httptest.NewRequest(http.MethodGet, "/", nil), w, inFlight)
+	if !errors.Is(err, sessionstore.ErrNotFound) {
+		t.Fatalf("Save of a revoked session = %v, want ErrNotFound", err)
+	}
+	if len(w.Result().Cookies()) != 0 {
+		t.Error("a cookie was set for a revoked session")
+	}
+	if n, _ := mem.Count(t.Context()); n != 0 {
+		t.Errorf("the revoked session came back: %d sessions", n)
+	}
+	if s := load(t, cs, c); !s.IsNew {
+		t.Error("the revoked session's cookie works again")
 	}
 }

@@ -37,6 +37,7 @@ type Memory struct {
 	mu        sync.Mutex
 	sessions  map[string]memSession
 	bySubject map[string]map[string]struct{}
+	bySID     map[string]map[string]struct{} // the provider's session id → session ids
 	signIns   map[string]memSignIn
 	lastSweep time.Time
 }
@@ -62,6 +63,7 @@ func NewMemory(opts MemoryOptions) *Memory {
 		now:         opts.Now,
 		sessions:    map[string]memSession{},
 		bySubject:   map[string]map[string]struct{}{},
+		bySID:       map[string]map[string]struct{}{},
 		signIns:     map[string]memSignIn{},
 	}
 	if m.now == nil {
@@ -87,16 +89,32 @@ func (m *Memory) Get(ctx context.Context, id string) ([]byte, error) {
 
 // Save implements Store.
 func (m *Memory) Save(ctx context.Context, id string, value []byte, meta Meta, expires time.Time) error {
+	return m.save(id, value, meta, expires, false)
+}
+
+// Update implements Store.
+func (m *Memory) Update(ctx context.Context, id string, value []byte, meta Meta, expires time.Time) error {
+	return m.save(id, value, meta, expires, true)
+}
+
+func (m *Memory) save(id string, value []byte, meta Meta, expires time.Time, mustExist bool) error {
 	if meta.Subject == "" {
 		return errNoSubject
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.now()
-	m.sweepLocked(now, false)
 	old, exists := m.sessions[id]
-	if exists && old.meta.Subject != meta.Subject {
+	if exists && !now.Before(old.expires) {
 		m.deleteLocked(id)
+		exists = false
+	}
+	if mustExist && !exists {
+		return ErrNotFound
+	}
+	m.sweepLocked(now, false)
+	if exists && (old.meta.Subject != meta.Subject || old.meta.ProviderSID != meta.ProviderSID) {
+		m.deleteLocked(id) // re-indexed below
 		exists = false
 	}
 	if !exists && len(m.sessions) >= m.maxSessions {
@@ -107,13 +125,31 @@ func (m *Memory) Save(ctx context.Context, id string, value []byte, meta Meta, e
 	}
 	meta.Groups = slices.Clone(meta.Groups)
 	m.sessions[id] = memSession{value: slices.Clone(value), meta: meta, expires: expires}
-	ids := m.bySubject[meta.Subject]
+	index(m.bySubject, meta.Subject, id)
+	if meta.ProviderSID != "" {
+		index(m.bySID, meta.ProviderSID, id)
+	}
+	return nil
+}
+
+// index adds id under key.
+func index(idx map[string]map[string]struct{}, key, id string) {
+	ids := idx[key]
 	if ids == nil {
 		ids = map[string]struct{}{}
-		m.bySubject[meta.Subject] = ids
+		idx[key] = ids
 	}
 	ids[id] = struct{}{}
-	return nil
+}
+
+// unindex removes id from under key.
+func unindex(idx map[string]map[string]struct{}, key, id string) {
+	if ids := idx[key]; ids != nil {
+		delete(ids, id)
+		if len(ids) == 0 {
+			delete(idx, key)
+		}
+	}
 }
 
 // Delete implements Store.
@@ -126,17 +162,30 @@ func (m *Memory) Delete(ctx context.Context, id string) error {
 
 // Sessions implements Store.
 func (m *Memory) Sessions(ctx context.Context, subject string) ([]Info, error) {
+	return m.indexed(m.bySubject, subject), nil
+}
+
+// ProviderSessions implements Store.
+func (m *Memory) ProviderSessions(ctx context.Context, sid string) ([]Info, error) {
+	if sid == "" {
+		return nil, nil
+	}
+	return m.indexed(m.bySID, sid), nil
+}
+
+// indexed lists the live sessions under key in idx.
+func (m *Memory) indexed(idx map[string]map[string]struct{}, key string) []Info {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.now()
 	var out []Info
-	for id := range m.bySubject[subject] {
+	for id := range idx[key] {
 		if s := m.sessions[id]; now.Before(s.expires) {
 			out = append(out, info(id, s))
 		}
 	}
 	sortInfos(out)
-	return out, nil
+	return out
 }
 
 // All implements Store.
@@ -249,11 +298,9 @@ func (m *Memory) deleteLocked(id string) {
 		return
 	}
 	delete(m.sessions, id)
-	if ids := m.bySubject[s.meta.Subject]; ids != nil {
-		delete(ids, id)
-		if len(ids) == 0 {
-			delete(m.bySubject, s.meta.Subject)
-		}
+	unindex(m.bySubject, s.meta.Subject, id)
+	if s.meta.ProviderSID != "" {
+		unindex(m.bySID, s.meta.ProviderSID, id)
 	}
 }
 

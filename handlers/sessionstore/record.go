@@ -15,17 +15,23 @@ type Record struct {
 	Subject string
 	Email   string
 	Name    string
-	// Groups are the person's dashboard role or policy groups (e.g. "admin").
+	// Groups are the person's policy groups (e.g. "admin"), as the staff-sessions page shows
+	// them; Claims are the role-claim values that put the person in them (the tenant roles the
+	// ID token listed, narrowed by the access checks since): the gate decides from Claims.
 	Groups []string
+	Claims []string
 	// ProviderSID is the identity provider's session id (ID token sid), for back-channel logout.
 	ProviderSID string
-	// AMR are the ID token's authentication methods (e.g. "pwd", "mfa").
+	// AMR are the ID token's authentication methods (e.g. "pwd", "mfa"); ACR its
+	// authentication context class (Auth0's multi-factor value).
 	AMR []string
+	ACR string
 	// AuthTime is when the provider authenticated the person (auth_time).
 	AuthTime time.Time
 	// Created is the sign-in (the absolute timeout counts from here); LastSeen the last request
-	// (the idle timeout); Validated the last time the person's roles were re-read.
-	Created, LastSeen, Validated time.Time
+	// (the idle timeout); Validated the last time the person's access (blocked flag, roles) was
+	// confirmed, ValidationTried the last time it was tried, successfully or not.
+	Created, LastSeen, Validated, ValidationTried time.Time
 	// CSRFToken is the session's CSRF token (base64url, 256 random bits).
 	CSRFToken string
 	// IP and UserAgent are the client's, for the staff-sessions page.
@@ -83,6 +89,9 @@ const (
 	tagUserAgent
 	tagFlashKind
 	tagFlashMessage
+	tagClaim
+	tagACR
+	tagValidationTried
 )
 
 // Field tags of SignIn.
@@ -121,6 +130,11 @@ func (r *Record) MarshalBinary() ([]byte, error) {
 	e.str(tagUserAgent, r.UserAgent)
 	e.str(tagFlashKind, r.FlashKind)
 	e.str(tagFlashMessage, r.FlashMessage)
+	for _, c := range r.Claims {
+		e.field(tagClaim, []byte(c))
+	}
+	e.str(tagACR, r.ACR)
+	e.time(tagValidationTried, r.ValidationTried)
 	return e.done()
 }
 
@@ -162,6 +176,12 @@ func (r *Record) UnmarshalBinary(b []byte) error {
 			r.FlashKind = string(v)
 		case tagFlashMessage:
 			r.FlashMessage = string(v)
+		case tagClaim:
+			r.Claims = append(r.Claims, string(v))
+		case tagACR:
+			r.ACR = string(v)
+		case tagValidationTried:
+			r.ValidationTried, err = decodeTime(v)
 		}
 		return err
 	})

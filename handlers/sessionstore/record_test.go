@@ -13,15 +13,17 @@ func TestRecordRoundTrip(t *testing.T) {
 	now := time.Unix(1_760_000_000, 123456789)
 	rec := sessionstore.Record{
 		Issuer: "https://acme.eu.auth0.com/", Subject: "auth0|63d17c4a9d503d76c056c160", Email: "ann@example.com",
-		Name: "Ann Ödegaard", Groups: []string{"helpdesk", "emea"}, ProviderSID: "sid-1", AMR: []string{"pwd", "mfa"},
-		AuthTime: now.Add(-time.Minute), Created: now, LastSeen: now.Add(time.Second), Validated: now.Add(2 * time.Second),
+		Name: "Ann Ödegaard", Groups: []string{"helpdesk", "emea"}, Claims: []string{"userdesk-helpdesk", "emea-support"},
+		ProviderSID: "sid-1", AMR: []string{"pwd", "mfa"}, ACR: "http://schemas.openid.net/pape/policies/2007/06/multi-factor",
+		ValidationTried: now.Add(3 * time.Second),
+		AuthTime:        now.Add(-time.Minute), Created: now, LastSeen: now.Add(time.Second), Validated: now.Add(2 * time.Second),
 		CSRFToken: "dG9rZW4", IP: "2001:db8::1", UserAgent: "Mozilla/5.0", FlashKind: "success", FlashMessage: "Blocked.",
 	}
 	b, err := rec.MarshalBinary()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b[0] != sessionstore.RecordVersion || len(b) > 300 {
+	if b[0] != sessionstore.RecordVersion || len(b) > 400 {
 		t.Errorf("encoding: version %d, %d bytes", b[0], len(b))
 	}
 	var got sessionstore.Record

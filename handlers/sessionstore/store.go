@@ -6,8 +6,10 @@
 //
 // A Store keeps two separate pools:
 //
-//   - sessions of signed-in people, each indexed under its person (Meta.Subject), so that an admin
-//     can list a person's sessions and end one or all of them, and counted without a scan;
+//   - sessions of signed-in people, each indexed under its person (Meta.Subject) and under the
+//     identity provider's session (Meta.ProviderSID), so that an admin can list a person's
+//     sessions and end one or all of them, a back-channel logout finds the sessions it names
+//     without a scan, and they are counted without reading them;
 //   - sign-in transactions (state, nonce and PKCE verifier between /login and /callback), kept
 //     apart and bounded on their own, so that a flood of /login can never evict a signed-in
 //     session.
@@ -64,12 +66,21 @@ type Info struct {
 type Store interface {
 	// Get returns the value of a live session.
 	Get(ctx context.Context, id string) ([]byte, error)
-	// Save stores (or replaces) a session until expires, indexed under meta.Subject.
+	// Save stores (or replaces) a session until expires, indexed under meta.Subject (and
+	// meta.ProviderSID when not empty). It is for a new session (a sign-in, a renewed id).
 	Save(ctx context.Context, id string, value []byte, meta Meta, expires time.Time) error
+	// Update replaces a live session as Save does, and only a live one: a session deleted,
+	// revoked or expired meanwhile is ErrNotFound and stays gone. Saving a session loaded
+	// earlier in a request uses it, so that a request in flight on any replica cannot bring back
+	// a session that an admin, a back-channel logout or "sign out everywhere" just ended.
+	Update(ctx context.Context, id string, value []byte, meta Meta, expires time.Time) error
 	// Delete ends one session (signing out, revoking it); deleting an unknown id is no error.
 	Delete(ctx context.Context, id string) error
 	// Sessions lists subject's live sessions, the most recently created first.
 	Sessions(ctx context.Context, subject string) ([]Info, error)
+	// ProviderSessions lists the live sessions signed in through the identity provider's
+	// session sid (Meta.ProviderSID), the most recently created first; none for "".
+	ProviderSessions(ctx context.Context, sid string) ([]Info, error)
 	// All lists up to limit live sessions of everyone (limit <= 0: all), for the staff-sessions
 	// page; the most recently created first.
 	All(ctx context.Context, limit int) ([]Info, error)

@@ -37,6 +37,8 @@ func RunConformance(t *testing.T, newStore func(t *testing.T) sessionstore.Store
 		{"PerPersonIndex", testPerPersonIndex},
 		{"SubjectChange", testSubjectChange},
 		{"RevokeAll", testRevokeAll},
+		{"UpdateOnlyLive", testUpdateOnlyLive},
+		{"ProviderSessionIndex", testProviderSessions},
 		{"CountAndAll", testCountAndAll},
 		{"SignIns", testSignIns},
 		{"SignInExpiry", testSignInExpiry},
@@ -362,5 +364,121 @@ func testSignInFlood(t *testing.T, s sessionstore.Store) {
 	}
 	if n, _ := s.Count(t.Context()); n != 20 {
 		t.Errorf("Count = %d after the flood, want 20", n)
+	}
+}
+
+// testUpdateOnlyLive: Update replaces a live session (value, meta, expiry) and never brings back
+// one that is gone: deleted, revoked, expired or never saved.
+func testUpdateOnlyLive(t *testing.T, s sessionstore.Store) {
+	ctx := t.Context()
+	exp := time.Now().Add(time.Hour)
+	if err := s.Update(ctx, "never", []byte("v"), meta("alice", time.Now()), exp); !errors.Is(err, sessionstore.ErrNotFound) {
+		t.Errorf("Update(unknown) = %v, want ErrNotFound", err)
+	}
+	wantNotFound(t, s, "never")
+
+	mustSave(t, s, "a", "one", meta("alice", time.Now()), time.Now().Add(expiryWait))
+	m := meta("alice", time.Now())
+	m.IP = "198.51.100.9"
+	if err := s.Update(ctx, "a", []byte("two"), m, exp); err != nil {
+		t.Fatalf("Update(live) = %v", err)
+	}
+	time.Sleep(expiryWait + 150*time.Millisecond) // the update pushed the expiry out
+	wantValue(t, s, "a", "two")
+	if list, _ := s.Sessions(ctx, "alice"); len(list) != 1 || list[0].IP != "198.51.100.9" {
+		t.Errorf("Sessions after Update = %+v, want the new meta", list)
+	}
+
+	_ = s.Delete(ctx, "a")
+	if err := s.Update(ctx, "a", []byte("three"), meta("alice", time.Now()), exp); !errors.Is(err, sessionstore.ErrNotFound) {
+		t.Errorf("Update after Delete = %v, want ErrNotFound", err)
+	}
+	wantNotFound(t, s, "a")
+
+	mustSave(t, s, "b", "one", meta("bob", time.Now()), exp)
+	if _, err := s.RevokeAll(ctx, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(ctx, "b", []byte("two"), meta("bob", time.Now()), exp); !errors.Is(err, sessionstore.ErrNotFound) {
+		t.Errorf("Update after RevokeAll = %v, want ErrNotFound", err)
+	}
+	wantNotFound(t, s, "b")
+	if list, _ := s.Sessions(ctx, "bob"); len(list) != 0 {
+		t.Errorf("a revoked session is indexed again: %v", ids(list))
+	}
+
+	mustSave(t, s, "c", "one", meta("carol", time.Now()), time.Now().Add(expiryWait))
+	time.Sleep(expiryWait + 150*time.Millisecond)
+	if err := s.Update(ctx, "c", []byte("two"), meta("carol", time.Now()), exp); !errors.Is(err, sessionstore.ErrNotFound) {
+		t.Errorf("Update after expiry = %v, want ErrNotFound", err)
+	}
+	wantNotFound(t, s, "c")
+	if n, _ := s.Count(ctx); n != 0 {
+		t.Errorf("Count = %d, want 0", n)
+	}
+}
+
+// testProviderSessions: sessions are found by the identity provider's session id (a
+// back-channel logout's sid); the index follows saves that change it, deletes and revocations.
+func testProviderSessions(t *testing.T, s sessionstore.Store) {
+	ctx := t.Context()
+	exp := time.Now().Add(time.Hour)
+	base := time.Now().Add(-time.Hour)
+	withSID := func(sub, sid string, created time.Time) sessionstore.Meta {
+		m := meta(sub, created)
+		m.ProviderSID = sid
+		return m
+	}
+	mustSave(t, s, "a1", "v", withSID("alice", "sid-1", base), exp)
+	mustSave(t, s, "a2", "v", withSID("alice", "sid-1", base.Add(time.Minute)), exp) // two tabs of one provider session
+	mustSave(t, s, "a3", "v", withSID("alice", "sid-2", base), exp)
+	mustSave(t, s, "b1", "v", withSID("bob", "sid-3", base), exp)
+	mustSave(t, s, "n1", "v", withSID("nina", "", base), exp)
+
+	list, err := s.ProviderSessions(ctx, "sid-1")
+	if err != nil || !slices.Equal(ids(list), []string{"a2", "a1"}) {
+		t.Fatalf("ProviderSessions(sid-1) = %v, %v; want [a2 a1]", ids(list), err)
+	}
+	if list[0].Subject != "alice" || list[0].ProviderSID != "sid-1" {
+		t.Errorf("ProviderSessions(sid-1)[0] = %+v", list[0])
+	}
+	if list, _ := s.ProviderSessions(ctx, ""); len(list) != 0 {
+		t.Errorf("ProviderSessions(\"\") = %v, want none", ids(list))
+	}
+	if list, _ := s.ProviderSessions(ctx, "sid-unknown"); len(list) != 0 {
+		t.Errorf("ProviderSessions(unknown) = %v, want none", ids(list))
+	}
+
+	// A step-up may bring a new provider session: the index follows.
+	if err := s.Update(ctx, "a3", []byte("v"), withSID("alice", "sid-4", base), exp); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := s.ProviderSessions(ctx, "sid-2"); len(list) != 0 {
+		t.Errorf("ProviderSessions(sid-2) = %v after the session moved to sid-4", ids(list))
+	}
+	if list, _ := s.ProviderSessions(ctx, "sid-4"); !slices.Equal(ids(list), []string{"a3"}) {
+		t.Errorf("ProviderSessions(sid-4) = %v, want [a3]", ids(list))
+	}
+
+	_ = s.Delete(ctx, "a1")
+	if list, _ := s.ProviderSessions(ctx, "sid-1"); !slices.Equal(ids(list), []string{"a2"}) {
+		t.Errorf("ProviderSessions(sid-1) after Delete = %v, want [a2]", ids(list))
+	}
+	if _, err := s.RevokeAll(ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	for _, sid := range []string{"sid-1", "sid-4"} {
+		if list, _ := s.ProviderSessions(ctx, sid); len(list) != 0 {
+			t.Errorf("ProviderSessions(%s) after RevokeAll = %v", sid, ids(list))
+		}
+	}
+	if list, _ := s.ProviderSessions(ctx, "sid-3"); !slices.Equal(ids(list), []string{"b1"}) {
+		t.Errorf("ProviderSessions(sid-3) = %v, want [b1]", ids(list))
+	}
+
+	mustSave(t, s, "short", "v", withSID("carol", "sid-5", time.Now()), time.Now().Add(expiryWait))
+	time.Sleep(expiryWait + 150*time.Millisecond)
+	if list, _ := s.ProviderSessions(ctx, "sid-5"); len(list) != 0 {
+		t.Errorf("ProviderSessions lists an expired session: %v", ids(list))
 	}
 }
