@@ -15,7 +15,8 @@ import (
 // named in another case to show names match case-insensitively.
 func protectedApp(t *testing.T) *testApp {
 	t.Helper()
-	return newTestApp(t, func(o *appOptions) {
+	// Every guarded route once per test: more changes than a person may make in a minute.
+	return newTestApp(t, manyChanges, func(o *appOptions) {
 		o.config = func(c *Config) { c.ProtectedRoles = []string{"Tenant-Admin", "break-glass"} }
 	})
 }
@@ -110,7 +111,7 @@ func anyStrings(v any) []string {
 // an admin's or a viewer's — cannot be changed by the helpdesk on any route the helpdesk may
 // use otherwise: 403 in plain words, only the roles read, audited as denied with the reason.
 func TestStaffAccountsProtected(t *testing.T) {
-	a := newTestApp(t)
+	a := newTestApp(t, manyChanges) // every guarded route, twice: more than a minute's changes
 	routes := guardedRoutes(a)
 	for _, victim := range []string{"admin", "viewer"} {
 		id := staffID(victim)

@@ -53,7 +53,7 @@ func TestUserPage(t *testing.T) {
 				placeholder := `id="` + sec.ID + `" class="user-section" aria-labelledby="` + sec.ID + `-title" hx-get="` + views.SectionURL(id, sec) + `"`
 				switch sec.Path {
 				case "logs", "refresh-tokens", "applications": // when their tab shows
-					if !strings.Contains(body, placeholder+` hx-trigger="intersect once, userdesk:retry"`) {
+					if !strings.Contains(body, placeholder+` hx-trigger="intersect once, userdesk:shown once, userdesk:retry"`) {
 						t.Errorf("no placeholder loading %s when shown", sec.Title)
 					}
 				default:
