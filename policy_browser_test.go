@@ -35,13 +35,13 @@ func TestBrowserRegionalHelpdesk(t *testing.T) {
 	}
 
 	// Ada (EMEA): remove her authenticator app.
-	usersDo(t, ctx, "Ada's page", chromedp.Navigate(d.URL+"/users/"+url.PathEscape(auth0apitest.FixtureUserID)),
+	usersDo(t, ctx, "Ada's page", chromedp.Navigate(d.URL+"/users/"+url.PathEscape(auth0apitest.FixtureUserID)+"#security"),
 		chromedp.WaitVisible(chromedp.CSS(`#section-factors .factor-remove`)))
 	before := usersEval[int](t, ctx, `document.querySelectorAll("#section-factors .factor-remove").length`)
 	usersDo(t, ctx, "ask to remove a factor", chromedp.Click(chromedp.CSS(`#section-factors .factor-remove`)))
 	usersWait(t, ctx, "the dialog", dialogSettled)
 	usersDo(t, ctx, "confirm", chromedp.Click(chromedp.ID("confirm-ok")))
-	usersWait(t, ctx, "the factor removed", `document.getElementById("flash").textContent.includes("Removed the")`)
+	usersWait(t, ctx, "the factor removed", `__message().includes("Removed the")`)
 	if after := usersEval[int](t, ctx, `document.querySelectorAll("#section-factors .factor-remove").length`); after != before-1 {
 		t.Errorf("factors offered for removal: %d before, %d after", before, after)
 	}

@@ -73,7 +73,7 @@ func TestBrowserStepUpResetFactors(t *testing.T) {
 	tenant.Provider().TamperIDTokens(nil)
 
 	grace := "/users/" + url.PathEscape(auth0apitest.FixtureSocialUserID)
-	secDo(t, ctx, "Grace's page", chromedp.Navigate(d.URL+grace))
+	secDo(t, ctx, "Grace's page", chromedp.Navigate(d.URL+grace+"#security"))
 	secWait(t, ctx, "every section", secSectionsLoaded)
 	note := `document.querySelector("#section-factors [data-step-up]")`
 	if !secEval[bool](t, ctx, note+` !== null`) {
@@ -114,7 +114,7 @@ func TestBrowserStepUpResetFactors(t *testing.T) {
 
 	again := time.Now()
 	secConfirm(t, ctx, "reset all factors again", chromedp.ID("factors-reset"))
-	secWait(t, ctx, "no factors left", `document.getElementById("factors-none") !== null && document.getElementById("flash").textContent.includes("Reset every factor")`)
+	secWait(t, ctx, "no factors left", `document.getElementById("factors-none") !== null && __message().includes("Reset every factor")`)
 	action := time.Since(again)
 	checkPageHealth(t, ctx)
 	saveScreenshot(t, ctx, "stepup-reset-done")
