@@ -25,6 +25,8 @@ var pathSamples = map[string]string{
 	"method":   url.PathEscape("totp|dev_matrixsample0001"),
 	"provider": "duo",
 	"role":     "rol_matrixsample0001",
+	// Bulk jobs (issue 16).
+	"job": "0123456789abcdef0123456789abcdef",
 }
 
 // samplePath fills a route's parameters (":id", "*") with samples.

@@ -72,6 +72,7 @@ func (s *server) listUsers(c echo.Context) error {
 		status = s.runSearch(c, plan, &d)
 	}
 	listed.Wait()
+	d.Bulk = s.bulkChoices(c)
 
 	if isHTMX(c) {
 		h := c.Response().Header()

@@ -188,6 +188,8 @@ type UsersTableData struct {
 	// Connections name the tenant's connections, suggested by the connection filter (full
 	// page only; may be empty).
 	Connections []string
+	// Bulk are the bulk actions the person may start on the users found (none: no checkboxes).
+	Bulk BulkChoices
 }
 
 // lastPage is the last page (zero-based) that can be shown: within the matches and within
