@@ -45,6 +45,9 @@ type bulkOp struct {
 	confirmCount bool
 	// title says the job in words, for n users.
 	title func(n int, roleName string) string
+	// allowed, when set, is a rule of the single route's handler about the user, on top of
+	// the gate's: its refusal skips the user.
+	allowed func(staff policy.Staff, t *target, params map[string]string) error
 	// run changes one user with the single route's operation; it returns the user's label
 	// when the answer names them.
 	run func(s *server, ctx context.Context, a userops.Actor, t userops.Target, params map[string]string) (string, error)
@@ -80,6 +83,14 @@ var bulkOps = []bulkOp{
 	{
 		BulkAction: views.BulkAction{Op: "roles-assign", Label: "Assign a role"}, route: "POST /users/:id/roles", needsRole: true,
 		title: func(n int, role string) string { return "Assign the role " + role + " to " + users(n) },
+		// As the single route (refuseUnassignable): only a role the person may assign to
+		// this user (the policy's assignable roles, staff roles only with manage_staff).
+		allowed: func(staff policy.Staff, t *target, p map[string]string) error {
+			if !staff.MayAssignRole(t.policyTarget(), p[paramRoleName]) {
+				return httpError(http.StatusForbidden, "You may not assign the role "+p[paramRoleName]+" to this user.", nil).asDenied()
+			}
+			return nil
+		},
 		run: func(s *server, ctx context.Context, a userops.Actor, t userops.Target, p map[string]string) (string, error) {
 			return "", s.ops.AssignRoles(ctx, a, t, []string{p["role"]})
 		},
@@ -207,11 +218,11 @@ func (s *server) startBulk(op bulkOp) echo.HandlerFunc {
 		d.Role = strings.TrimSpace(c.FormValue("role"))
 		roleName := ""
 		if op.needsRole {
-			if d.Roles, err = s.bulkRoleChoices(c, op); err != nil {
+			if d.Roles, err = s.bulkRoleChoices(c); err != nil {
 				return err
 			}
 			if d.Role != "" {
-				if roleName, err = s.checkBulkRole(c, op, d.Role, d.Roles); err != nil {
+				if roleName, err = s.checkBulkRole(d.Role, d.Roles); err != nil {
 					d.Error = publicMessage(err)
 				}
 			}
@@ -369,36 +380,27 @@ func (s *server) bulkSearch(c echo.Context, rawSearch string, d *views.BulkConfi
 }
 
 // bulkRoleChoices lists the tenant's roles for a role action's picker.
-func (s *server) bulkRoleChoices(c echo.Context, op bulkOp) ([]auth0api.Role, error) {
+func (s *server) bulkRoleChoices(c echo.Context) ([]auth0api.Role, error) {
 	page, err := s.users.ListRoles(c.Request().Context(), auth0api.ListRolesParams{PerPage: 100})
 	if err != nil {
 		return nil, err
 	}
-	roles := page.Roles
-	if op.Op == "roles-assign" {
-		roles = slices.DeleteFunc(slices.Clone(roles), func(r auth0api.Role) bool { return !s.mayAssign(c, r.Name) })
-	}
-	return roles, nil
+	return page.Roles, nil
 }
 
-// checkBulkRole checks the role of a role action as the single route does (an Auth0 role id;
-// for assigning, one the person may assign) and returns its name.
-func (s *server) checkBulkRole(c echo.Context, op bulkOp, role string, roles []auth0api.Role) (string, error) {
-	ids, err := checkRoleIDs([]string{role})
-	if err != nil {
+// checkBulkRole checks the role of a role action: an Auth0 role id (as the single route), of
+// the tenant's catalog (its name is what the policy's assignable roles name). Whether the
+// person may assign it is decided per user, as the single route decides it on its user.
+func (s *server) checkBulkRole(role string, roles []auth0api.Role) (string, error) {
+	if _, err := checkRoleIDs([]string{role}); err != nil {
 		return "", err
-	}
-	if op.Op == "roles-assign" {
-		if err := s.refuseUnassignable(c, ids); err != nil {
-			return "", err
-		}
 	}
 	for _, r := range roles {
 		if r.ID == role {
 			return r.Name, nil
 		}
 	}
-	return role, nil
+	return "", httpError(http.StatusUnprocessableEntity, "Choose a role from the list.", nil)
 }
 
 // jobIdentity is who started a job, from its params.
@@ -452,6 +454,12 @@ func (s *server) bulkStep(j bulk.Job) bulk.Step {
 			}
 			s.auditJobRefusal(ctx, j, actor, rt, userID, v.refusal, v.details()...)
 			return bulk.Skipped, reason, labelIfRead(t)
+		}
+		if op.allowed != nil {
+			if err := op.allowed(staff, t, j.Params); err != nil {
+				s.auditJobRefusal(ctx, j, actor, rt, userID, err)
+				return bulk.Skipped, publicMessage(err), labelIfRead(t)
+			}
 		}
 		a := actor
 		a.RequestID = j.ID + "/" + userID // each user once per job

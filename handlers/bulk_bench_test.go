@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -30,11 +29,13 @@ func BenchmarkBulkBlock1000(b *testing.B) {
 	})
 	admin, reader := a.signIn(b, "admin"), a.signIn(b, "helpdesk")
 	token := admin.csrfToken(b)
+	skip := []string{auth0apitest.FixtureUserID}
+	for persona := range testAccounts {
+		skip = append(skip, staffID(persona))
+	}
 	var ids []string
 	for _, u := range a.Tenant.Users() {
-		id, _ := u["user_id"].(string)
-		if strings.HasPrefix(id, "auth0|") && !strings.Contains(id, "userdesk") && len(ids) < users &&
-			!slices.Contains([]string{auth0apitest.FixtureUserID, staffID("admin"), staffID("helpdesk")}, id) {
+		if id, _ := u["user_id"].(string); id != "" && len(ids) < users && !slices.Contains(skip, id) && validUserID(id) {
 			ids = append(ids, id)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -378,6 +379,109 @@ func TestBulkSelectAllMatching(t *testing.T) {
 	for _, it := range j.Items {
 		if it.UserID == "auth0|forged" {
 			t.Errorf("an id from the browser was taken with all=1")
+		}
+	}
+}
+
+// TestBulkJobResumedAfterRestart: a job left running by a dashboard that stopped (its lease
+// over) is taken over by the next one at start, from the same store: the users its runner had
+// not started are changed, the one it had started is recorded as unknown, and bulk.end is
+// written once.
+func TestBulkJobResumedAfterRestart(t *testing.T) {
+	store := bulk.NewMemory()
+	admin := staffID("admin")
+	ids := []string{auth0apitest.FixtureBareUserID, auth0apitest.FixtureSocialUserID, auth0apitest.FixtureEnterpriseUserID}
+	j := bulk.NewJob(admin, "block", "Block 3 users", map[string]string{
+		paramOp: "block", paramSubject: admin, paramEmail: testAccounts["admin"], paramClaims: `["userdesk-admin"]`,
+	}, ids, time.Now().Add(-time.Hour))
+	j.Items[0].Outcome = bulk.Started
+	j.Runner, j.LeaseUntil = "a-stopped-replica", time.Now().Add(-time.Minute)
+	must(t, store.Create(t.Context(), j))
+
+	a := newTestApp(t, func(o *appOptions) {
+		o.config = func(c *Config) { c.BulkStore = store }
+	})
+	got := waitJob(t, a, j.ID)
+	if c := got.Counts(); got.State != bulk.Finished || c.Done != 2 || c.Failed != 1 {
+		t.Fatalf("resumed job: %s %+v %+v", got.State, c, got.Items)
+	}
+	if it := itemOf(t, got, ids[0]); !strings.Contains(it.Reason, "outcome is unknown") {
+		t.Errorf("the user started before the restart: %+v", it)
+	}
+	if u, _ := a.Tenant.User(ids[0]); u["blocked"] == true {
+		t.Errorf("the user started before the restart was changed again")
+	}
+	for _, id := range ids[1:] {
+		if u, _ := a.Tenant.User(id); u["blocked"] != true {
+			t.Errorf("%s was not blocked by the resumed job", id)
+		}
+	}
+	if ends := auditNamed(t, a, "bulk.end"); len(ends) != 1 || detail(ends[0], "succeeded") != float64(2) {
+		t.Errorf("bulk.end = %v", ends)
+	}
+	b := a.signIn(t, "admin")
+	if resp, page := b.get(t, "/bulk/"+j.ID); resp.StatusCode != http.StatusOK || !strings.Contains(page, "outcome is unknown") {
+		t.Errorf("the owner's page of the resumed job = %d", resp.StatusCode)
+	}
+}
+
+// TestBulkRoles: an admin assigns a role to two users in bulk, chosen on the confirmation page
+// among the tenant's roles, then removes it; a role id that is not one is refused before any
+// job starts.
+func TestBulkRoles(t *testing.T) {
+	a := newTestApp(t)
+	b := a.signIn(t, "admin")
+	ids := []string{auth0apitest.FixtureBareUserID, auth0apitest.FixtureSocialUserID}
+	role := a.Tenant.RoleID("support-viewer")
+	resp, page := bulkPost(t, b, "roles-assign", url.Values{"user": ids})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, `value="`+role+`"`) {
+		t.Fatalf("the confirmation does not offer the role %s: %d\n%.2000s", role, resp.StatusCode, page)
+	}
+	form := usersForm(ids...)
+	form.Set("role", "not-a-role")
+	if resp, _ := bulkPost(t, b, "roles-assign", form); resp.StatusCode == http.StatusSeeOther || len(auditNamed(t, a, "bulk.start")) != 0 {
+		t.Errorf("a bad role id started a job (%d)", resp.StatusCode)
+	}
+	form.Set("role", role)
+	j := waitJob(t, a, startJob(t, b, "roles-assign", form))
+	if c := j.Counts(); c.Done != 2 || !strings.Contains(j.Title, "support-viewer") {
+		t.Fatalf("assign: %q %+v %+v", j.Title, c, j.Items)
+	}
+	for _, id := range ids {
+		if !slices.Contains(a.Tenant.UserRoles(id), role) {
+			t.Errorf("%s lacks the role: %v", id, a.Tenant.UserRoles(id))
+		}
+	}
+	waitJob(t, a, startJob(t, b, "roles-remove", form))
+	for _, id := range ids {
+		if slices.Contains(a.Tenant.UserRoles(id), role) {
+			t.Errorf("%s still has the role", id)
+		}
+	}
+	if n := len(auditNamed(t, a, "user.roles.remove")); n != 4 {
+		t.Errorf("%d user.roles.remove events, want an attempt and an outcome per user", n)
+	}
+}
+
+// TestBulkAssignOnlyAssignableRoles: a role the policy does not let the person assign is
+// refused on each user, as the single route refuses it: skipped with the reason, no call.
+func TestBulkAssignOnlyAssignableRoles(t *testing.T) {
+	a := newTestApp(t, func(o *appOptions) {
+		o.config = func(c *Config) { c.AssignableRoles = []string{"support-viewer"} }
+	})
+	b := a.signIn(t, "admin")
+	ids := []string{auth0apitest.FixtureBareUserID, auth0apitest.FixtureSocialUserID}
+	form := usersForm(ids...)
+	form.Set("role", a.Tenant.RoleID("tenant-admin"))
+	j := waitJob(t, a, startJob(t, b, "roles-assign", form))
+	for _, id := range ids {
+		if it := itemOf(t, j, id); it.Outcome != bulk.Skipped || !strings.Contains(it.Reason, "may not assign the role tenant-admin") {
+			t.Errorf("%s: %+v", id, it)
+		}
+	}
+	for _, c := range a.Tenant.Calls() {
+		if c.Method == http.MethodPost {
+			t.Errorf("a role was asked of Auth0: %s %s", c.Method, c.Path)
 		}
 	}
 }
