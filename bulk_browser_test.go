@@ -34,6 +34,8 @@ func TestBrowserBulkBlock(t *testing.T) {
 	usersWait(t, ctx, "the second page's rows", `document.querySelector("input[data-bulk-user]") && document.querySelector("input[data-bulk-user]").value !== "`+first+`"`)
 	chosen = append(chosen, check(0), check(1))
 	usersWait(t, ctx, "four selected", `document.querySelector("[data-bulk-count]").textContent.startsWith("4 users selected (2 on other pages)")`)
+	saveScreenshot(t, ctx, "bulk-selection")
+	checkA11yEverywhere(t, ctx, "search results, users selected for a bulk action")
 
 	// The last one chosen moves to AMER: out of this person's reach by the time the job runs.
 	moved := chosen[3]
@@ -49,7 +51,7 @@ func TestBrowserBulkBlock(t *testing.T) {
 	u["app_metadata"] = meta
 	tenant.PutUser(u)
 
-	usersDo(t, ctx, "Block…", chromedp.Click(chromedp.CSS(`button[data-bulk-op="block"]`)))
+	usersDo(t, ctx, "Block…", chromedp.Evaluate[chromedp.Void](`setTimeout(() => document.querySelector('button[data-bulk-op="block"]').click(), 0)`))
 	usersWait(t, ctx, "the confirmation", `document.getElementById("bulk-start") !== null`)
 	if title := usersEval[string](t, ctx, `document.querySelector("main h1").textContent`); title != "Block 4 users" {
 		t.Errorf("the confirmation says %q", title)
@@ -60,7 +62,8 @@ func TestBrowserBulkBlock(t *testing.T) {
 			t.Errorf("the confirmation does not list %s: %q", id, listed)
 		}
 	}
-	usersDo(t, ctx, "start", chromedp.Click(chromedp.ID("bulk-start")))
+	checkA11yEverywhere(t, ctx, "bulk confirmation")
+	usersDo(t, ctx, "start", chromedp.Evaluate[chromedp.Void](`setTimeout(() => document.getElementById("bulk-start").click(), 0)`))
 	usersWait(t, ctx, "the job finished", `document.querySelector("#bulk-job[data-state='finished']") !== null`)
 	counts := usersEval[[]string](t, ctx, `["done","failed","skipped"].map(k => document.querySelector("[data-count="+k+"]").textContent)`)
 	if strings.Join(counts, ",") != "3,0,1" {
@@ -81,6 +84,7 @@ func TestBrowserBulkBlock(t *testing.T) {
 	if usersEval[string](t, ctx, `sessionStorage.getItem("userdesk.bulk.selection") || ""`) != "" {
 		t.Errorf("the selection outlived the job's start")
 	}
+	checkA11yEverywhere(t, ctx, "bulk job finished")
 	checkPageHealth(t, ctx)
 	saveScreenshot(t, ctx, "bulk-job-finished")
 }
