@@ -261,7 +261,9 @@ func (s *server) startBulk(op bulkOp) echo.HandlerFunc {
 		}
 		s.auditEvent(c, audit.BulkStart, audit.OutcomeSuccess, "", details...)
 		if err := s.runner.Start(s.jobs, j, s.bulkStep(j)); err != nil {
-			return httpError(http.StatusServiceUnavailable, "The job could not be stored, so it did not start. Try again shortly.", err).withTitle("Job not started")
+			err := httpError(http.StatusServiceUnavailable, "The job could not be stored, so it did not start. Try again shortly.", err).withTitle("Job not started")
+			s.audit(c, audit.BulkEnd, "", err, audit.String("job", j.ID), audit.String("op", op.Op), audit.Int("count", 0))
+			return err
 		}
 		s.logger(c).Info("bulk job started", "job", j.ID, "op", op.Op, "count", len(j.Items))
 		if isHTMX(c) {
