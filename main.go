@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"userdesk/auth0api"
+	"userdesk/bulk/redisjobs"
 	"userdesk/config"
 	"userdesk/handlers"
 	"userdesk/handlers/limits"
@@ -288,6 +289,9 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger, trail *a
 		hcfg.Sessions = app.redis.Sessions()
 		hcfg.Limiter = app.redis.Limits()
 		hcfg.Replay = app.redis.Replay()
+		// Bulk jobs in Redis: every replica shows their progress, and a job whose replica
+		// stopped is resumed by another (or by this one, restarted).
+		hcfg.BulkStore = redisjobs.New(app.redis.Client(), redisjobs.Options{Prefix: cfg.RedisPrefix, Timeout: cfg.RedisTimeout})
 	}
 	h, err := handlers.New(ctx, hcfg)
 	if err != nil {

@@ -19,6 +19,12 @@ import (
 // the budget (RateLimitState from its x-ratelimit-* headers; NoRateLimitState when the request
 // failed or the answer had none). Implementations are safe for concurrent use.
 //
+// A request whose context is marked Background (a bulk job's) gives way to interactive ones:
+// it goes only while the bucket holds more than BackgroundKeep of its size, and reserves no
+// place in the queue before that, so that a person's page finds the requests it needs at once
+// however long a job runs. The limiters of this package and userdesk/redisstore's do so; a
+// limiter that ignores the mark treats background requests like any other.
+//
 // The client's default is an AdaptiveLimiter in memory, which learns the budget from Auth0's
 // headers; Config.RequestsPerSecond sets a fixed rate instead; userdesk/redisstore shares one
 // budget between replicas.
@@ -50,11 +56,49 @@ func rateLimitState(status int, h http.Header) RateLimitState {
 	}
 }
 
+// backgroundKey marks a context's requests as background work.
+type backgroundKey struct{}
+
+// Background returns ctx with its Management API requests marked as background work (a bulk
+// job): they leave part of the budget to interactive requests (see Limiter).
+func Background(ctx context.Context) context.Context {
+	return context.WithValue(ctx, backgroundKey{}, true)
+}
+
+// IsBackground reports whether ctx's requests are background work (Background).
+func IsBackground(ctx context.Context) bool {
+	b, _ := ctx.Value(backgroundKey{}).(bool)
+	return b
+}
+
+// BackgroundKeep is how many requests of a bucket of size limit background requests leave to
+// interactive ones: half of it (none of a bucket of 1). A user page's reads (five) then go at
+// once on Auth0's smallest buckets (10) while a bulk job spends the rest; once the page is
+// served the bucket refills and the job goes on, so a job alone still gets the whole rate.
+func BackgroundKeep(limit int) int { return limit / 2 }
+
 // fixedLimiter is Config.RequestsPerSecond: a token bucket at a set rate, which ignores the
 // headers.
-type fixedLimiter struct{ l *rate.Limiter }
+type fixedLimiter struct {
+	l     *rate.Limiter
+	sleep func(ctx context.Context, d time.Duration) error
+}
 
 func (f fixedLimiter) Wait(ctx context.Context) (func(RateLimitState), error) {
+	if IsBackground(ctx) {
+		// Wait, without queueing, until the bucket holds more than the interactive share.
+		need := float64(BackgroundKeep(f.l.Burst()) + 1)
+		for {
+			tokens := f.l.Tokens()
+			if tokens >= need || f.l.Limit() <= 0 {
+				break
+			}
+			wait := time.Duration((need - tokens) / float64(f.l.Limit()) * float64(time.Second))
+			if err := f.sleep(ctx, max(wait, time.Millisecond)); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if err := f.l.Wait(ctx); err != nil {
 		return nil, err
 	}
@@ -64,7 +108,7 @@ func (f fixedLimiter) Wait(ctx context.Context) (func(RateLimitState), error) {
 // NewFixedLimiter returns a Limiter allowing perSecond requests a second with bursts of burst
 // (at least 1), whatever the answers say.
 func NewFixedLimiter(perSecond float64, burst int) Limiter {
-	return fixedLimiter{rate.NewLimiter(rate.Limit(perSecond), max(burst, 1))}
+	return fixedLimiter{l: rate.NewLimiter(rate.Limit(perSecond), max(burst, 1)), sleep: sleepContext}
 }
 
 // Pace is the budget an AdaptiveLimiter learns, and the rules it follows. userdesk/redisstore
@@ -117,6 +161,9 @@ var (
 	ErrProbing = errors.New("the first request is finding out the budget")
 	// ErrPastDeadline: the wait would pass the caller's deadline; nothing was reserved.
 	ErrPastDeadline = errors.New("waiting for the Management API budget would pass the deadline")
+	// ErrInteractiveFirst: a background request must let interactive ones go first; ask again
+	// in the wait returned (ReserveBackground).
+	ErrInteractiveFirst = errors.New("background requests wait while the bucket holds only the interactive share")
 )
 
 // ProbeWait is how often a request asks again while the probe is out.
@@ -153,6 +200,29 @@ func (p *Pace) Reserve(now time.Time, maxWait time.Duration) (seq uint64, wait t
 	p.seq++
 	p.inflight = append(p.inflight, p.seq)
 	return p.seq, wait, nil
+}
+
+// ReserveBackground is Reserve for a background request (see Background): while the bucket,
+// as the pace knows it, holds no more than BackgroundKeep of its size, it reserves nothing and
+// fails with ErrInteractiveFirst and the wait until it will (or ErrPastDeadline when that
+// passes maxWait). Interactive requests that reserve meanwhile push that wait back: they go
+// first.
+func (p *Pace) ReserveBackground(now time.Time, maxWait time.Duration) (seq uint64, wait time.Duration, err error) {
+	if p.limit > 0 && p.rate > 0 {
+		t := p.interval()
+		tat := p.tat
+		if tat.Before(now) {
+			tat = now
+		}
+		wait = max(0, tat.Add(t).Sub(now)-time.Duration(p.limit-BackgroundKeep(p.limit))*t)
+		switch {
+		case wait > maxWait:
+			return 0, wait, ErrPastDeadline
+		case wait > 0:
+			return 0, wait, ErrInteractiveFirst
+		}
+	}
+	return p.Reserve(now, maxWait)
 }
 
 // Observe takes the answer to request seq into account (see Pace).
@@ -236,13 +306,18 @@ func NewAdaptiveLimiter() *AdaptiveLimiter {
 	return &AdaptiveLimiter{now: time.Now, sleep: sleepContext}
 }
 
-// Wait implements Limiter. It fails at once when the wait would pass ctx's deadline.
+// Wait implements Limiter. It fails at once when the wait would pass ctx's deadline. A
+// background request (Background) waits for interactive ones (Pace.ReserveBackground).
 func (a *AdaptiveLimiter) Wait(ctx context.Context) (func(RateLimitState), error) {
 	var (
 		seq  uint64
 		wait time.Duration
 		err  error
 	)
+	reserve := a.pace.Reserve
+	if IsBackground(ctx) {
+		reserve = a.pace.ReserveBackground
+	}
 	for {
 		maxWait := time.Duration(math.MaxInt64)
 		now := a.now()
@@ -250,9 +325,9 @@ func (a *AdaptiveLimiter) Wait(ctx context.Context) (func(RateLimitState), error
 			maxWait = d.Sub(now)
 		}
 		a.mu.Lock()
-		seq, wait, err = a.pace.Reserve(now, maxWait)
+		seq, wait, err = reserve(now, maxWait)
 		a.mu.Unlock()
-		if !errors.Is(err, ErrProbing) {
+		if !errors.Is(err, ErrProbing) && !errors.Is(err, ErrInteractiveFirst) {
 			break
 		}
 		if err := a.sleep(ctx, wait); err != nil {

@@ -132,3 +132,45 @@ func TestPaceProbeDoesNotHoldForever(t *testing.T) {
 		t.Errorf("after auth0api.ProbeMaxWait: wait %v, err %v; want to go at once", wait, err)
 	}
 }
+
+// TestPaceBackground: a background request goes only while the bucket holds more than the
+// interactive share (half of it), reserving nothing before; interactive requests go first.
+func TestPaceBackground(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	var p auth0api.Pace
+	forever := time.Hour
+	s1, _, _ := p.Reserve(t0, forever)
+	p.Observe(t0, s1, auth0api.RateLimitState{Limit: 10, Remaining: 9}) // 9 left, 10/s
+	for i := range 4 {
+		if _, w, err := p.ReserveBackground(t0, forever); err != nil || w != 0 {
+			t.Fatalf("background request %d: wait %v, %v; want at once (more than 5 left)", i, w, err)
+		}
+	}
+	// 5 left: the interactive share. The next background request waits for one more token.
+	_, w, err := p.ReserveBackground(t0, forever)
+	if !errors.Is(err, auth0api.ErrInteractiveFirst) || w != 100*time.Millisecond {
+		t.Fatalf("background with 5 left = %v, %v; want ErrInteractiveFirst, 100ms", w, err)
+	}
+	if _, _, err := p.ReserveBackground(t0, 50*time.Millisecond); !errors.Is(err, auth0api.ErrPastDeadline) {
+		t.Fatalf("background past its deadline = %v", err)
+	}
+	// A user page's five reads go at once: the share is theirs.
+	for i := range 5 {
+		if _, w, err := p.Reserve(t0, forever); err != nil || w != 0 {
+			t.Fatalf("interactive request %d waits %v, %v", i, w, err)
+		}
+	}
+	// Background now waits for the bucket to refill past the share: 6 tokens, 600 ms.
+	if _, w, err := p.ReserveBackground(t0, forever); !errors.Is(err, auth0api.ErrInteractiveFirst) || w != 600*time.Millisecond {
+		t.Fatalf("background after the page = %v, %v; want 600ms", w, err)
+	}
+	// Interactive requests queue as before (the bucket is empty: 100 ms each).
+	if _, w, _ := p.Reserve(t0, forever); w != 100*time.Millisecond {
+		t.Fatalf("interactive on an empty bucket waits %v, want 100ms", w)
+	}
+	// Before anything is known (a fresh pace), background requests are not held back.
+	var fresh auth0api.Pace
+	if _, w, err := fresh.ReserveBackground(t0, forever); err != nil || w != 0 {
+		t.Fatalf("background on a fresh pace = %v, %v", w, err)
+	}
+}

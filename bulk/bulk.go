@@ -13,6 +13,8 @@
 //     one flush, in another; steps already running finish and are recorded.
 //   - A job is run by one runner at a time: it holds a lease in the store, renewed while it
 //     works; a job whose lease ran out may be resumed by another.
+//   - A job may be stored as a draft first (its users chosen, its owner still to confirm it or
+//     to prove who they are again); StartDraft then runs it. Resume never starts a draft.
 //
 // The package knows nothing of HTTP, Auth0 or the dashboard's rules: the dashboard builds the
 // step from the same operations and gate checks its single-user routes use.
@@ -46,6 +48,8 @@ type State string
 
 // States of a job.
 const (
+	// Draft: stored, not started (StartDraft starts it).
+	Draft     State = "draft"
 	Running   State = "running"
 	Cancelled State = "cancelled"
 	Finished  State = "finished"
@@ -104,8 +108,8 @@ func (j Job) Counts() Counts {
 	return c
 }
 
-// Over reports whether the job will do nothing more.
-func (j Job) Over() bool { return j.State != Running }
+// Over reports whether the job will do nothing more: it finished or was cancelled.
+func (j Job) Over() bool { return j.State == Cancelled || j.State == Finished }
 
 // ErrNotFound is returned for a job the store does not hold.
 var ErrNotFound = errors.New("bulk: no such job")
@@ -113,14 +117,23 @@ var ErrNotFound = errors.New("bulk: no such job")
 // ErrHeld is returned by Update's function when another runner holds the job's lease.
 var ErrHeld = errors.New("bulk: another runner holds the job")
 
+// ErrNotDraft is StartDraft's error for a job that is no longer a draft (started already, or
+// discarded).
+var ErrNotDraft = errors.New("bulk: the job is not a draft")
+
 // Store keeps jobs. Update must apply fn atomically (no other Update of the same job in
-// between) and store the job it leaves; an error from fn leaves the job unchanged. Running
-// lists the ids of jobs whose State is Running.
+// between) and store the job it leaves; an error from fn leaves the job unchanged. fn may be
+// called more than once (an optimistic store calls it again after a conflict): only the job
+// its last call leaves is stored. Running
+// lists the ids of jobs whose State is Running. Recent returns the owner's latest jobs (by
+// Created, newest first), at most n. A store forgets a job some time after its last change
+// (a day by default); Get then answers ErrNotFound. bulktest.RunConformance checks a Store.
 type Store interface {
 	Create(ctx context.Context, j Job) error
 	Get(ctx context.Context, id string) (Job, error)
 	Update(ctx context.Context, id string, fn func(*Job) error) (Job, error)
 	Running(ctx context.Context) ([]string, error)
+	Recent(ctx context.Context, owner string, n int) ([]Job, error)
 }
 
 // Step changes one user and says what happened: Done, Failed or Skipped, with the reason in
@@ -145,6 +158,11 @@ type Runner struct {
 	Flush time.Duration
 	Now   func() time.Time
 	Log   *slog.Logger
+	// OnEnd, when set, is told of a job that ended (finished, or cancelled) while this runner
+	// held it, once, with the job as stored: the dashboard records the job's end in its audit
+	// trail. A job whose runner stopped is told of by the runner that resumes it; one cancelled
+	// while no runner held it, by Cancel.
+	OnEnd func(ctx context.Context, j Job)
 
 	once    sync.Once
 	mu      sync.Mutex
@@ -189,6 +207,31 @@ func NewJob(owner, action, title string, params map[string]string, userIDs []str
 	}
 	return Job{ID: newID(), Owner: owner, Action: action, Title: title, Params: params, Items: items,
 		State: Running, Created: now, Updated: now}
+}
+
+// StartDraft runs a draft job that the store holds. prepare, when not nil, checks and
+// completes the draft first (its params, title); its error leaves the draft as it was and is
+// returned. A job that is no longer a draft gives ErrNotDraft. It returns the job as started.
+func (r *Runner) StartDraft(ctx context.Context, id string, prepare func(*Job) error, step Step) (Job, error) {
+	r.init()
+	j, err := r.Store.Update(ctx, id, func(j *Job) error {
+		if j.State != Draft {
+			return ErrNotDraft
+		}
+		if prepare != nil {
+			if err := prepare(j); err != nil {
+				return err
+			}
+		}
+		now := r.Now()
+		j.State, j.Runner, j.LeaseUntil, j.Updated = Running, r.Name, now.Add(r.Lease), now
+		return nil
+	})
+	if err != nil {
+		return Job{}, err
+	}
+	r.spawn(ctx, id, step)
+	return j, nil
 }
 
 // Start stores the job and runs it in the background, in ctx (which bounds the whole job: the
@@ -244,12 +287,17 @@ func (r *Runner) Resume(ctx context.Context, stepFor func(Job) Step) (int, error
 	return n, nil
 }
 
-// Cancel stops the job: no user is started after it. It returns the job as stored.
+// Cancel stops the job: no user is started after it (a draft is discarded). It returns the
+// job as stored.
 func (r *Runner) Cancel(ctx context.Context, id string) (Job, error) {
 	r.init()
+	orphan := false // running, and no runner holds it: nobody else will tell OnEnd
 	j, err := r.Store.Update(ctx, id, func(j *Job) error {
-		if j.State == Running {
-			j.State, j.Updated = Cancelled, r.Now()
+		orphan = false
+		if j.State == Running || j.State == Draft {
+			now := r.Now()
+			orphan = j.State == Running && now.After(j.LeaseUntil)
+			j.State, j.Updated = Cancelled, now
 		}
 		return nil
 	})
@@ -261,6 +309,9 @@ func (r *Runner) Cancel(ctx context.Context, id string) (Job, error) {
 		cancel() // wakes the workers at once; the running steps keep their own context
 	}
 	r.mu.Unlock()
+	if orphan && r.OnEnd != nil {
+		r.OnEnd(ctx, j)
+	}
 	return j, nil
 }
 
@@ -280,18 +331,23 @@ func (r *Runner) spawn(ctx context.Context, id string, step Step) {
 			r.mu.Unlock()
 			cancel()
 		}()
-		if err := r.run(ctx, stop, id, step); err != nil {
+		j, err := r.run(ctx, stop, id, step)
+		if err != nil {
 			r.Log.Error("bulk job stopped", "job", id, "err", err)
+		}
+		if j.Over() && j.Runner == r.Name && r.OnEnd != nil {
+			r.OnEnd(context.WithoutCancel(ctx), j)
 		}
 	})
 }
 
-// run works through the job. stop ends when it is cancelled here; ctx when the process stops
-// (the job's lease then runs out and another runner may resume it).
-func (r *Runner) run(ctx, stop context.Context, id string, step Step) error {
+// run works through the job and returns it as it left it in the store. stop ends when it is
+// cancelled here; ctx when the process stops (the job's lease then runs out and another runner
+// may resume it).
+func (r *Runner) run(ctx, stop context.Context, id string, step Step) (Job, error) {
 	j, err := r.Store.Get(ctx, id)
 	if err != nil {
-		return err
+		return Job{}, err
 	}
 	p := &progress{r: r, id: id, pending: map[int]Item{}}
 	next := make(chan int)
@@ -350,7 +406,7 @@ type progress struct {
 // start writes, synchronously, that item i is being changed: a resumed job will not run it again.
 // It refuses when the job is no longer running here.
 func (p *progress) start(ctx context.Context, i int, userID string) error {
-	_, err := p.r.Store.Update(ctx, p.id, func(j *Job) error {
+	_, err := p.write(ctx, func(j *Job) error {
 		if j.State != Running || j.Runner != p.r.Name {
 			return ErrHeld
 		}
@@ -358,7 +414,6 @@ func (p *progress) start(ctx context.Context, i int, userID string) error {
 			return fmt.Errorf("bulk: item %d of job %s is not pending", i, p.id)
 		}
 		j.Items[i].Outcome = Started
-		p.applyLocked(j)
 		return nil
 	})
 	if errors.Is(err, ErrHeld) {
@@ -399,28 +454,45 @@ func (p *progress) stopped() bool {
 	return p.over
 }
 
-// applyLocked moves the finished items into j (called inside a store Update) and renews the
-// lease.
-func (p *progress) applyLocked(j *Job) {
-	p.mu.Lock()
-	for i, it := range p.pending {
-		if i < len(j.Items) {
-			j.Items[i] = it
+// write updates the stored job: the finished items not written yet go into it, the lease is
+// renewed, then fn may change it more or refuse (its error is returned, nothing is written).
+// The finished items are forgotten only once the store took them: an optimistic store may call
+// its function more than once, and a refused write keeps them for the next.
+func (p *progress) write(ctx context.Context, fn func(j *Job) error) (Job, error) {
+	var applied []int
+	j, err := p.r.Store.Update(ctx, p.id, func(j *Job) error {
+		applied = applied[:0]
+		p.mu.Lock()
+		for i, it := range p.pending {
+			if i < len(j.Items) {
+				if it.Label == "" {
+					it.Label = j.Items[i].Label // the step had no better name: keep the one given at the start
+				}
+				j.Items[i] = it
+			}
+			applied = append(applied, i)
 		}
+		p.mu.Unlock()
+		now := p.r.Now()
+		j.LeaseUntil, j.Updated = now.Add(p.r.Lease), now
+		return fn(j)
+	})
+	if err == nil {
+		p.mu.Lock()
+		for _, i := range applied {
+			delete(p.pending, i) // an item finishes once: what was applied is what is there
+		}
+		p.mu.Unlock()
 	}
-	clear(p.pending)
-	p.mu.Unlock()
-	now := p.r.Now()
-	j.LeaseUntil, j.Updated = now.Add(p.r.Lease), now
+	return j, err
 }
 
 // flush writes the finished items and learns whether the job was cancelled elsewhere.
 func (p *progress) flush(ctx context.Context) {
-	j, err := p.r.Store.Update(ctx, p.id, func(j *Job) error {
+	j, err := p.write(ctx, func(j *Job) error {
 		if j.Runner != p.r.Name {
 			return ErrHeld
 		}
-		p.applyLocked(j)
 		return nil
 	})
 	if err != nil || j.State != Running {
@@ -449,13 +521,13 @@ func (p *progress) flushEvery(ctx, stop context.Context) {
 	}
 }
 
-// end writes the last results and, when every user has one, finishes the job.
-func (p *progress) end(ctx context.Context) error {
-	_, err := p.r.Store.Update(context.WithoutCancel(ctx), p.id, func(j *Job) error {
+// end writes the last results and, when every user has one, finishes the job. It returns the
+// job as stored (the zero Job when another runner holds it).
+func (p *progress) end(ctx context.Context) (Job, error) {
+	j, err := p.write(context.WithoutCancel(ctx), func(j *Job) error {
 		if j.Runner != p.r.Name {
 			return ErrHeld
 		}
-		p.applyLocked(j)
 		if j.State == Running && j.Counts().Pending == 0 {
 			j.State = Finished
 		}
@@ -469,7 +541,7 @@ func (p *progress) end(ctx context.Context) error {
 		err = p.err
 		p.mu.Unlock()
 	}
-	return err
+	return j, err
 }
 
 // newID returns 128 random bits in hex.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -107,4 +108,28 @@ func (m *Memory) Running(_ context.Context) ([]string, error) {
 	}
 	slices.Sort(ids)
 	return ids, nil
+}
+
+// Recent returns the owner's latest jobs, newest first, at most n.
+func (m *Memory) Recent(_ context.Context, owner string, n int) ([]Job, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.sweepLocked()
+	var out []Job
+	for _, b := range m.jobs {
+		var j Job
+		if json.Unmarshal(b, &j) == nil && j.Owner == owner {
+			out = append(out, j)
+		}
+	}
+	slices.SortFunc(out, func(a, b Job) int {
+		if c := b.Created.Compare(a.Created); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	if n >= 0 && len(out) > n {
+		out = out[:n]
+	}
+	return out, nil
 }

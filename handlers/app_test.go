@@ -154,6 +154,8 @@ type appOptions struct {
 	tenant func(*auth0apitest.Options)
 	// tenantNow gives the tenant its own clock (default: the app's).
 	tenantNow func() time.Time
+	// client edits the Management API client's Config (retries off by default).
+	client func(*auth0api.Config)
 	// singleFactor turns multi-factor off: the dashboard allows password-only sign-ins and the
 	// tenant enables no second factor. For tests about something else only; the default tests
 	// run with MFA on.
@@ -234,11 +236,15 @@ func newTestApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 		Sinks: []audit.Sink{db, audit.NewLogSink(slog.New(slog.NewJSONHandler(a.Audit, nil)))}})
 	a.Tenant, a.TenantURL = tenant, tenantSrv.URL
 
-	users, err := auth0api.New(auth0api.Config{
+	mcfg := auth0api.Config{
 		BaseURL: tenantSrv.URL + "/api/v2",
 		Token:   tenant.Token(auth0apitest.AllScopes...),
 		Retries: -1,
-	})
+	}
+	if o.client != nil {
+		o.client(&mcfg)
+	}
+	users, err := auth0api.New(mcfg)
 	if err != nil {
 		t.Fatal(err)
 	}

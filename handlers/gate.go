@@ -24,6 +24,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -249,9 +250,9 @@ func (s *server) gateTarget(c echo.Context, me identity, staff policy.Staff, rt 
 		}
 		return refuse(c.Param("id"), err)
 	}
-	self := me.Subject != "" && me.Subject == id
-	if r.self != "" && self {
-		return refuse(id, errOwnAccount(r.self))
+	self := ownAccount(me, id)
+	if err := selfRefusal(r, self); err != nil {
+		return refuse(id, err)
 	}
 	t, err := s.resolveTarget(c, me, staff, rt, id)
 	if err != nil {
@@ -265,24 +266,21 @@ func (s *server) gateTarget(c echo.Context, me identity, staff policy.Staff, rt 
 		return refuse(id, s.userActionError(id, err))
 	}
 	t.self = self
-	d := staff.Decide(rt.Action, t.policyTarget())
-	if !d.Allowed {
-		details := []audit.Attr{audit.String("rule", string(d.Reason)), audit.String("group", d.Group), audit.String("why", d.Detail)}
-		return refuse(id, s.refusal(d, t), details...)
+	v := s.decide(staff, rt.Action, r, t, s.stepUpNeeded(me))
+	if v.refusal != nil {
+		return refuse(id, v.refusal, v.details()...)
 	}
-	staffTarget := t.protection.staff
+	stepUp := v.stepUp
 	if r.second != "" {
 		t2, err := s.gateSecond(c, me, staff, rt, t, refuse)
 		if err != nil {
 			return nil, err
 		}
 		c.Set(ctxSecond, t2)
-		staffTarget = staffTarget || t2.protection.staff
+		// A change to a second account that is staff needs a step-up too.
+		stepUp = stepUp || (r.isChange() && t2.protection.staff && s.stepUpNeeded(me))
 	}
-	// Step-up comes last, so nobody re-authenticates for something refused anyway: a
-	// dangerous change, or any change to a staff account (whose roles the gate read when a
-	// step-up would be due).
-	if r.isChange() && (r.stepUp || staffTarget) && s.stepUpNeeded(me) {
+	if stepUp {
 		return nil, s.requireStepUp(c)
 	}
 	if r.emails && s.limits.Emails.Rate > 0 {
@@ -328,6 +326,51 @@ func (s *server) gateSecond(c echo.Context, me identity, staff policy.Staff, rt 
 	return t, nil
 }
 
+// ownAccount reports whether the user id is the signed-in person's own account.
+func ownAccount(me identity, id string) bool { return me.Subject != "" && me.Subject == id }
+
+// selfRefusal applies a route's self rule: the refusal of a change to one's own account when
+// the route forbids it (before anything is read of the user), or nil.
+func selfRefusal(r *targetRule, self bool) error {
+	if r.self != "" && self {
+		return errOwnAccount(r.self)
+	}
+	return nil
+}
+
+// verdict is the gate's word on one resolved user.
+type verdict struct {
+	// refusal, when not nil, is why the person may not: the answer the gate gives (a
+	// publicError, its message in plain words).
+	refusal  error
+	decision policy.Decision
+	// stepUp: allowed, once the person has proved who they are again (a dangerous change, or
+	// any change to a staff account).
+	stepUp bool
+}
+
+// details are the audit details of a refusal: the rule, the group and the decision in words.
+func (v verdict) details() []audit.Attr {
+	d := v.decision
+	return []audit.Attr{audit.String("rule", string(d.Reason)), audit.String("group", d.Group), audit.String("why", d.Detail)}
+}
+
+// decide applies the gate's rules about the target to a resolved one: the policy's decision
+// (reach, staff and protected accounts, oneself) and whether a step-up is due. It does no I/O
+// and knows no HTTP: the gate decides every request on a user with it, and a bulk job each of
+// its users (bulk.go), so both refuse the same users for the same reasons.
+// stepUpDue says whether the person's sign-in is too old for a dangerous change (stepUpNeeded).
+func (s *server) decide(staff policy.Staff, a policy.Action, r *targetRule, t *target, stepUpDue bool) verdict {
+	d := staff.Decide(a, t.policyTarget())
+	if !d.Allowed {
+		return verdict{refusal: s.refusal(d, t), decision: d}
+	}
+	// Step-up comes last, so nobody re-authenticates for something refused anyway: a dangerous
+	// change, or any change to a staff account (whose roles the gate read when a step-up would
+	// be due).
+	return verdict{decision: d, stepUp: r.isChange() && (r.stepUp || t.protection.staff) && stepUpDue}
+}
+
 // refusal is the answer to a decision that refused: out of reach is "no such user" (404, so as
 // not to confirm that the user exists), the others say why in plain words (403, 409 on oneself).
 func (s *server) refusal(d policy.Decision, t *target) error {
@@ -353,68 +396,14 @@ func (s *server) refusal(d policy.Decision, t *target) error {
 // someone who reaches the whole tenant — costs no call.
 func (s *server) resolveTarget(c echo.Context, me identity, staff policy.Staff, rt route, id string) (*target, error) {
 	r := rt.Target
-	t := &target{ID: id}
-	var calls []func(ctx context.Context) error
-	// What the policy needs: the fields the reach of the route's action and of the page's
-	// controls match on (none when they reach the whole tenant), and the roles when a rule does.
-	var fields []string
-	rolesNeeded, rolesWanted := staff.NeedsRoles(rt.Action), false
-	for i, a := range append([]policy.Action{rt.Action}, r.controls...) {
-		if !staff.May(a) {
-			continue
-		}
-		if !staff.WholeTenant(a) {
-			fields = append(fields, staff.TargetFields(a)...)
-		}
-		if i > 0 && staff.NeedsRoles(a) {
-			rolesWanted = true
-		}
-	}
-	if r.whole || len(r.fields) > 0 || len(fields) > 0 {
-		var p *auth0api.GetUserParams
-		if !r.whole {
-			fields = slices.Concat(fields, r.fields, []string{"user_id"})
-			slices.Sort(fields)
-			p = &auth0api.GetUserParams{Fields: slices.Compact(fields)}
-		}
-		calls = append(calls, func(ctx context.Context) error {
-			u, err := s.users.GetUser(ctx, id, p)
-			if err != nil {
-				return err
-			}
-			t.User, t.doc, t.wholeUser = u, userDoc(u), r.whole
-			return nil
-		})
-	}
-	readRoles := func(failOpen bool) func(ctx context.Context) error {
-		return func(ctx context.Context) error {
-			page, err := s.users.ListUserRoles(ctx, id, auth0api.PageParams{PerPage: protectionRolesPerPage, IncludeTotals: auth0api.Set(true)})
-			if err != nil {
-				if failOpen {
-					s.logger(c).Warn("could not read the user's roles to check the rules; showing no controls", "err", err)
-					t.protection = protection{unchecked: true}
-					return nil // the page shows the user anyway
-				}
-				return fmt.Errorf("check the user's roles: %w", err)
-			}
-			t.Roles, t.rolesRead = page.Roles, true
-			t.protection = s.protectionOf(page)
-			return nil
-		}
-	}
-	// A change that needs no step-up of its own still needs one on a staff account: when the
-	// person's sign-in is old enough for that to matter, the roles tell.
-	if r.isChange() && !r.stepUp && s.stepUpNeeded(me) {
-		rolesNeeded = true
-	}
-	switch {
-	case rolesNeeded:
-		calls = append(calls, readRoles(false))
-	case rolesWanted || (r.page && !isPartial(c)):
+	rd := targetReadsFor(staff, rt.Action, r, s.stepUpNeeded(me))
+	if r.page && !isPartial(c) {
 		// The user page reads the roles for everyone: its roles section and summary show
 		// them, from this same read (pagePrefetch).
-		calls = append(calls, readRoles(true))
+		rd.rolesWanted = true
 	}
+	t := &target{ID: id}
+	calls := s.targetCalls(t, rd, s.logger(c))
 	if r.page && isSafeMethod(c.Request().Method) && !isPartial(c) {
 		// The page's sections are read at once with the target: reads only, dropped unread
 		// when the gate refuses.
@@ -427,6 +416,91 @@ func (s *server) resolveTarget(c echo.Context, me identity, staff policy.Staff, 
 		return nil, err
 	}
 	return t, nil
+}
+
+// targetReads is what the gate reads of a user for an action and its rule.
+type targetReads struct {
+	// fields are the user's fields to read (nil and !whole: the user is not read).
+	fields []string
+	whole  bool
+	// roles: the rules need the user's roles (a failed read refuses); rolesWanted: the page's
+	// controls would use them (a failed read shows none).
+	roles, rolesWanted bool
+}
+
+// targetReadsFor says what the rules (and the route's handler) need of the user: the fields
+// the reach of the action and of the page's controls match on (none when they reach the whole
+// tenant), and the roles when a rule does. A route that needs neither — a read by someone who
+// reaches the whole tenant — costs no call. stepUpDue: the person's sign-in is too old for a
+// dangerous change (then a staff account's change needs a step-up, which the roles tell).
+func targetReadsFor(staff policy.Staff, a policy.Action, r *targetRule, stepUpDue bool) targetReads {
+	var fields []string
+	rd := targetReads{whole: r.whole, roles: staff.NeedsRoles(a)}
+	for i, ca := range append([]policy.Action{a}, r.controls...) {
+		if !staff.May(ca) {
+			continue
+		}
+		if !staff.WholeTenant(ca) {
+			fields = append(fields, staff.TargetFields(ca)...)
+		}
+		if i > 0 && staff.NeedsRoles(ca) {
+			rd.rolesWanted = true
+		}
+	}
+	if !r.whole && (len(r.fields) > 0 || len(fields) > 0) {
+		fields = slices.Concat(fields, r.fields, []string{"user_id"})
+		slices.Sort(fields)
+		rd.fields = slices.Compact(fields)
+	}
+	// A change that needs no step-up of its own still needs one on a staff account: when the
+	// person's sign-in is old enough for that to matter, the roles tell.
+	if r.isChange() && !r.stepUp && stepUpDue {
+		rd.roles = true
+	}
+	return rd
+}
+
+// targetCalls are the Management API reads that fill t as rd says, to be made at once.
+func (s *server) targetCalls(t *target, rd targetReads, log *slog.Logger) []func(ctx context.Context) error {
+	var calls []func(ctx context.Context) error
+	id := t.ID
+	if rd.whole || len(rd.fields) > 0 {
+		var p *auth0api.GetUserParams
+		if !rd.whole {
+			p = &auth0api.GetUserParams{Fields: rd.fields}
+		}
+		calls = append(calls, func(ctx context.Context) error {
+			u, err := s.users.GetUser(ctx, id, p)
+			if err != nil {
+				return err
+			}
+			t.User, t.doc, t.wholeUser = u, userDoc(u), rd.whole
+			return nil
+		})
+	}
+	readRoles := func(failOpen bool) func(ctx context.Context) error {
+		return func(ctx context.Context) error {
+			page, err := s.users.ListUserRoles(ctx, id, auth0api.PageParams{PerPage: protectionRolesPerPage, IncludeTotals: auth0api.Set(true)})
+			if err != nil {
+				if failOpen {
+					log.Warn("could not read the user's roles to check the rules; showing no controls", "err", err)
+					t.protection = protection{unchecked: true}
+					return nil // the page shows the user anyway
+				}
+				return fmt.Errorf("check the user's roles: %w", err)
+			}
+			t.Roles, t.rolesRead = page.Roles, true
+			t.protection = s.protectionOf(page)
+			return nil
+		}
+	}
+	switch {
+	case rd.roles:
+		calls = append(calls, readRoles(false))
+	case rd.rolesWanted:
+		calls = append(calls, readRoles(true))
+	}
+	return calls
 }
 
 // userDoc is the user as a JSON object, as the policy matches it.

@@ -45,6 +45,7 @@ import (
 
 	"userdesk/audit"
 	"userdesk/auth0api"
+	"userdesk/bulk"
 	"userdesk/handlers/limits"
 	"userdesk/handlers/sessionstore"
 	"userdesk/policy"
@@ -212,6 +213,14 @@ type Config struct {
 	// Observer receives a measurement per answered request and the session count, for
 	// metrics; nil means none. userdesk/metrics implements it.
 	Observer Observer
+	// BulkStore keeps bulk jobs (bulk/redisjobs to share them between replicas and keep them
+	// across restarts); nil means one in memory.
+	BulkStore bulk.Store
+	// BulkRunner names this replica in the jobs' leases (default random).
+	BulkRunner string
+	// BulkWorkers is how many users a bulk job changes at once (default 4); the Management
+	// API budget paces them.
+	BulkWorkers int
 }
 
 // Observer receives the dashboard's measurements (the metrics hook). Its methods must be safe
@@ -288,6 +297,8 @@ type server struct {
 	observer     Observer     // metrics hook, may be nil
 	lastCount    atomic.Int64 // the last session count liveSessions read
 	gzip         compressor
+	runner       *bulk.Runner    // bulk jobs (bulk.go)
+	jobs         context.Context // bounds the bulk jobs: New's ctx
 	staffAssurance
 
 	e *echo.Echo
@@ -384,6 +395,12 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 		s.resetClientID = cfg.OIDC.ClientID
 	}
 	s.ops = &userops.Ops{Users: s.users, Audit: s.rec, Log: s.log, PasswordResetClientID: s.resetClientID, Now: s.now}
+	store := cfg.BulkStore
+	if store == nil {
+		store = bulk.NewMemory()
+	}
+	s.runner = &bulk.Runner{Store: store, Name: cfg.BulkRunner, Workers: cfg.BulkWorkers, Log: s.log, OnEnd: s.bulkEnded}
+	s.jobs = ctx
 
 	s.cookieName, s.signInName = "userdesk", "userdesk-signin"
 	if s.secure {
@@ -433,6 +450,8 @@ func newServer(ctx context.Context, cfg Config) (*server, error) {
 	}
 
 	s.e = s.newEcho(cfg.TrustedProxies)
+	// Jobs whose runner stopped (a restart) are taken over once their lease ends.
+	go s.resumeBulkJobs(ctx, bulkResumeEvery)
 	return s, nil
 }
 

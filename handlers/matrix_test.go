@@ -33,6 +33,8 @@ var pathSamples = map[string]string{
 	"grant":   "matrixgrant0001",
 	// Linked accounts (issue 12).
 	"identity": "matrixidentity0001",
+	// Bulk jobs (issue 16).
+	"job": "0123456789abcdef0123456789abcdef",
 }
 
 // samplePath fills a route's parameters (":id", "*") with samples.

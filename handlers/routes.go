@@ -29,11 +29,12 @@ const (
 
 // routes is the route table: every route the dashboard answers, with the action it needs.
 // Pages and htmx partials alike: a partial is a route like any other. It is one table kept in
-// three files: the front door below, finding and managing users (userRoutes, routes_users.go),
-// and the sections of the user page (sectionRoutes, routes_sections.go). Add routes there and
+// four files: the front door below, finding and managing users (userRoutes, routes_users.go),
+// the sections of the user page (sectionRoutes, routes_sections.go) and bulk actions
+// (bulkRoutes, bulk.go). Add routes there and
 // nowhere else; TestEveryRouteIsInTheTable and the role × route matrix pick them up.
 func (s *server) routes() []route {
-	return slices.Concat(s.frontDoorRoutes(), s.userRoutes(), s.sectionRoutes())
+	return slices.Concat(s.frontDoorRoutes(), s.userRoutes(), s.sectionRoutes(), s.bulkRoutes())
 }
 
 // frontDoorRoutes are sign-in, health, static files and the landing redirect.

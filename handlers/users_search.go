@@ -76,6 +76,7 @@ func (s *server) listUsers(c echo.Context) error {
 		}
 	}
 	listed.Wait()
+	d.Bulk = s.bulkChoices(c)
 
 	if isHTMX(c) {
 		h := c.Response().Header()

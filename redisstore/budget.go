@@ -46,8 +46,11 @@ const budgetNow = `local t = redis.call('TIME'); local now = tonumber(t[1]) * 10
 local function num(v, d) return tonumber(v) or d end
 `
 
-// KEYS: state, inflight. ARGV: the longest wait in ms (-1: none). Returns {status, seq, wait ms}:
-// status 0 reserved, 1 probing (ask again), 2 past the deadline.
+// KEYS: state, inflight. ARGV: the longest wait in ms (-1: none), 1 for a background request
+// (auth0api.Background: it goes only while the bucket holds more than auth0api.BackgroundKeep,
+// half of it, and reserves nothing before). Returns {status, seq, wait ms}: status 0 reserved,
+// 1 probing (ask again), 2 past the deadline, 3 background, interactive first (ask again in
+// wait).
 var reserveScript = redis.NewScript(budgetNow + `
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - 60000)
 local st = redis.call('HMGET', KEYS[1], 'tat', 'limit', 'rate', 'answered')
@@ -58,8 +61,13 @@ if limit > 0 and rate > 0 then
   local T = 1000 / rate
   if tat < now then tat = now end
   tat = tat + T
-  wait = math.max(0, tat - now - limit * T)
   local maxWait = tonumber(ARGV[1])
+  if ARGV[2] == '1' then
+    local bwait = math.max(0, tat - now - (limit - math.floor(limit / 2)) * T)
+    if maxWait >= 0 and bwait > maxWait then return {2, 0, tostring(bwait)} end
+    if bwait > 0 then return {3, 0, tostring(bwait)} end
+  end
+  wait = math.max(0, tat - now - limit * T)
   if maxWait >= 0 and wait > maxWait then return {2, 0, tostring(wait)} end
   redis.call('HSET', KEYS[1], 'tat', tostring(tat))
 end
@@ -115,9 +123,13 @@ func (b *Budget) Wait(ctx context.Context) (func(auth0api.RateLimitState), error
 		if d, ok := ctx.Deadline(); ok {
 			maxWait = max(0, time.Until(d).Milliseconds())
 		}
+		background := 0
+		if auth0api.IsBackground(ctx) {
+			background = 1
+		}
 		var res []any
 		err := b.db.call(ctx, func(ctx context.Context) (err error) {
-			res, err = reserveScript.Run(ctx, b.db.client, []string{b.state, b.inflight}, maxWait).Slice()
+			res, err = reserveScript.Run(ctx, b.db.client, []string{b.state, b.inflight}, maxWait, background).Slice()
 			return err
 		})
 		if err != nil {
@@ -131,7 +143,7 @@ func (b *Budget) Wait(ctx context.Context) (func(auth0api.RateLimitState), error
 			return b.local.Wait(ctx)
 		}
 		switch status {
-		case 1: // probing: another request is finding out the budget
+		case 1, 3: // probing: another request is finding out the budget; or interactive first
 			if err := sleep(ctx, wait); err != nil {
 				return nil, err
 			}

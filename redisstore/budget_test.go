@@ -2,6 +2,7 @@ package redisstore_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -132,5 +133,43 @@ func TestBudgetWithoutRedis(t *testing.T) {
 	}
 	if limit, _, err := budget.Learned(t.Context()); err != nil || limit != 50 {
 		t.Errorf("after Redis came back: learned %d (%v), want the tenant's 50 again", limit, err)
+	}
+}
+
+// TestBudgetBackgroundGivesWay: in the shared budget too, background requests
+// (auth0api.Background) leave half of the learned bucket to interactive ones, which go first.
+func TestBudgetBackgroundGivesWay(t *testing.T) {
+	srv := redistest.Start(t)
+	db := openDB(t, srv, "")
+	b := db.Budget("tenant-bg")
+	ctx := t.Context()
+	bg := auth0api.Background(ctx)
+	done, err := b.Wait(ctx) // the probe
+	if err != nil {
+		t.Fatal(err)
+	}
+	done(auth0api.RateLimitState{Limit: 10, Remaining: 9})
+	short := func(ctx context.Context) (context.Context, context.CancelFunc) {
+		return context.WithTimeout(ctx, 40*time.Millisecond)
+	}
+	for i := range 4 {
+		c, cancel := short(bg)
+		if _, err := b.Wait(c); err != nil {
+			t.Fatalf("background request %d with 9-%d left: %v", i, i, err)
+		}
+		cancel()
+	}
+	c, cancel := short(bg)
+	_, err = b.Wait(c)
+	cancel()
+	if !errors.Is(err, auth0api.ErrPastDeadline) {
+		t.Fatalf("background request with the interactive share left = %v, want it to wait (past a short deadline)", err)
+	}
+	for i := range 5 {
+		c, cancel := short(ctx)
+		if _, err := b.Wait(c); err != nil {
+			t.Fatalf("interactive request %d: %v; the share is theirs", i, err)
+		}
+		cancel()
 	}
 }

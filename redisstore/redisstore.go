@@ -127,6 +127,10 @@ func Open(opts Options) (*DB, error) {
 // Close closes the connection pool.
 func (db *DB) Close() error { return db.client.Close() }
 
+// Client returns the connection, for the stores of other packages that share it (bulk jobs,
+// bulk/redisjobs). The DB closes it.
+func (db *DB) Client() redis.UniversalClient { return db.client }
+
 // Ping reports whether Redis answers now (for /readyz). It ignores the fail-fast window, so
 // that readiness is a real check and a success ends the window.
 func (db *DB) Ping(ctx context.Context) error {

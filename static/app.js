@@ -587,6 +587,105 @@
   onLoad(checkPictures);
   // --- end of pictures --------------------------------------------------------------------
 
+  // --- bulk selection -----------------------------------------------------------------------
+  // The search results' checkboxes (name="user", form="bulk-form") work as a plain form on
+  // one page. Here the selection is kept across result pages and sorting in sessionStorage
+  // (this tab only, gone when it closes): the ids checked and their names. On submit, the ids
+  // chosen on other pages are added to the form. "Select all N matching" needs none of it: the
+  // server runs the search again.
+  var bulkKey = "userdesk.bulk.selection";
+  function bulkLoad() {
+    try {
+      var v = JSON.parse(sessionStorage.getItem(bulkKey) || "{}");
+      return v && typeof v === "object" && !Array.isArray(v) ? v : {};
+    } catch (e) {
+      return {};
+    }
+  }
+  function bulkSave(sel) {
+    try {
+      if (Object.keys(sel).length === 0) sessionStorage.removeItem(bulkKey);
+      else sessionStorage.setItem(bulkKey, JSON.stringify(sel));
+    } catch (e) { /* storage full or off: the page's own checkboxes still work */ }
+  }
+  function bulkRefresh(root) {
+    var form = document.querySelector("[data-bulk-form]");
+    if (!form) return;
+    var sel = bulkLoad();
+    var boxes = document.querySelectorAll("input[data-bulk-user]");
+    var pageAll = document.querySelector("[data-bulk-page]");
+    var checkedHere = 0;
+    boxes.forEach(function (box) {
+      box.checked = Object.prototype.hasOwnProperty.call(sel, box.value);
+      if (box.checked) checkedHere++;
+    });
+    if (pageAll) {
+      pageAll.hidden = false;
+      pageAll.checked = boxes.length > 0 && checkedHere === boxes.length;
+      pageAll.indeterminate = checkedHere > 0 && checkedHere < boxes.length;
+    }
+    var all = form.querySelector("[data-bulk-all]");
+    var n = Object.keys(sel).length;
+    var count = form.querySelector("[data-bulk-count]");
+    if (count) {
+      if (all && all.checked) count.textContent = "Every user matching the search is selected.";
+      else if (n === 0) count.textContent = "Check users to act on several at once.";
+      else count.textContent = n + (n === 1 ? " user selected" : " users selected") + (n > checkedHere ? " (" + (n - checkedHere) + " on other pages)" : "") + ".";
+    }
+    var clear = form.querySelector("[data-bulk-clear]");
+    if (clear) clear.hidden = n === 0;
+  }
+  document.addEventListener("change", function (event) {
+    var t = event.target;
+    if (!t || !t.matches) return;
+    if (t.matches("input[data-bulk-user]")) {
+      var sel = bulkLoad();
+      if (t.checked) sel[t.value] = t.getAttribute("data-label") || t.value;
+      else delete sel[t.value];
+      bulkSave(sel);
+      bulkRefresh(document);
+    } else if (t.matches("[data-bulk-page]")) {
+      var s = bulkLoad();
+      document.querySelectorAll("input[data-bulk-user]").forEach(function (box) {
+        if (t.checked) s[box.value] = box.getAttribute("data-label") || box.value;
+        else delete s[box.value];
+      });
+      bulkSave(s);
+      bulkRefresh(document);
+    } else if (t.matches("[data-bulk-all]")) {
+      bulkRefresh(document);
+    }
+  });
+  document.addEventListener("click", function (event) {
+    if (!closest(event.target, "[data-bulk-clear]")) return;
+    bulkSave({});
+    bulkRefresh(document);
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form && form.id === "bulk-confirm") {
+      bulkSave({}); // the job takes the selection over
+      return;
+    }
+    if (!form || !form.hasAttribute || !form.hasAttribute("data-bulk-form")) return;
+    var all = form.querySelector("[data-bulk-all]");
+    form.querySelectorAll("input[data-bulk-extra]").forEach(function (el) { el.remove(); });
+    if (all && all.checked) return;
+    var onPage = {};
+    document.querySelectorAll("input[data-bulk-user]").forEach(function (box) { onPage[box.value] = true; });
+    Object.keys(bulkLoad()).forEach(function (id) {
+      if (onPage[id]) return; // the checkbox itself is sent
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "user";
+      input.value = id;
+      input.setAttribute("data-bulk-extra", "");
+      form.appendChild(input);
+    });
+  });
+  onLoad(bulkRefresh);
+  // --- end of bulk selection ----------------------------------------------------------------
+
   // Start: the tabs, and the scrolling regions of the first page.
   function start() {
     initTabs();

@@ -190,6 +190,8 @@ type UsersTableData struct {
 	// Connections name the tenant's connections, suggested by the connection filter (full
 	// page only; may be empty).
 	Connections []string
+	// Bulk are the bulk actions the person may start on the users found (none: no checkboxes).
+	Bulk BulkChoices
 	// Lockout is the look-up of a brute-force lockout for what was typed (issue 12).
 	Lockout LockoutLookupData
 }
