@@ -26,7 +26,7 @@ func TestBulkJobSharedThroughRedis(t *testing.T) {
 		})
 	}
 	one, two := replica(), replica()
-	id := startJob(t, one.signIn(t, "admin"), "block", usersForm(auth0apitest.FixtureBareUserID, auth0apitest.FixtureUserID))
+	id := startBulkJob(t, one.signIn(t, "admin"), "block", usersForm(auth0apitest.FixtureBareUserID, auth0apitest.FixtureUserID))
 	j := waitJob(t, one, id)
 	if c := j.Counts(); c.Done != 2 {
 		t.Fatalf("job on the first replica: %+v", c)

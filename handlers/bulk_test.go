@@ -32,8 +32,8 @@ func usersForm(ids ...string) url.Values {
 // jobLocation is the id of the job a start answered with (a 303 to its page).
 var jobLocation = regexp.MustCompile(`^/bulk/([0-9a-f]+)$`)
 
-// startJob starts a bulk job and returns its id.
-func startJob(t *testing.T, b *browser, op string, form url.Values) string {
+// startBulkJob starts a bulk job and returns its id.
+func startBulkJob(t *testing.T, b *browser, op string, form url.Values) string {
 	t.Helper()
 	resp, body := bulkPost(t, b, op, form)
 	m := jobLocation.FindStringSubmatch(resp.Header.Get("Location"))
@@ -105,7 +105,7 @@ func TestBulkBlockDecidesEachUser(t *testing.T) {
 	prot := matrixUser(t, a, "emea", "protected")
 	self := staffID("emea")
 
-	id := startJob(t, b, "block", usersForm(in1, far, prot, self, in2))
+	id := startBulkJob(t, b, "block", usersForm(in1, far, prot, self, in2))
 	j := waitJob(t, a, id)
 	if c := j.Counts(); j.State != bulk.Finished || c.Total != 5 || c.Done != 2 || c.Skipped != 3 || c.Failed != 0 {
 		t.Fatalf("job %s, counts %+v; want finished, 2 done and 3 skipped", j.State, c)
@@ -201,7 +201,7 @@ func TestBulkRoutesNeedTheSingleAction(t *testing.T) {
 func TestBulkJobPageOwnerOnly(t *testing.T) {
 	a := newTestApp(t)
 	b := a.signIn(t, "helpdesk")
-	id := startJob(t, b, "block", usersForm(auth0apitest.FixtureBareUserID, staffID("helpdesk")))
+	id := startBulkJob(t, b, "block", usersForm(auth0apitest.FixtureBareUserID, staffID("helpdesk")))
 	waitJob(t, a, id)
 
 	resp, page := b.get(t, "/bulk/"+id)
@@ -246,7 +246,7 @@ func TestBulkCancel(t *testing.T) {
 		}
 	}
 	a.Tenant.SetLatency(150 * time.Millisecond)
-	id := startJob(t, b, "block", usersForm(ids...))
+	id := startBulkJob(t, b, "block", usersForm(ids...))
 	if resp, _ := b.send(t, http.MethodPost, "/bulk/"+id+"/cancel", url.Values{}, b.sameOriginHeaders()...); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("cancel without the CSRF token = %d, want 403", resp.StatusCode)
 	}
@@ -316,7 +316,7 @@ func TestBulkDeleteConfirmsTheCount(t *testing.T) {
 	}
 	form := usersForm(ids...)
 	form.Set("confirm_count", "2")
-	j := waitJob(t, a, startJob(t, b, "delete", form))
+	j := waitJob(t, a, startBulkJob(t, b, "delete", form))
 	if c := j.Counts(); c.Done != 2 {
 		t.Fatalf("delete job: %+v %+v", c, j.Items)
 	}
@@ -341,7 +341,7 @@ func TestBulkFaultFailsOneUser(t *testing.T) {
 			b := a.signIn(t, "admin")
 			ids := []string{auth0apitest.FixtureBareUserID, auth0apitest.FixtureUserID, auth0apitest.FixtureSocialUserID}
 			a.Tenant.Fail("PATCH /users/{id}", auth0apitest.Fault{Status: status, Times: 1})
-			j := waitJob(t, a, startJob(t, b, "block", usersForm(ids...)))
+			j := waitJob(t, a, startBulkJob(t, b, "block", usersForm(ids...)))
 			first := itemOf(t, j, ids[0])
 			if c := j.Counts(); c.Failed != 1 || c.Done != 2 || first.Outcome != bulk.Failed || !strings.Contains(first.Reason, "Auth0 answered "+strconv.Itoa(status)) {
 				t.Errorf("counts %+v, first %+v", c, first)
@@ -372,7 +372,7 @@ func TestBulkSelectAllMatching(t *testing.T) {
 	if n == 0 {
 		t.Fatalf("the confirmation lists nobody")
 	}
-	j := waitJob(t, a, startJob(t, b, "verification-email", url.Values{"all": {"1"}, "search": {search}, "confirm": {"1"}, "user": {"auth0|forged"}}))
+	j := waitJob(t, a, startBulkJob(t, b, "verification-email", url.Values{"all": {"1"}, "search": {search}, "confirm": {"1"}, "user": {"auth0|forged"}}))
 	if len(j.Items) != n {
 		t.Errorf("the job has %d users, the confirmation listed %d", len(j.Items), n)
 	}
@@ -443,7 +443,7 @@ func TestBulkRoles(t *testing.T) {
 		t.Errorf("a bad role id started a job (%d)", resp.StatusCode)
 	}
 	form.Set("role", role)
-	j := waitJob(t, a, startJob(t, b, "roles-assign", form))
+	j := waitJob(t, a, startBulkJob(t, b, "roles-assign", form))
 	if c := j.Counts(); c.Done != 2 || !strings.Contains(j.Title, "support-viewer") {
 		t.Fatalf("assign: %q %+v %+v", j.Title, c, j.Items)
 	}
@@ -452,7 +452,7 @@ func TestBulkRoles(t *testing.T) {
 			t.Errorf("%s lacks the role: %v", id, a.Tenant.UserRoles(id))
 		}
 	}
-	waitJob(t, a, startJob(t, b, "roles-remove", form))
+	waitJob(t, a, startBulkJob(t, b, "roles-remove", form))
 	for _, id := range ids {
 		if slices.Contains(a.Tenant.UserRoles(id), role) {
 			t.Errorf("%s still has the role", id)
@@ -473,7 +473,7 @@ func TestBulkAssignOnlyAssignableRoles(t *testing.T) {
 	ids := []string{auth0apitest.FixtureBareUserID, auth0apitest.FixtureSocialUserID}
 	form := usersForm(ids...)
 	form.Set("role", a.Tenant.RoleID("tenant-admin"))
-	j := waitJob(t, a, startJob(t, b, "roles-assign", form))
+	j := waitJob(t, a, startBulkJob(t, b, "roles-assign", form))
 	for _, id := range ids {
 		if it := itemOf(t, j, id); it.Outcome != bulk.Skipped || !strings.Contains(it.Reason, "may not assign the role tenant-admin") {
 			t.Errorf("%s: %+v", id, it)
