@@ -61,8 +61,7 @@ func users(n int) string {
 	return strconv.Itoa(n) + " users"
 }
 
-// bulkOps are the bulk actions, in the order the search results offer them. Ending sessions is
-// not among them yet: it has no single-user route (and operation) to repeat in this version.
+// bulkOps are the bulk actions, in the order the search results offer them.
 var bulkOps = []bulkOp{
 	{
 		BulkAction: views.BulkAction{Op: "block", Label: "Block"}, route: "POST /users/:id/block",
@@ -114,6 +113,14 @@ var bulkOps = []bulkOp{
 		title: func(n int, _ string) string { return "Send the verification e-mail to " + users(n) },
 		run: func(s *server, ctx context.Context, a userops.Actor, t userops.Target, _ map[string]string) (string, error) {
 			_, err := s.ops.SendVerificationEmail(ctx, a, t)
+			return "", err
+		},
+	},
+	{
+		BulkAction: views.BulkAction{Op: "end-sessions", Label: "Sign out everywhere"}, route: "POST /users/:id/revoke-access",
+		title: func(n int, _ string) string { return "End the sessions and revoke the refresh tokens of " + users(n) },
+		run: func(s *server, ctx context.Context, a userops.Actor, t userops.Target, _ map[string]string) (string, error) {
+			_, err := s.ops.RevokeAccess(ctx, a, t)
 			return "", err
 		},
 	},

@@ -178,8 +178,8 @@ func TestBulkRoutesNeedTheSingleAction(t *testing.T) {
 	}
 	for persona, want := range map[string][]string{
 		"viewer":   nil,
-		"helpdesk": {"block", "unblock", "reset-mfa", "verification-email"},
-		"admin":    {"block", "unblock", "roles-assign", "roles-remove", "reset-mfa", "verification-email", "delete"},
+		"helpdesk": {"block", "unblock", "reset-mfa", "verification-email", "end-sessions"},
+		"admin":    {"block", "unblock", "roles-assign", "roles-remove", "reset-mfa", "verification-email", "end-sessions", "delete"},
 	} {
 		_, page := a.signIn(t, persona).get(t, "/users")
 		var got []string
@@ -327,6 +327,32 @@ func TestBulkDeleteConfirmsTheCount(t *testing.T) {
 	}
 	if n := len(auditNamed(t, a, "user.delete")); n != 4 { // attempt and outcome each
 		t.Errorf("%d user.delete events, want 4", n)
+	}
+}
+
+// TestBulkEndSessions: "Sign out everywhere" on several users repeats the single route's
+// operation (revoke-access, one call per user), each user audited like the single change; the
+// person's own account is skipped.
+func TestBulkEndSessions(t *testing.T) {
+	a := newTestApp(t)
+	b := a.signIn(t, "helpdesk")
+	ids := []string{auth0apitest.FixtureUserID, auth0apitest.FixtureSocialUserID, staffID("helpdesk")}
+	j := waitJob(t, a, startBulkJob(t, b, "end-sessions", usersForm(ids...)))
+	if c := j.Counts(); c.Done != 2 || c.Skipped != 1 {
+		t.Errorf("counts %+v, want 2 done and oneself skipped", c)
+	}
+	revokes := 0
+	for _, c := range mgmtCalls(a) {
+		if strings.HasPrefix(c, "POST ") && strings.HasSuffix(c, "/revoke-access") {
+			revokes++
+		}
+	}
+	if revokes != 2 {
+		t.Errorf("%d revoke-access calls, want 2: %q", revokes, mgmtCalls(a))
+	}
+	// An attempt and an outcome for each user changed, and the refusal of oneself.
+	if n := len(auditNamed(t, a, "user.sessions.delete")); n != 5 {
+		t.Errorf("%d user.sessions.delete events, want 5", n)
 	}
 }
 
