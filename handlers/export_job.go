@@ -452,7 +452,7 @@ func (s *server) downloadExportJob(c echo.Context) error {
 		return err
 	}
 
-	s.startDownload(c, format, "users")
+	s.startDownload(c, format, "users-all") // not the search export's name: two files of one second do not overwrite each other
 	w := userexport.NewWriter(c.Response(), format, cols)
 	var read, dropped int64
 	err = w.WriteHeader()
