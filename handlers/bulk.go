@@ -388,13 +388,25 @@ func (s *server) bulkSearch(c echo.Context, rawSearch string, d *views.BulkConfi
 	return ids, labels, nil
 }
 
-// bulkRoleChoices lists the tenant's roles for a role action's picker.
+// bulkRoleChoices lists the roles a role action's picker offers: those the person may assign
+// to some user of their reach (their groups' assignable roles; roles giving dashboard access
+// only with manage_staff). Each user of the job is then checked like the single route.
 func (s *server) bulkRoleChoices(c echo.Context) ([]auth0api.Role, error) {
-	page, err := s.users.ListRoles(c.Request().Context(), auth0api.ListRolesParams{PerPage: 100})
-	if err != nil {
-		return nil, err
+	st := s.currentStaff(c)
+	var roles []auth0api.Role
+	if all, names := st.AssignableAnywhere(); all {
+		page, err := s.users.ListRoles(c.Request().Context(), auth0api.ListRolesParams{PerPage: 100})
+		if err != nil {
+			return nil, err
+		}
+		roles = page.Roles
+	} else {
+		var err error
+		if roles, err = s.resolveRoles(c.Request().Context(), c, names); err != nil {
+			return nil, err
+		}
 	}
-	return page.Roles, nil
+	return slices.DeleteFunc(roles, func(r auth0api.Role) bool { return !st.MayAssignRoleSomewhere(r.Name) }), nil
 }
 
 // checkBulkRole checks the role of a role action: an Auth0 role id (as the single route), of

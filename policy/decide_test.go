@@ -236,6 +236,38 @@ func TestCreateRules(t *testing.T) {
 	}
 }
 
+// TestAssignableAnywhere: before the users are known (a bulk job's picker), the roles a person
+// may assign to someone: their assign_roles groups' lists, whatever the reach; staff roles only
+// with manage_staff.
+func TestAssignableAnywhere(t *testing.T) {
+	p := mustLoad(t, decidePolicy)
+	partner, lead := p.Staff([]string{"partner"}), p.Staff([]string{"partner-lead"})
+	if all, names := partner.AssignableAnywhere(); all || !slices.Equal(names, []string{"p-editor", "p-viewer"}) {
+		t.Errorf("partner AssignableAnywhere = %v, %q", all, names)
+	}
+	if all, _ := lead.AssignableAnywhere(); !all {
+		t.Error("partner-lead has no assignable_roles: every role")
+	}
+	if all, names := p.Staff([]string{"nobody-here"}).AssignableAnywhere(); all || names != nil {
+		t.Errorf("no group: %v, %q", all, names)
+	}
+	for _, tt := range []struct {
+		s    Staff
+		role string
+		want bool
+	}{
+		{partner, "p-viewer", true},
+		{partner, "tenant-admin", false},
+		{partner, "aud", false}, // a staff role, not listed
+		{lead, "tenant-admin", true},
+		{lead, "aud", true}, // lead has manage_staff
+	} {
+		if got := tt.s.MayAssignRoleSomewhere(tt.role); got != tt.want {
+			t.Errorf("%q MayAssignRoleSomewhere(%s) = %v", tt.s.Groups(), tt.role, got)
+		}
+	}
+}
+
 func TestAssignableRoles(t *testing.T) {
 	p := mustLoad(t, decidePolicy)
 	partner := p.Staff([]string{"partner"})

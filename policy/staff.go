@@ -504,6 +504,41 @@ func (s Staff) AssignableRoles(t Target) (all bool, names []string) {
 	return false, slices.Compact(names)
 }
 
+// AssignableAnywhere returns the tenant roles the person may assign to some user of their reach,
+// before the users are known (a bulk job's role picker; each user is then checked with
+// MayAssignRole): the union over their groups that allow assign_roles. all means every role,
+// except that roles granting dashboard access also need manage_staff: check each role with
+// MayAssignRoleSomewhere.
+func (s Staff) AssignableAnywhere() (all bool, names []string) {
+	for _, g := range s.groups {
+		if !g.actions.has(ActionAssignRoles) {
+			continue
+		}
+		if g.AssignableRoles == nil {
+			return true, nil
+		}
+		names = append(names, g.AssignableRoles...)
+	}
+	slices.Sort(names)
+	return false, slices.Compact(names)
+}
+
+// MayAssignRoleSomewhere reports whether some group of the person may assign the tenant role
+// named role to some user of its reach: a group that allows assign_roles and lists role among its
+// assignable roles (or lists none), and, when role grants dashboard access, allows manage_staff.
+func (s Staff) MayAssignRoleSomewhere(role string) bool {
+	staffRole := holdsAny([]string{role}, s.p.staff) != ""
+	for _, g := range s.groups {
+		if !g.actions.has(ActionAssignRoles) || (staffRole && !g.actions.has(ActionManageStaff)) {
+			continue
+		}
+		if g.AssignableRoles == nil || slices.Contains(g.AssignableRoles, role) {
+			return true
+		}
+	}
+	return false
+}
+
 // MayAssignRole reports whether the person may assign the tenant role named role to t: some group
 // that allows assign_roles and is allowed it on t lists role among its assignable roles (or has
 // none listed), and, when role grants dashboard access, also allows manage_staff.
