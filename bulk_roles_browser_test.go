@@ -65,7 +65,9 @@ func TestBrowserBulkAssignRole(t *testing.T) {
 	tenant.SetLatency(150 * time.Millisecond)
 	usersDo(t, ctx, "start", chromedp.Evaluate[chromedp.Void](`setTimeout(() => document.getElementById("bulk-start").click(), 0)`))
 	usersWait(t, ctx, "the job under way", `document.querySelector("#bulk-job[data-state='running']") !== null && Number(document.querySelector("[data-count=done]").textContent) > 0`)
-	done := func() int { return usersEval[int](t, ctx, `Number(document.querySelector("[data-count=done]").textContent)`) }
+	done := func() int {
+		return usersEval[int](t, ctx, `Number(document.querySelector("[data-count=done]").textContent)`)
+	}
 	before := done()
 	path := usersEval[string](t, ctx, `location.pathname`)
 	usersDo(t, ctx, "reload", chromedp.Reload())
