@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"userdesk/auth0api"
 	"userdesk/auth0api/auth0apitest"
 	"userdesk/bulk"
 )
@@ -377,6 +379,63 @@ func TestBulkFaultFailsOneUser(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestBulkFaultsMidJob: Auth0 hanging on one user's change fails that user once the client
+// gives up (its read timeout) and the job goes on; a burst of 429s is waited out and retried by
+// the client, and no user is changed twice.
+func TestBulkFaultsMidJob(t *testing.T) {
+	ids := []string{auth0apitest.FixtureBareUserID, auth0apitest.FixtureUserID, auth0apitest.FixtureSocialUserID}
+	t.Run("hang", func(t *testing.T) {
+		a := newTestApp(t, func(o *appOptions) {
+			o.config = func(c *Config) { c.BulkWorkers = 1 }
+			o.client = func(c *auth0api.Config) { c.ReadTimeout = 300 * time.Millisecond }
+		})
+		b := a.signIn(t, "admin")
+		a.Tenant.Fail("PATCH /users/{id}", auth0apitest.Fault{Hang: true, Times: 1})
+		j := waitJob(t, a, startBulkJob(t, b, "block", usersForm(ids...)))
+		if c := j.Counts(); c.Failed != 1 || c.Done != 2 || itemOf(t, j, ids[0]).Outcome != bulk.Failed {
+			t.Errorf("counts %+v, first %+v", c, itemOf(t, j, ids[0]))
+		}
+	})
+	t.Run("429 burst", func(t *testing.T) {
+		a := newTestApp(t, func(o *appOptions) {
+			o.client = func(c *auth0api.Config) { c.Retries = 5; c.MaxRetryWait = 3 * time.Second }
+		})
+		b := a.signIn(t, "admin")
+		a.Tenant.Fail("PATCH /users/{id}", auth0apitest.Fault{Status: http.StatusTooManyRequests, Times: 4})
+		j := waitJob(t, a, startBulkJob(t, b, "block", usersForm(ids...)))
+		if c := j.Counts(); c.Done != 3 {
+			t.Errorf("counts %+v, want every user done after the retries: %+v", c, j.Items)
+		}
+		// The retries are the client's, inside one change: one attempt and one successful
+		// outcome per user.
+		changed := map[string]int{}
+		for _, ev := range auditNamed(t, a, "user.block") {
+			if ev["phase"] == "attempt" || ev["outcome"] == "success" {
+				changed[fmt.Sprint(ev["target"], " ", ev["phase"])]++
+			}
+		}
+		for _, id := range ids {
+			if changed[id+" attempt"] != 1 || changed[id+" outcome"] != 1 {
+				t.Errorf("%s: %v", id, changed)
+			}
+		}
+		if n := len(mgmtCallsLike(a, "PATCH")); n != 3+4 {
+			t.Errorf("%d PATCH calls, want 3 changes and the 4 refused with 429", n)
+		}
+	})
+}
+
+// mgmtCallsLike are the Management API calls made with method.
+func mgmtCallsLike(a *testApp, method string) []string {
+	var out []string
+	for _, c := range a.Tenant.Calls() {
+		if c.Method == method {
+			out = append(out, c.Path)
+		}
+	}
+	return out
 }
 
 // TestBulkSelectAllMatching: "select all N matching" sends the search, not ids: the server runs
