@@ -459,9 +459,9 @@ func TestBrowserLogsPage(t *testing.T) {
 	checkPageHealth(t, ctx)
 }
 
-// TestBrowserMeasureUserPage measures, in Chromium, the user page with every section while the
-// emulated tenant adds 50 ms to every call: the time from navigation until the last section is
-// in. A measurement, not an assertion; it runs with USERDESK_MEASURE=1:
+// TestBrowserMeasureUserPage measures, in Chromium, the user page while the emulated tenant adds
+// 50 ms to every call: the time from navigation until the last section it shows on load is in
+// (those read in the page's one round trip, or any that came later by itself). A measurement, not an assertion; it runs with USERDESK_MEASURE=1:
 //
 //	USERDESK_MEASURE=1 go test -run TestBrowserMeasureUserPage -v .
 func TestBrowserMeasureUserPage(t *testing.T) {
@@ -480,10 +480,12 @@ func TestBrowserMeasureUserPage(t *testing.T) {
 	for range runs {
 		secDo(t, ctx, "the user page", chromedp.Navigate(page))
 		secWait(t, ctx, "every section", secSectionsLoaded)
-		// When the last section's answer arrived, from the navigation's start.
-		total += secEval[float64](t, ctx, `Math.max(...performance.getEntriesByType("resource")
-			.filter(e => /\/(factors|roles|permissions|organizations|logs)$/.test(new URL(e.name).pathname))
-			.map(e => e.responseEnd))`)
+		// When the last section's answer arrived, from the navigation's start: the page itself
+		// (the sections read in its one round trip), or a section that came later on its own.
+		total += secEval[float64](t, ctx, `Math.max(performance.getEntriesByType("navigation")[0].responseEnd,
+			...performance.getEntriesByType("resource")
+				.filter(e => /\/(lockouts|factors|sessions|roles|permissions|organizations)$/.test(new URL(e.name).pathname))
+				.map(e => e.responseEnd))`)
 	}
-	t.Logf("user page with 5 sections, tenant +50 ms per call: last section in after %.0f ms on average (%d runs; 8 calls, %d ms one after another)", total/runs, runs, 8*50)
+	t.Logf("user page, tenant +50 ms per call: every section it shows in after %.0f ms on average (%d runs; 7 calls, %d ms one after another)", total/runs, runs, 7*50)
 }
