@@ -67,24 +67,39 @@ func (s *server) showLockouts(c echo.Context) error {
 // event for its address and identifier among the user's newest events. One read; when it
 // fails, the dates stay out.
 func (s *server) lockoutsSince(c echo.Context) error {
-	t := targetOf(c)
-	q := c.QueryParams()
-	ips, ids := q["ip"], q["identifier"]
-	if len(ips) != len(ids) || len(ips) > sectionPerPage {
-		return httpError(http.StatusBadRequest, "That is not a list of lockouts.", nil)
-	}
-	ctx, cancel := s.sectionContext(c)
-	defer cancel()
-	logs, err := s.users.ListUserLogs(ctx, t.ID, auth0api.LogParams{PerPage: placesLogs, Sort: "date:-1"})
-	if err != nil {
-		s.logger(c).Warn("lockout dates: the logs could not be read", "err", err)
-		return c.NoContent(http.StatusNoContent)
+	ips, ids, events, err := s.pairedLogs(c, "ip", "identifier", "lockouts")
+	if err != nil || events == nil {
+		return err
 	}
 	var since []views.LockoutSince
 	for i := range ips {
-		since = append(since, views.LockoutSince{Index: i, At: lockoutStart(logs.Logs, ips[i], ids[i])})
+		since = append(since, views.LockoutSince{Index: i, At: lockoutStart(events, ips[i], ids[i])})
 	}
 	return render(c, http.StatusOK, views.LockoutsSince(since))
+}
+
+// pairedLogs serves the requests that complete a section from the user's newest events (the
+// lockouts' dates, the sessions' places): it returns the two parallel lists asked about (query
+// parameters first and second, as long as each other and at most a page) and those events. When
+// the events cannot be read it logs why, answers 204 itself (the section keeps what it has) and
+// returns nil events; the caller then returns err as it is.
+func (s *server) pairedLogs(c echo.Context, first, second, what string) (a, b []string, events []auth0api.LogEvent, err error) {
+	q := c.QueryParams()
+	a, b = q[first], q[second]
+	if len(a) != len(b) || len(a) > sectionPerPage {
+		return nil, nil, nil, httpError(http.StatusBadRequest, "That is not a list of "+what+".", nil)
+	}
+	ctx, cancel := s.sectionContext(c)
+	defer cancel()
+	logs, err := s.users.ListUserLogs(ctx, targetOf(c).ID, auth0api.LogParams{PerPage: placesLogs, Sort: "date:-1"})
+	if err != nil {
+		s.logger(c).Warn("completing the "+what+": the logs could not be read", "err", err)
+		return nil, nil, nil, c.NoContent(http.StatusNoContent)
+	}
+	if logs.Logs == nil {
+		logs.Logs = []auth0api.LogEvent{}
+	}
+	return a, b, logs.Logs, nil
 }
 
 // lockoutStart is the time of the newest "limit_wc" event from ip for identifier (the events

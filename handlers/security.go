@@ -123,23 +123,14 @@ const placesLogs = 100
 // minutes), or else of any event from that address. One read of the user's newest events;
 // when it fails, the places stay empty (the section has everything else).
 func (s *server) sessionPlaces(c echo.Context) error {
-	t := targetOf(c)
-	q := c.QueryParams()
-	ips, ats := q["ip"], q["at"]
-	if len(ips) != len(ats) || len(ips) > sectionPerPage {
-		return httpError(http.StatusBadRequest, "That is not a list of sessions.", nil)
-	}
-	ctx, cancel := s.sectionContext(c)
-	defer cancel()
-	logs, err := s.users.ListUserLogs(ctx, t.ID, auth0api.LogParams{PerPage: placesLogs, Sort: "date:-1"})
-	if err != nil {
-		s.logger(c).Warn("session places: the logs could not be read", "err", err)
-		return c.NoContent(http.StatusNoContent)
+	ips, ats, events, err := s.pairedLogs(c, "ip", "at", "sessions")
+	if err != nil || events == nil {
+		return err
 	}
 	var places []views.SessionPlace
 	for i, ip := range ips {
 		at, _ := time.Parse(time.RFC3339, ats[i])
-		places = append(places, views.SessionPlace{Index: i, Place: placeOf(logs.Logs, ip, at)})
+		places = append(places, views.SessionPlace{Index: i, Place: placeOf(events, ip, at)})
 	}
 	return render(c, http.StatusOK, views.SessionPlaces(places))
 }
