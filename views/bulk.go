@@ -116,7 +116,7 @@ func outcomeWords(o bulk.Outcome) string {
 
 // countsWords is a job's counts in words.
 func countsWords(c bulk.Counts) string {
-	return fmt.Sprintf("%d of %d over: %d done, %d failed, %d skipped", c.Total-c.Pending, c.Total, c.Done, c.Failed, c.Skipped)
+	return fmt.Sprintf("%d of %d handled: %d done, %d failed, %d skipped", c.Total-c.Pending, c.Total, c.Done, c.Failed, c.Skipped)
 }
 
 // itemName names a job's user: its label, else its id.
