@@ -98,15 +98,7 @@ func (s *server) factorsData(c echo.Context, userID string, methods *auth0api.Au
 
 // userLabel names a user in confirmations and messages: "Ada Lovelace (ada@example.com)".
 func userLabel(u *auth0api.User, userID string) string {
-	switch {
-	case u.Name != "" && u.Email != "" && u.Name != u.Email:
-		return u.Name + " (" + u.Email + ")"
-	case u.Email != "":
-		return u.Email
-	case u.Name != "":
-		return u.Name
-	}
-	return userID
+	return views.PersonLabel(u.Name, u.Email, userID)
 }
 
 // showFactors renders the factors section.

@@ -504,8 +504,11 @@ func (s *server) targetCalls(t *target, rd targetReads, log *slog.Logger) []func
 }
 
 // userDoc is the user as a JSON object, as the policy matches it.
-func userDoc(u *auth0api.User) map[string]any {
-	b, err := json.Marshal(u)
+func userDoc(u *auth0api.User) map[string]any { return jsonObject(u) }
+
+// jsonObject is v as a JSON object (decoded into map[string]any), or nil when it is not one.
+func jsonObject(v any) map[string]any {
+	b, err := json.Marshal(v)
 	if err != nil {
 		return nil
 	}

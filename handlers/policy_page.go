@@ -93,14 +93,4 @@ func (s *server) sessionLive(m sessionstore.Meta, now time.Time) bool {
 }
 
 // personWords names a staff member: their name and e-mail address.
-func personWords(m sessionstore.Meta) string {
-	switch {
-	case m.Name != "" && m.Email != "" && m.Name != m.Email:
-		return m.Name + " (" + m.Email + ")"
-	case m.Email != "":
-		return m.Email
-	case m.Name != "":
-		return m.Name
-	}
-	return m.Subject
-}
+func personWords(m sessionstore.Meta) string { return views.PersonLabel(m.Name, m.Email, m.Subject) }

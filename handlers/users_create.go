@@ -213,15 +213,7 @@ func (s *server) createUser(c echo.Context) error {
 // password).
 func createDoc(body auth0api.UserCreate) map[string]any {
 	body.Password = ""
-	b, err := json.Marshal(body)
-	if err != nil {
-		return nil
-	}
-	var doc map[string]any
-	if json.Unmarshal(b, &doc) != nil {
-		return nil
-	}
-	return doc
+	return jsonObject(body)
 }
 
 // randomPassword is a password nobody sees: 24 characters drawn with crypto/rand, at least one

@@ -47,17 +47,7 @@ type OwnSessionsData struct {
 }
 
 // personLabel names a staff member: name and e-mail, or whichever is known, or the subject.
-func personLabel(p StaffPerson) string {
-	switch {
-	case p.Name != "" && p.Email != "" && p.Name != p.Email:
-		return p.Name + " (" + p.Email + ")"
-	case p.Email != "":
-		return p.Email
-	case p.Name != "":
-		return p.Name
-	}
-	return p.Subject
-}
+func personLabel(p StaffPerson) string { return PersonLabel(p.Name, p.Email, p.Subject) }
 
 // ago says how long before now t was: "just now", "5 minutes ago", "3 hours ago".
 func ago(now, t time.Time) string {

@@ -325,14 +325,18 @@ func plural(n int, noun string) string {
 }
 
 // userLabel names a user in confirmations: "Ada Lovelace (ada@example.com)".
-func userLabel(u auth0api.User) string {
+func userLabel(u auth0api.User) string { return PersonLabel(u.Name, u.Email, u.UserID) }
+
+// PersonLabel names a user or a staff member in words: "Ada Lovelace (ada@example.com)", or
+// whichever of the name and the e-mail address is known, or else id.
+func PersonLabel(name, email, id string) string {
 	switch {
-	case u.Name != "" && u.Email != "" && u.Name != u.Email:
-		return u.Name + " (" + u.Email + ")"
-	case u.Email != "":
-		return u.Email
-	case u.Name != "":
-		return u.Name
+	case name != "" && email != "" && name != email:
+		return name + " (" + email + ")"
+	case email != "":
+		return email
+	case name != "":
+		return name
 	}
-	return u.UserID
+	return id
 }
