@@ -14,10 +14,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -461,7 +463,11 @@ func TestBrowserLogsPage(t *testing.T) {
 
 // TestBrowserMeasureUserPage measures, in Chromium, the user page while the emulated tenant adds
 // 50 ms to every call: the time from navigation until the last section it shows on load is in
-// (those read in the page's one round trip, or any that came later by itself). A measurement, not an assertion; it runs with USERDESK_MEASURE=1:
+// (those read in the page's one round trip, or any that came later by itself). Beside it, in the
+// same browser: the time of one call, a page that makes exactly one (the organizations section
+// on a page of its own, for a viewer, whom the gate need not read the user for), and the
+// browser's floor, a signed-in page that makes none ("Your sessions"). A measurement, not an
+// assertion; it runs with USERDESK_MEASURE=1:
 //
 //	USERDESK_MEASURE=1 go test -run TestBrowserMeasureUserPage -v .
 func TestBrowserMeasureUserPage(t *testing.T) {
@@ -472,23 +478,113 @@ func TestBrowserMeasureUserPage(t *testing.T) {
 	ctx := newBrowser(t)
 	browserSignIn(t, ctx, d, "viewer")
 	page := d.URL + "/users/" + url.PathEscape(auth0apitest.FixtureUserID)
-	secDo(t, ctx, "warm up", chromedp.Navigate(page))
-	secWait(t, ctx, "every section", secSectionsLoaded)
-	tenant.SetLatency(50 * time.Millisecond)
-	var total, server float64
-	const runs = 10
-	for range runs {
-		secDo(t, ctx, "the user page", chromedp.Navigate(page))
-		secWait(t, ctx, "every section", secSectionsLoaded)
-		// When the last section's answer arrived, from the navigation's start: the page itself
-		// (the sections read in its one round trip), or a section that came later on its own.
-		total += secEval[float64](t, ctx, `Math.max(performance.getEntriesByType("navigation")[0].responseEnd,
-			...performance.getEntriesByType("resource")
-				.filter(e => /\/(lockouts|factors|sessions|roles|permissions|organizations)$/.test(new URL(e.name).pathname))
-				.map(e => e.responseEnd))`)
-		// The page's own round trip, from its request to its last byte (the browser's work
-		// before the request — unloading the last page, the connection — left out).
-		server += secEval[float64](t, ctx, `(n => n.responseEnd - n.requestStart)(performance.getEntriesByType("navigation")[0])`)
+	pages := []struct {
+		name, url string
+		calls     int
+		loaded    string
+	}{
+		{"the user page (7 calls at once)", page, 7, secSectionsLoaded},
+		{"a page of one call", page + "/organizations", 1, `!!document.querySelector("#section-organizations")`},
+		{"a page of no call", d.URL + "/sessions", 0, `!!document.querySelector("main h1")`},
 	}
-	t.Logf("user page, tenant +50 ms per call: every section it shows in after %.0f ms on average from the navigation's start, the page's request to its last byte %.0f ms (%d runs; 7 calls, %d ms one after another)", total/runs, server/runs, runs, 7*50)
+	for _, p := range pages {
+		secDo(t, ctx, "warm up", chromedp.Navigate(p.url))
+		secWait(t, ctx, p.name, p.loaded)
+	}
+	tenant.SetLatency(50 * time.Millisecond)
+	const runs = 15
+	got := make([][][4]float64, len(pages))
+	for range runs {
+		for i, p := range pages {
+			tenant.ResetCalls()
+			secDo(t, ctx, p.name, chromedp.Navigate(p.url))
+			secWait(t, ctx, p.name, p.loaded)
+			if n := len(tenant.Calls()); n != p.calls {
+				t.Fatalf("%s made %d calls, want %d", p.name, n, p.calls)
+			}
+			got[i] = append(got[i], measureNavigation(t, ctx))
+		}
+	}
+	t.Logf("medians of %d runs, tenant +50 ms per call:", runs)
+	var m [][4]float64
+	for i, p := range pages {
+		m = append(m, medians(got[i]))
+		t.Logf("  %s: in at %.1f ms from the navigation's start; request to first byte %.1f ms, to last byte %.1f ms; the dashboard's time (Server-Timing) %.1f ms",
+			p.name, m[i][0], m[i][1], m[i][2], m[i][3])
+	}
+	t.Logf("  the user page: %.2f× the page of one call; %.2f× the slowest call beyond the browser's floor; the dashboard's time %.2f× the slowest call",
+		m[0][0]/m[1][0], (m[0][0]-m[2][0])/50, m[0][3]/50)
+}
+
+// measureNavigation reads the current page's timings, in milliseconds: when the last section
+// it shows came in, from the navigation's start (the page itself, or a section that came later
+// on its own); the page's request to its first byte and to its last; and the dashboard's own
+// time from its Server-Timing header.
+func measureNavigation(t *testing.T, ctx context.Context) [4]float64 {
+	t.Helper()
+	m := secEval[[]float64](t, ctx, `(n => [
+		Math.max(n.responseEnd, ...performance.getEntriesByType("resource")
+			.filter(e => /\/(lockouts|factors|sessions|roles|permissions|organizations)$/.test(new URL(e.name).pathname))
+			.map(e => e.responseEnd)),
+		n.responseStart - n.requestStart,
+		n.responseEnd - n.requestStart,
+		(n.serverTiming.find(s => s.name === "app") || {duration: NaN}).duration,
+	])(performance.getEntriesByType("navigation")[0])`)
+	if len(m) != 4 {
+		t.Fatalf("timings = %v", m)
+	}
+	return [4]float64(m)
+}
+
+// medians is the median of each column.
+func medians(rows [][4]float64) [4]float64 {
+	var out [4]float64
+	for i := range out {
+		col := make([]float64, len(rows))
+		for j, r := range rows {
+			col[j] = r[i]
+		}
+		slices.Sort(col)
+		out[i] = col[len(col)/2]
+	}
+	return out
+}
+
+// TestBrowserMeasurePageWeight measures what a browser fetches on a first visit with an empty
+// cache, as an admin: the search page, and the user page with every section it shows on load
+// (README figure 4). Bytes of the bodies as sent (Resource Timing's encodedBodySize) and as
+// read (decodedBodySize), and the JavaScript's share. A measurement, not an assertion:
+//
+//	USERDESK_MEASURE=1 go test -run TestBrowserMeasurePageWeight -v .
+func TestBrowserMeasurePageWeight(t *testing.T) {
+	if os.Getenv("USERDESK_MEASURE") != "1" {
+		t.Skip("a measurement: set USERDESK_MEASURE=1 to run it")
+	}
+	d, _ := startSectionsDemo(t)
+	ctx := newBrowser(t)
+	browserSignIn(t, ctx, d, "admin")
+	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []struct{ name, url, loaded string }{
+		{"search page", d.URL + "/users", `!!document.querySelector("main table tbody tr")`},
+		{"user page", d.URL + "/users/" + url.PathEscape(auth0apitest.FixtureUserID), secSectionsLoaded},
+	} {
+		secDo(t, ctx, p.name, chromedp.Navigate(p.url))
+		secWait(t, ctx, p.name, p.loaded)
+		w := secEval[map[string]float64](t, ctx, `(() => {
+			const all = [...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")];
+			const sum = (es, k) => es.reduce((n, e) => n + e[k], 0);
+			const js = all.filter(e => new URL(e.name).pathname.endsWith(".js"));
+			const named = n => all.filter(e => new URL(e.name).pathname.endsWith(n));
+			return {sent: sum(all, "encodedBodySize"), read: sum(all, "decodedBodySize"), js: sum(js, "encodedBodySize"),
+				jsRead: sum(js, "decodedBodySize"), htmx: sum(named("htmx.min.js"), "encodedBodySize"),
+				app: sum(named("app.js"), "encodedBodySize"), html: all[0].encodedBodySize, requests: all.length};
+		})()`)
+		t.Logf("%s: %.0f requests, %.1f KB uncompressed, %.1f KB sent; JavaScript %.1f KB sent (htmx %.1f KB, app.js %.1f KB), %.1f KB uncompressed; the page's HTML %.1f KB sent",
+			p.name, w["requests"], w["read"]/1000, w["sent"]/1000, w["js"]/1000, w["htmx"]/1000, w["app"]/1000, w["jsRead"]/1000, w["html"]/1000)
+	}
 }

@@ -2,8 +2,10 @@ package handlers
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // wantSecurityHeaders checks the headers every answer must carry (checklist items 35, 56, 57).
@@ -179,4 +181,34 @@ func TestPicturesSetting(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestServerTiming: every answer says in Server-Timing how long the dashboard took to start it,
+// so that the browser's tools tell the dashboard's time from the network's: a public answer, and
+// the user page, which waits for its Management API calls (the tenant adds 50 ms to each).
+func TestServerTiming(t *testing.T) {
+	a := newTestApp(t)
+	viewer := a.signIn(t, "viewer")
+	resp, _ := a.newBrowser(t).get(t, "/healthz")
+	if _, ok := serverTimingApp(t, resp); !ok {
+		t.Errorf("/healthz: Server-Timing = %q", resp.Header.Get("Server-Timing"))
+	}
+	viewer.get(t, adaPath) // warm: the client has learned the tenant's budget
+	a.Tenant.SetLatency(50 * time.Millisecond)
+	t.Cleanup(func() { a.Tenant.SetLatency(0) })
+	resp, _ = viewer.get(t, adaPath)
+	if d, ok := serverTimingApp(t, resp); !ok || d < 50 {
+		t.Errorf("user page: Server-Timing = %q, want app;dur= at least the tenant's 50 ms", resp.Header.Get("Server-Timing"))
+	}
+}
+
+// serverTimingApp reads the "app" metric's duration, in milliseconds, from Server-Timing.
+func serverTimingApp(t *testing.T, resp *http.Response) (float64, bool) {
+	t.Helper()
+	v, ok := strings.CutPrefix(resp.Header.Get("Server-Timing"), "app;dur=")
+	if !ok {
+		return 0, false
+	}
+	d, err := strconv.ParseFloat(v, 64)
+	return d, err == nil
 }

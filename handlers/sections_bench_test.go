@@ -13,9 +13,13 @@ import (
 // BenchmarkUserPageSections measures the user page with every section loaded while the
 // emulated tenant adds 50 ms to every Management API call (issues 6 and 13):
 //
-//   - "one round trip": GET /users/:id, whose answer holds the factors, roles, permissions and
-//     organizations, read at once with the user (userpage.go): the time until they are in, and
-//     the ratio to the slowest call (the goal is at most 1.1);
+//   - "one round trip": GET /users/:id, whose answer holds the factors, roles, permissions,
+//     organizations, lockouts and sessions, read at once with the user (userpage.go): the time
+//     until they are in (ms/page; ns/op also counts a page of one call made in each round), and
+//     its ratio to the slowest call (the goal is at most 1.1): to the tenant's 50 ms
+//     (×slowest), and to a page that makes exactly one call, timed in the same rounds
+//     (×one-call-page: the dashboard's and the client's own time, which the one call pays
+//     too, left out);
 //   - "page, then sections at once": GET /users/:id, then the section requests at once, as
 //     placeholders send them (a page whose sections missed the budget);
 //   - "sections at once": the five section requests alone;
@@ -36,12 +40,21 @@ func BenchmarkUserPageSections(b *testing.B) {
 		b.ReportMetric(float64(len(a.Tenant.Calls()))/float64(b.N), "calls/op")
 	}
 	b.Run("one round trip", func(b *testing.B) {
-		a.Tenant.ResetCalls()
-		var took time.Duration
+		var took, one time.Duration
+		calls := 0
 		for b.Loop() {
+			// The slowest call as the dashboard sees it: a page that makes exactly one (the
+			// organizations section on a page of its own; the gate reads nothing for a viewer).
 			start := time.Now()
+			if resp, body := br.get(b, adaPath+"/organizations"); resp.StatusCode != http.StatusOK {
+				b.Fatalf("organizations page = %d:\n%.300s", resp.StatusCode, body)
+			}
+			one += time.Since(start)
+			a.Tenant.ResetCalls()
+			start = time.Now()
 			resp, body := br.get(b, adaPath)
 			took += time.Since(start)
+			calls += len(a.Tenant.Calls())
 			if resp.StatusCode != http.StatusOK {
 				b.Fatalf("user page = %d:\n%.300s", resp.StatusCode, body)
 			}
@@ -51,8 +64,10 @@ func BenchmarkUserPageSections(b *testing.B) {
 				}
 			}
 		}
+		b.ReportMetric(float64(took)/float64(b.N)/1e6, "ms/page")
 		b.ReportMetric(float64(took)/float64(b.N)/float64(latency), "×slowest")
-		perOp(b)
+		b.ReportMetric(float64(took)/float64(one), "×one-call-page")
+		b.ReportMetric(float64(calls)/float64(b.N), "calls/op")
 	})
 	b.Run("page, then sections at once", func(b *testing.B) {
 		a.Tenant.ResetCalls()
