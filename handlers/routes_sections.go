@@ -28,10 +28,10 @@ func (s *server) sectionRoutes() []route {
 		{http.MethodGet, "/users/:id/changes", actAudit, s.showStaffChanges, readsSection("changes")},
 
 		// Factors: the helpdesk's MFA reset (factors.go).
-		{http.MethodDelete, "/users/:id/factors/:method", actResetMFA, s.deleteFactor, changes(audit.UserFactorDelete).notOnSelf(ownFactors)},
+		{http.MethodDelete, "/users/:id/factors/:method", actResetMFA, s.deleteFactor, changes(audit.UserFactorDelete).notOnSelf(ownFactors).withStepUp()},
 		{http.MethodDelete, "/users/:id/factors", actResetMFA, s.resetFactors, changes(audit.UserFactorsReset).notOnSelf(ownFactors).withStepUp()},
 		{http.MethodDelete, "/users/:id/authenticators", actResetMFA, s.deleteAuthenticators, changes(audit.UserAuthenticatorsDelete).notOnSelf(ownFactors).withStepUp()},
-		{http.MethodDelete, "/users/:id/multifactor/:provider", actResetMFA, s.deleteProvider, changes(audit.UserMultifactorDelete).notOnSelf(ownFactors)},
+		{http.MethodDelete, "/users/:id/multifactor/:provider", actResetMFA, s.deleteProvider, changes(audit.UserMultifactorDelete).notOnSelf(ownFactors).withStepUp()},
 		{http.MethodPost, "/users/:id/factors/invalidate-browsers", actResetMFA, s.invalidateBrowsers, changes(audit.UserMFABrowsersForget).notOnSelf(ownFactors)},
 		{http.MethodPost, "/users/:id/factors/recovery-code", actResetMFA, s.regenerateRecoveryCode, changes(audit.UserRecoveryCodeNew).notOnSelf(ownFactors).withStepUp()},
 		// An MFA enrollment invitation (link.go): e-mailed by Auth0, or a link shown once, which,
@@ -44,7 +44,7 @@ func (s *server) sectionRoutes() []route {
 		// Factors: the admin's authentication-method writes (factors_admin.go).
 		{http.MethodGet, "/users/:id/factors/new", actWriteAuthMethods, s.newFactorForm, readsSection("factors")},
 		{http.MethodPost, "/users/:id/factors", actWriteAuthMethods, s.createFactor, changes(audit.UserFactorCreate).notOnSelf(ownFactors).withStepUp()},
-		{http.MethodPatch, "/users/:id/factors/:method", actWriteAuthMethods, s.updateFactor, changes(audit.UserFactorUpdate).notOnSelf(ownFactors)},
+		{http.MethodPatch, "/users/:id/factors/:method", actWriteAuthMethods, s.updateFactor, changes(audit.UserFactorUpdate).notOnSelf(ownFactors).withStepUp()},
 		{http.MethodPut, "/users/:id/factors", actWriteAuthMethods, s.replaceFactors, changes(audit.UserFactorsReplace).notOnSelf(ownFactors).withStepUp()},
 
 		// Roles (roles.go): the picker searches the tenant's catalog as you type.

@@ -50,8 +50,8 @@ func (s *server) userRoutes() []route {
 		{http.MethodPost, "/users/:id/edit", actEditUsers, s.updateUser, changes(audit.UserUpdate).needsWholeUser()},
 
 		// Actions (users_actions.go).
-		{http.MethodPost, "/users/:id/block", actBlockUsers, s.blockUser, changes(audit.UserBlock).notOnSelf("block your own account")},
-		{http.MethodPost, "/users/:id/unblock", actBlockUsers, s.unblockUser, changes(audit.UserUnblock).notOnSelf("unblock your own account")},
+		{http.MethodPost, "/users/:id/block", actBlockUsers, s.blockUser, changes(audit.UserBlock).notOnSelf("block your own account").withStepUp()},
+		{http.MethodPost, "/users/:id/unblock", actBlockUsers, s.unblockUser, changes(audit.UserUnblock).notOnSelf("unblock your own account").withStepUp()},
 		{http.MethodPost, "/users/:id/password-reset", actSendEmails, s.passwordResetLink, changes(audit.UserPasswordTicket).withStepUp()},
 		{http.MethodPost, "/users/:id/password-reset-email", actSendEmails, s.sendPasswordResetEmail, changes(audit.UserPasswordResetEmail).needs(resetEmailFields...).sendsEmail()},
 		{http.MethodPost, "/users/:id/verification-email", actSendEmails, s.sendVerificationEmail, changes(audit.UserVerificationEmail).sendsEmail()},

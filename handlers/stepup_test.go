@@ -307,20 +307,32 @@ func TestStepUpNoteBeforeTheClick(t *testing.T) {
 		note string
 	}{
 		{admin, adaPath, "Deleting this user will first ask you to sign in again"},
-		{admin, adaPath, "A password-change link will first ask you to sign in again"},
+		{admin, adaPath, "A password-change link, an MFA reset, blocking or unblocking and securing the account will first ask you to sign in again"},
+		{helpdesk, adaPath, "A password-change link, an MFA reset, blocking or unblocking and securing the account will first ask"},
+		{admin, adaPath + "/edit", "Changing the e-mail address, whether it is verified, or the phone number will first ask"},
 		{admin, adaPath + "/roles", "Assigning or removing a role will first ask"},
 		{admin, adaPath + "/permissions", "Adding or removing a permission will first ask"},
-		{admin, adaPath + "/factors", "Adding or replacing a method will first ask"},
-		{helpdesk, adaPath + "/factors", "Resetting all factors or making a new recovery code will first ask"},
+		{admin, adaPath + "/factors", "Adding, changing or replacing a method will first ask"},
+		{helpdesk, adaPath + "/factors", "Removing a factor, resetting all factors or making a new recovery code will first ask"},
+	}
+	// The user page itself whole (its toolbar is not in the profile's partial), the rest as htmx
+	// loads them.
+	get := func(b *browser, path string) string {
+		if path == adaPath {
+			_, body := b.get(t, path)
+			return body
+		}
+		_, body := b.get(t, path, "HX-Request", "true")
+		return body
 	}
 	for _, p := range pages {
-		if _, body := p.b.get(t, p.path, "HX-Request", "true"); strings.Contains(body, "data-step-up") {
+		if body := get(p.b, p.path); strings.Contains(body, "data-step-up") {
 			t.Errorf("%s right after sign-in says a step-up will be asked", p.path)
 		}
 	}
 	a.staleAuth()
 	for _, p := range pages {
-		_, body := p.b.get(t, p.path, "HX-Request", "true")
+		body := get(p.b, p.path)
 		if !strings.Contains(body, p.note) || !strings.Contains(body, "data-step-up") {
 			t.Errorf("%s with an old sign-in lacks %q", p.path, p.note)
 		}
@@ -351,6 +363,13 @@ func TestStepUpRoutes(t *testing.T) {
 		"POST /users/:id/identities",
 		"DELETE /users/:id/identities/:provider/:identity",
 		"POST /users/:id/enrollment-link",
+		// Checklist item 17, all of it: removing one factor or a legacy provider, changing a
+		// method (its phone number), blocking and unblocking.
+		"DELETE /users/:id/factors/:method",
+		"DELETE /users/:id/multifactor/:provider",
+		"PATCH /users/:id/factors/:method",
+		"POST /users/:id/block",
+		"POST /users/:id/unblock",
 	}
 	var got []string
 	for _, rt := range a.srv.routes() {
@@ -365,5 +384,48 @@ func TestStepUpRoutes(t *testing.T) {
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("step-up routes:\n%v\nwant\n%v", got, want)
+	}
+}
+
+// TestStepUpForSignInFields: an edit that changes where password resets and MFA codes go — the
+// e-mail address, whether it is verified, the phone number — needs a recent sign-in (checklist
+// item 17); other fields do not. With an old sign-in such an edit is sent to sign in again and
+// nothing is changed; a name is saved as before.
+func TestStepUpForSignInFields(t *testing.T) {
+	a := newTestApp(t)
+	admin := a.signIn(t, "admin")
+	a.staleAuth()
+	u, _ := a.Tenant.User(auth0apitest.FixtureUserID)
+	for _, tc := range []struct {
+		field, value string
+	}{
+		{"email", "someone.else@example.com"},
+		{"phone_number", "+447700900999"},
+		{"email_verified", ""}, // unticked: Ada's address is verified
+	} {
+		form := editForm(t, a, admin, auth0apitest.FixtureUserID)
+		if tc.value == "" {
+			form.Del(tc.field)
+		} else {
+			form.Set(tc.field, tc.value)
+		}
+		resp, _ := post(t, admin, adaPath+"/edit", form, true)
+		if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("HX-Redirect") == "" {
+			t.Errorf("%s changed with an old sign-in = %d, want 401 with HX-Redirect", tc.field, resp.StatusCode)
+		}
+		if calls := mgmtCallsLike(a, http.MethodPatch); len(calls) != 0 {
+			t.Errorf("%s: changed before the step-up: %q", tc.field, calls)
+		}
+		if ev := auditNamed(t, a, "denied.step_up"); len(ev) != 1 {
+			t.Errorf("%s: denied.step_up = %v", tc.field, ev)
+		}
+	}
+	if now, _ := a.Tenant.User(auth0apitest.FixtureUserID); now["email"] != u["email"] || now["phone_number"] != u["phone_number"] || now["email_verified"] != u["email_verified"] {
+		t.Errorf("Ada changed: %v", now)
+	}
+	form := editForm(t, a, admin, auth0apitest.FixtureUserID)
+	form.Set("nickname", "Countess")
+	if resp, body := post(t, admin, adaPath+"/edit", form, true); resp.StatusCode != http.StatusOK || !strings.Contains(body, "Saved") {
+		t.Errorf("a nickname with an old sign-in = %d, want saved:\n%.500s", resp.StatusCode, body)
 	}
 }

@@ -87,6 +87,7 @@ func (s *server) renderEdit(c echo.Context, status int, d views.UserEditData) er
 	if id, ok := currentIdentity(c); ok {
 		d.CSRFToken = maskCSRF(id.CSRFToken)
 	}
+	d.ConfirmIdentity = stepUpDue(c)
 	if isHTMX(c) {
 		return render(c, status, views.UserEdit(d))
 	}
@@ -235,6 +236,15 @@ func (s *server) updateUser(c echo.Context) error {
 		d.Problem = &views.Problem{Title: "Not saved", Message: err.msg}
 		return s.renderEdit(c, err.status, d)
 	}
+	// A new e-mail address (or its verification) or phone number is where the password resets
+	// and MFA codes go: an account-takeover-grade change (checklist item 17), which needs a
+	// recent sign-in like the other dangerous actions. The gate cannot tell before the form is
+	// read against the user, so it is asked here, before anything is changed.
+	if changesSignInFields(changed) {
+		if me, _ := currentIdentity(c); s.stepUpNeeded(me) {
+			return s.requireStepUp(c)
+		}
+	}
 	if len(changed) == 0 {
 		s.audit(c, event, id, nil, audit.Strings("fields", []string{}))
 		return s.respondChanged(c, views.UserProfile(s.userPageData(c, *cur)),
@@ -257,6 +267,15 @@ func (s *server) updateUser(c echo.Context) error {
 	}
 	return s.respondChanged(c, views.UserProfile(s.userPageData(c, *updated)), views.Flash{Kind: views.FlashSuccess,
 		Message: "Saved " + views.UserTitle(*updated) + ": " + fieldWords(changed) + "."}, userPath(id))
+}
+
+// signInFields are the user's fields whose change needs a step-up: where password resets,
+// verification links and MFA codes are sent.
+var signInFields = []string{"email", "email_verified", "phone_number"}
+
+// changesSignInFields reports whether an edit changes one of signInFields.
+func changesSignInFields(changed []string) bool {
+	return slices.ContainsFunc(changed, func(f string) bool { return slices.Contains(signInFields, f) })
 }
 
 // applyUpdate returns the user (a JSON object) as the update would leave it: each field set or

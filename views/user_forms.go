@@ -55,6 +55,9 @@ type UserEditData struct {
 	// ConflictAt is when the user was changed in Auth0.
 	ConflictAt string
 	CSRFToken  string
+	// ConfirmIdentity: the person's sign-in is too old for the changes that need a step-up
+	// (the e-mail address, its verification, the phone number), which the form says.
+	ConfirmIdentity bool
 }
 
 // ConnectionChoice is a connection users can be created in.

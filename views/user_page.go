@@ -99,6 +99,39 @@ func (d UserPageData) mayResetMFA() bool {
 	return d.Can.ResetMFA && !d.Self && !d.Protection.Applies()
 }
 
+// toolbarStepUps names, for StepUpNote, the toolbar's actions that need a recent sign-in and
+// that the person sees: "" when there are none.
+func (d UserPageData) toolbarStepUps() string {
+	var what []string
+	if d.Can.SendEmails && isDatabaseUser(d.User) {
+		what = append(what, "a password-change link")
+	}
+	if d.Summary.MFA != nil && d.Summary.MFA.Factors > 0 && d.mayResetMFA() {
+		what = append(what, "an MFA reset")
+	}
+	if d.Can.BlockUsers && !d.Self {
+		what = append(what, "blocking or unblocking")
+	}
+	if d.maySecure() {
+		what = append(what, "securing the account")
+	}
+	switch len(what) {
+	case 0:
+		return ""
+	case 1:
+		return capitalize(what[0])
+	}
+	return capitalize(strings.Join(what[:len(what)-1], ", ") + " and " + what[len(what)-1])
+}
+
+// capitalize upper-cases the first letter of an ASCII phrase.
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
 // Protection says that only an admin may change a user, because the user holds a protected
 // tenant role (or their roles could not be checked).
 type Protection struct {
