@@ -39,12 +39,22 @@ func (s *server) loadRoles(ctx context.Context, c echo.Context, userID string, p
 
 // rolesData is one page of the roles section.
 func (s *server) rolesData(c echo.Context, userID string, page int, roles *auth0api.RolesPage) views.RolesData {
+	var fixed map[string]bool
+	for _, r := range roles.Roles {
+		if !s.mayAssign(c, r.Name) {
+			if fixed == nil {
+				fixed = map[string]bool{}
+			}
+			fixed[r.ID] = true
+		}
+	}
 	return views.RolesData{
-		UserID: userID,
-		Roles:  roles.Roles,
-		Pager:  sectionPagerFor(userID, sectionNamed("roles"), "roles", page, roles.Page, len(roles.Roles)),
-		Can:    s.can(c),
-		Self:   isOwnAccount(c, userID),
+		UserID:       userID,
+		Roles:        roles.Roles,
+		NotRemovable: fixed,
+		Pager:        sectionPagerFor(userID, sectionNamed("roles"), "roles", page, roles.Page, len(roles.Roles)),
+		Can:          s.can(c),
+		Self:         isOwnAccount(c, userID),
 	}
 }
 
@@ -156,7 +166,7 @@ func (s *server) assignRoles(c echo.Context) error {
 		ids, err = checkRoleIDs(params["roles"])
 	}
 	if err == nil {
-		err = s.refuseUnassignable(c, ids)
+		err = s.refuseUnassignable(c, ids, false)
 	}
 	if err != nil {
 		s.audit(c, audit.UserRolesAdd, userID, err, audit.Strings("roles", ids))
@@ -172,7 +182,8 @@ func (s *server) assignRoles(c echo.Context) error {
 	return s.rolesChanged(c, userID, msg)
 }
 
-// removeRole removes one role from the user (admin).
+// removeRole removes one role from the user: one the person may assign to them
+// (refuseUnassignable), as for an assignment.
 func (s *server) removeRole(c echo.Context) error {
 	t := targetOf(c)
 	userID := t.ID
@@ -180,8 +191,11 @@ func (s *server) removeRole(c echo.Context) error {
 	if err == nil {
 		_, err = checkRoleIDs([]string{roleID})
 	}
+	if err == nil {
+		err = s.refuseUnassignable(c, []string{roleID}, true)
+	}
 	if err != nil {
-		s.audit(c, audit.UserRolesRemove, userID, err)
+		s.audit(c, audit.UserRolesRemove, userID, err, audit.Strings("roles", []string{roleID}))
 		return err
 	}
 	if err := s.ops.RemoveRoles(c.Request().Context(), s.actor(c), t.op(), []string{roleID}); err != nil {

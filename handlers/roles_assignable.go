@@ -95,12 +95,17 @@ func (s *server) resolveRoles(ctx context.Context, c echo.Context, wanted []stri
 	return roles, nil
 }
 
-// refuseUnassignable checks the role ids of an assignment: nil when the person may assign each
-// of them to the route's user; the refusal (403, to be audited as denied) otherwise, or the
+// refuseUnassignable checks the role ids of an assignment, or of a removal (remove): nil when
+// the person may assign each of them to the route's user (assign_roles covers removing only
+// the roles one may assign); the refusal (403, to be audited as denied) otherwise, or the
 // error of the roles' resolution. The ids are matched to names by resolving the names that
 // limit the assignment (the person's assignable roles, if limited, and the roles that give
 // dashboard access).
-func (s *server) refuseUnassignable(c echo.Context, ids []string) error {
+func (s *server) refuseUnassignable(c echo.Context, ids []string, remove bool) error {
+	verb, title := "assign", "Role not assignable"
+	if remove {
+		verb, title = "remove", "Role not removable"
+	}
 	all, names := s.assignable(c)
 	// When every role may be assigned, the roles giving dashboard access that this person
 	// may not hand out are resolved, to refuse them (an admin who may manage staff resolves
@@ -138,15 +143,15 @@ func (s *server) refuseUnassignable(c echo.Context, ids []string) error {
 		return nil
 	}
 	if all {
-		return httpError(http.StatusForbidden, "You may not assign "+strings.Join(refused, ", ")+
-			": it gives access to userdesk, which only an admin may hand out.", nil).withTitle("Role not assignable").asDenied()
+		return httpError(http.StatusForbidden, "You may not "+verb+" "+strings.Join(refused, ", ")+
+			": it gives access to userdesk, which only an admin may hand out or take away.", nil).withTitle(title).asDenied()
 	}
 	only := "none"
 	if len(allowed) > 0 {
 		only = strings.Join(allowed, ", ")
 	}
-	return httpError(http.StatusForbidden, "You may not assign "+strings.Join(refused, ", ")+
-		" to this user. The roles you may assign are: "+only+".", nil).withTitle("Role not assignable").asDenied()
+	return httpError(http.StatusForbidden, "You may not "+verb+" "+strings.Join(refused, ", ")+
+		" on this user. The roles you may assign and remove are: "+only+".", nil).withTitle(title).asDenied()
 }
 
 // pickAssignable is the picker's view of the assignable roles: those whose name contains the

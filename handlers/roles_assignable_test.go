@@ -118,11 +118,29 @@ func TestAssignableRolesEnforced(t *testing.T) {
 		t.Errorf("a crafted id = %d with calls %v", resp.StatusCode, secCalls(a))
 	}
 
-	// Removing is not limited by the list.
+	// Removing is limited as assigning is (assign_roles covers both): a role outside the list
+	// stays, and its row says why it has no Remove button.
 	must(t, a.srv.users.AddUserRoles(t.Context(), auth0apitest.FixtureBareUserID, []string{tenantAdmin}))
-	resp, _ = secChange(t, a, admin, http.MethodDelete, bare+"/roles/"+tenantAdmin, nil)
-	if resp.StatusCode != http.StatusOK {
-		t.Errorf("removing a role outside the list = %d", resp.StatusCode)
+	resp, body = secChange(t, a, admin, http.MethodDelete, bare+"/roles/"+tenantAdmin, nil)
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "You may not remove "+tenantAdmin) {
+		t.Errorf("removing a role outside the list = %d:\n%s", resp.StatusCode, body)
+	}
+	wantCalls(t, a, nil, assignableReads...)
+	if ev := wantOneAudit(t, a, "user.roles.remove", "denied"); !slices.Equal(anyStrings(auditDetails(ev)["roles"]), []string{tenantAdmin}) {
+		t.Errorf("audit = %v", ev)
+	}
+	_, body = secGet(t, admin, bare+"/roles")
+	row := body[strings.Index(body, `data-role-id="`+tenantAdmin+`"`):]
+	row = row[:strings.Index(row, "</tr>")]
+	if !strings.Contains(row, "Not a role you assign") || strings.Contains(row, "role-remove") {
+		t.Errorf("the unremovable role's row:\n%s", row)
+	}
+	resp, body = secChange(t, a, admin, http.MethodDelete, bare+"/roles/"+manager, nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Removed the role.") {
+		t.Errorf("removing an assignable role = %d:\n%s", resp.StatusCode, body)
+	}
+	if got := a.Tenant.UserRoles(auth0apitest.FixtureBareUserID); !slices.Equal(got, []string{tenantAdmin}) {
+		t.Errorf("the user's roles = %v, want only tenant-admin", got)
 	}
 }
 
