@@ -118,6 +118,7 @@ var vocabulary = []DetailKey{
 	{"skipped", KindInt, "bulk job: users skipped (out of reach, protected, staff, oneself)"},
 	{"op", KindString, "bulk job: the change it makes (block, roles-assign, ...)"},
 	{"state", KindString, "bulk job: how it ended (finished, cancelled)"},
+	{"stopped", KindString, "bulk job: why userdesk stopped it (its owner's access ended, or they were signed out everywhere)"},
 	{"ttl", KindString, "lifetime of a password-change link"},
 	{"type", KindString, "authentication method type"},
 	{"types", KindStrings, "authentication method types"},

@@ -78,6 +78,9 @@ type Job struct {
 	Params map[string]string `json:"params,omitempty"`
 	Items  []Item            `json:"items"`
 	State  State             `json:"state"`
+	// Stopped says, in words, why the dashboard stopped the job before its end (its owner's
+	// access ended); empty when it finished or its owner cancelled it.
+	Stopped string `json:"stopped,omitempty"`
 	// Runner holds the job until LeaseUntil.
 	Runner     string    `json:"runner,omitempty"`
 	LeaseUntil time.Time `json:"lease_until,omitzero"`
@@ -290,6 +293,12 @@ func (r *Runner) Resume(ctx context.Context, stepFor func(Job) Step) (int, error
 // Cancel stops the job: no user is started after it (a draft is discarded). It returns the
 // job as stored.
 func (r *Runner) Cancel(ctx context.Context, id string) (Job, error) {
+	return r.Stop(ctx, id, "")
+}
+
+// Stop is Cancel by the dashboard rather than the job's owner: why says, in words, why the
+// job was stopped (Job.Stopped).
+func (r *Runner) Stop(ctx context.Context, id, why string) (Job, error) {
 	r.init()
 	orphan := false // running, and no runner holds it: nobody else will tell OnEnd
 	j, err := r.Store.Update(ctx, id, func(j *Job) error {
@@ -297,7 +306,7 @@ func (r *Runner) Cancel(ctx context.Context, id string) (Job, error) {
 		if j.State == Running || j.State == Draft {
 			now := r.Now()
 			orphan = j.State == Running && now.After(j.LeaseUntil)
-			j.State, j.Updated = Cancelled, now
+			j.State, j.Updated, j.Stopped = Cancelled, now, why
 		}
 		return nil
 	})

@@ -443,17 +443,25 @@ func (s *server) bulkStep(j bulk.Job) bulk.Step {
 	}
 	rt := s.singleRoute(op.route)
 	me := jobIdentity(j)
-	staff := s.staffOf(me)
-	actor := userops.Actor{
-		Actor: audit.Actor{Subject: me.Subject, Email: me.Email, Name: me.Name, Groups: staff.Groups()},
-		IP:    j.Params[paramIP],
-		Route: "bulk " + op.Op + " " + j.ID,
-	}
+	owner := newJobOwner(j)
 	log := s.log.With("job", j.ID, "op", op.Op)
 	return func(ctx context.Context, userID string) (bulk.Outcome, string, string) {
 		ctx = auth0api.Background(ctx)
 		if !validUserID(userID) {
 			return bulk.Skipped, "Not a valid user id.", ""
+		}
+		// The owner's access now (bulk_owner.go): narrowed, ended, or not confirmed.
+		staff, ended, err := s.ownerNow(ctx, j, owner)
+		switch {
+		case ended != "":
+			return bulk.Skipped, "Not changed: the job was stopped because " + jobStoppedReasons[ended] + ".", ""
+		case err != nil:
+			return bulk.Failed, publicMessage(errAccessUnconfirmed), ""
+		}
+		actor := userops.Actor{
+			Actor: audit.Actor{Subject: me.Subject, Email: me.Email, Name: me.Name, Groups: staff.Groups()},
+			IP:    j.Params[paramIP],
+			Route: "bulk " + op.Op + " " + j.ID,
 		}
 		self := ownAccount(me, userID)
 		if err := selfRefusal(rt.Target, self); err != nil {
@@ -550,6 +558,9 @@ func (s *server) bulkEnded(ctx context.Context, j bulk.Job) {
 		Details: []audit.Attr{audit.String("job", j.ID), audit.String("op", j.Action), audit.String("state", string(j.State)),
 			audit.Int("count", int64(c.Total)), audit.Int("succeeded", int64(c.Done)), audit.Int("failed", int64(c.Failed)),
 			audit.Int("skipped", int64(c.Skipped))}}
+	if j.Stopped != "" {
+		e.Details = append(e.Details, audit.String("stopped", j.Stopped))
+	}
 	if err := s.rec.Record(context.WithoutCancel(ctx), e); err != nil {
 		s.log.Error("audit event not recorded", "err", err, "event", string(e.Name), "job", j.ID)
 	}

@@ -79,11 +79,8 @@ func (s *server) revalidate(c echo.Context, me identity, change bool) (identity,
 		return me, "", nil // a page, shortly after a failed check: the last confirmed role
 	}
 	me.CheckTriedAt = now
-	found, err := s.readAccess(c.Request().Context(), me.Subject)
-	var ended accessEnded
+	kept, ended, err := s.checkAccess(c.Request().Context(), me)
 	switch {
-	case errors.Is(err, auth0api.ErrNotFound):
-		ended = endedDeleted
 	case err != nil:
 		s.logger(c).Warn("could not check the signed-in person's access", "err", err, "actor_sub", me.Subject)
 		s.saveIdentity(c, me)
@@ -91,14 +88,8 @@ func (s *server) revalidate(c echo.Context, me identity, change bool) (identity,
 			return me, "", errAccessUnconfirmed
 		}
 		return me, "", nil
-	case found.blocked:
-		ended = endedBlocked
-	}
-	kept := slices.DeleteFunc(slices.Clone(me.Claims), func(v string) bool { return !slices.Contains(found.roles, v) })
-	if ended == "" && !s.policy.Staff(kept).Any() {
-		ended = endedNoRole
-	}
-	if ended != "" {
+	case ended != "":
+		s.stopJobsOf(c.Request().Context(), me.Subject, jobStoppedReasons[ended])
 		return me, ended, nil
 	}
 	me.CheckedAt = now
@@ -110,6 +101,26 @@ func (s *server) revalidate(c echo.Context, me identity, change bool) (identity,
 	}
 	s.saveIdentity(c, me)
 	return me, "", nil
+}
+
+// checkAccess reads the person's tenant record (readAccess) and says what it means for their
+// access: the role claims they keep (those of me.Claims they still hold), or why their access
+// ended; err when it could not be read.
+func (s *server) checkAccess(ctx context.Context, me identity) (kept []string, ended accessEnded, err error) {
+	found, err := s.readAccess(ctx, me.Subject)
+	switch {
+	case errors.Is(err, auth0api.ErrNotFound):
+		return nil, endedDeleted, nil
+	case err != nil:
+		return nil, "", err
+	case found.blocked:
+		return nil, endedBlocked, nil
+	}
+	kept = slices.DeleteFunc(slices.Clone(me.Claims), func(v string) bool { return !slices.Contains(found.roles, v) })
+	if !s.policy.Staff(kept).Any() {
+		return nil, endedNoRole, nil
+	}
+	return kept, "", nil
 }
 
 // access is what the check found.

@@ -150,6 +150,7 @@ func (s *server) endStaffSessions(c echo.Context) error {
 		return storeFailed(err)
 	}
 	s.logger(c).Info("staff sessions ended", "sub", sub, "sessions", n)
+	s.stopJobsOf(ctx, sub, stoppedByAdmin)
 	me, _ := currentIdentity(c)
 	return s.staffSessionsChanged(c, views.Flash{Kind: views.FlashSuccess,
 		Message: "Signed " + who + " out everywhere (" + sessionWords(n) + " ended)."}, sub == me.Subject)
@@ -217,6 +218,7 @@ func (s *server) signOutEverywhere(c echo.Context) error {
 		return storeFailed(err) // not signed out: do not say so
 	}
 	s.logger(c).Info("signed out everywhere", "actor_sub", me.Subject, "sessions", n)
+	s.stopJobsOf(c.Request().Context(), me.Subject, stoppedByOwner)
 	return s.signedOutHere(c, s.signOutTarget())
 }
 

@@ -90,6 +90,9 @@ func stateWords(j bulk.Job) string {
 	case bulk.Running:
 		return "Running"
 	case bulk.Cancelled:
+		if j.Stopped != "" {
+			return "Stopped"
+		}
 		return "Cancelled"
 	case bulk.Finished:
 		return "Finished"
