@@ -93,7 +93,7 @@ func (s *server) recordJobEvent(ctx context.Context, j bulk.Job, owner identity,
 		Actor:     audit.Actor{Subject: owner.Subject, Email: owner.Email, Name: owner.Name, Groups: s.staffOf(owner).Groups()},
 		Target:    audit.Target{UserID: owner.Subject},
 		RequestID: j.ID, IP: j.Params[paramIP], Route: "bulk " + j.Action + " " + j.ID,
-		Details:   append(details, audit.String("job", j.ID))}
+		Details: append(details, audit.String("job", j.ID))}
 	if err := s.rec.Record(context.WithoutCancel(ctx), e); err != nil {
 		s.log.Error("audit event not recorded", "err", err, "event", string(e.Name), "job", j.ID)
 	}
