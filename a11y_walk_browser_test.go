@@ -34,9 +34,7 @@ func checkA11yEverywhere(t *testing.T, ctx context.Context, state string) {
 	settle()
 	checkA11y(t, ctx, state+" (390 px)")
 	checkNoOverflow(t, ctx, state+" at 390 px")
-	if err := chromedp.Do(ctx, chromedp.EmulateReset()); err != nil {
-		t.Fatalf("back to the desktop: %v", err)
-	}
+	resetViewport(t, ctx)
 	settle()
 }
 
