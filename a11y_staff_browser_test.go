@@ -12,14 +12,15 @@ import (
 
 // TestBrowserA11yWalkStaffPages walks the staff's own pages and the account-wide actions that
 // TestBrowserA11yWalk does not reach, and checks each state with axe-core in light mode, dark
-// mode and on a phone (checkA11yEverywhere): as an admin the policy page, the staff sessions,
-// "Your sessions", the search's look-up of a lockout no user has (typed and looked up), "Your
-// bulk jobs" with none and with a finished job; on Ada's Security tab "Secure this account…"
-// open and its outcome page, the enrollment link's confirmation and the link shown once; on
-// Hedy's page "Link another account…" with candidates found and the comparison; the audit trail
-// filtered with an event's details open. Then the auditor's audit trail; and, for an admin
-// whose sign-in is an hour old, the Security tab with its step-up notes and the provider's page
-// that asks them to sign in again.
+// mode and on a phone (checkA11yEverywhere): as an admin the policy page, the staff sessions
+// (and the confirmation of ending one), "Your sessions", the search's look-up of a lockout no
+// user has (typed and looked up), "Your bulk jobs" with none and with a finished job; on Ada's
+// Security tab "Secure this account…" open and its outcome page, the enrollment link's
+// confirmation and the link shown once; on Hedy's page "Link another account…" with candidates
+// found and the comparison; the audit trail, filtered with an event's details open, and a
+// filter with errors. Then the auditor's audit trail; and, for an admin whose sign-in is an
+// hour old, the Security tab with its step-up notes and the provider's page that asks them to
+// sign in again (the demo's step-up is that page: userdesk has no page of its own for it).
 func TestBrowserA11yWalkStaffPages(t *testing.T) {
 	requireAxe(t)
 	d, tenant := startSectionsDemo(t)
@@ -35,6 +36,11 @@ func TestBrowserA11yWalkStaffPages(t *testing.T) {
 	secDo(t, ctx, "the staff sessions", chromedp.Navigate(d.URL+"/staff/sessions"))
 	secWait(t, ctx, "the staff sessions", `document.readyState === "complete" && document.querySelector("main table") !== null`)
 	checkA11yEverywhere(t, ctx, "staff sessions")
+	secDo(t, ctx, "End…", chromedp.Click(chromedp.CSS(`form[action="/staff/sessions/end"] button`)))
+	secWait(t, ctx, "the dialog", dialogSettled)
+	checkA11yEverywhere(t, ctx, "staff sessions, the end confirmation")
+	secDo(t, ctx, "cancel", chromedp.Click(chromedp.CSS(`#confirm-dialog button[value="cancel"]`)))
+	secWait(t, ctx, "the dialog closed", `!document.getElementById("confirm-dialog").open`)
 	secDo(t, ctx, "your sessions", chromedp.Navigate(d.URL+"/sessions"))
 	secWait(t, ctx, "your sessions", `document.getElementById("own-sessions") !== null`)
 	checkA11yEverywhere(t, ctx, "your sessions")
@@ -107,6 +113,9 @@ func TestBrowserA11yWalkStaffPages(t *testing.T) {
 	secDo(t, ctx, "open an event's details", chromedp.Click(chromedp.CSS("#audit-events .audit-event details > summary")))
 	secWait(t, ctx, "the details", `document.querySelector("#audit-events .audit-event details").open`)
 	checkA11yEverywhere(t, ctx, "audit trail, filtered, details open")
+	secDo(t, ctx, "a filter with errors", chromedp.Navigate(d.URL+"/audit?target=nobody&since=2024-13-45"))
+	secWait(t, ctx, "the errors", `document.getElementById("audit-errors") !== null`)
+	checkA11yEverywhere(t, ctx, "audit trail, a filter with errors")
 	checkPageHealth(t, ctx)
 	secDo(t, ctx, "sign out", chromedp.Click(chromedp.CSS("form.sign-out button")), chromedp.WaitVisible(chromedp.ID("signed-out")))
 
