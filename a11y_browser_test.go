@@ -19,6 +19,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
@@ -167,6 +168,18 @@ func setViewport(t *testing.T, ctx context.Context, w, h int64) {
 	}
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(w, h, opts...)); err != nil {
 		t.Fatalf("viewport %d×%d: %v", w, h, err)
+	}
+}
+
+// resetViewport undoes setViewport: the page is the browser window's size again (1280×900, not
+// a phone, no touch). chromedp.EmulateReset alone leaves the phone's width in place.
+func resetViewport(t *testing.T, ctx context.Context) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.EmulateReset()); err != nil {
+		t.Fatalf("reset the viewport: %v", err)
+	}
+	if _, err := chromedp.Call(ctx, emulation.ClearDeviceMetricsOverride, cdp.Empty{}); err != nil {
+		t.Fatalf("reset the viewport: %v", err)
 	}
 }
 

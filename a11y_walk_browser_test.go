@@ -34,9 +34,7 @@ func checkA11yEverywhere(t *testing.T, ctx context.Context, state string) {
 	settle()
 	checkA11y(t, ctx, state+" (390 px)")
 	checkNoOverflow(t, ctx, state+" at 390 px")
-	if err := chromedp.Do(ctx, chromedp.EmulateReset()); err != nil {
-		t.Fatalf("back to the desktop: %v", err)
-	}
+	resetViewport(t, ctx)
 	settle()
 }
 
@@ -90,7 +88,7 @@ func TestBrowserA11yWalk(t *testing.T) {
 	if n := secEval[int](t, ctx, `Array.from(document.querySelectorAll("#section-factors button.factor-remove")).filter(b => b.getBoundingClientRect().right > innerWidth).length`); n != 0 {
 		t.Errorf("on a phone %d factor Remove buttons are past the screen's edge", n)
 	}
-	secDo(t, ctx, "back to the desktop", chromedp.EmulateReset())
+	resetViewport(t, ctx)
 	secDo(t, ctx, "ask to reset MFA", chromedp.Click(chromedp.ID("factors-reset")))
 	secWait(t, ctx, "the dialog", dialogSettled)
 	checkA11yEverywhere(t, ctx, "the confirmation dialog")
