@@ -118,12 +118,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 func serve(ctx context.Context, cfg config.Config, ln net.Listener, stdout io.Writer) error {
 	defer ln.Close()
 	logger := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	if cfg.Policy != nil {
-		logger.Info("policy", "source", cfg.Policy.Source(), "groups", len(cfg.Policy.Groups()))
-		for _, w := range cfg.Policy.Warnings() {
-			logger.Warn("policy warning", "warning", w)
-		}
-	}
 	trail, closeTrail, err := openAuditTrail(ctx, cfg, logger, stdout)
 	if err != nil {
 		return err
@@ -214,6 +208,13 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger, trail *a
 		cfg = d.settings(cfg)
 		backChannel.Transport = d.transport
 		mgmt.Transport = d.transport
+	}
+	// The policy in force (in demo mode, the demo's, which settings may have swapped in).
+	if cfg.Policy != nil {
+		logger.Info("policy", "source", cfg.Policy.Source(), "groups", len(cfg.Policy.Groups()))
+		for _, w := range cfg.Policy.Warnings() {
+			logger.Warn("policy warning", "warning", w)
+		}
 	}
 	mgmt.Domain = cfg.Domain
 	mgmt.BaseURL = cfg.APIURL
