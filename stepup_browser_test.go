@@ -79,7 +79,7 @@ func TestBrowserStepUpResetFactors(t *testing.T) {
 	if !secEval[bool](t, ctx, note+` !== null`) {
 		t.Fatal("the factors section does not say the reset will ask to sign in again")
 	}
-	if got := secEval[string](t, ctx, note+`.textContent`); !strings.Contains(got, "Resetting all factors") {
+	if got := secEval[string](t, ctx, note+`.textContent`); !strings.Contains(got, "resetting all factors") {
 		t.Errorf("the note says %q", got)
 	}
 	saveSectionScreenshot(t, ctx, "section-factors", "stepup-note")
