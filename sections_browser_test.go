@@ -471,12 +471,7 @@ func TestBrowserLogsPage(t *testing.T) {
 //
 //	USERDESK_MEASURE=1 go test -run TestBrowserMeasureUserPage -v .
 func TestBrowserMeasureUserPage(t *testing.T) {
-	if os.Getenv("USERDESK_MEASURE") != "1" {
-		t.Skip("a measurement: set USERDESK_MEASURE=1 to run it")
-	}
-	d, tenant := startSectionsDemo(t)
-	ctx := newBrowser(t)
-	browserSignIn(t, ctx, d, "viewer")
+	d, tenant, ctx := measurementDemo(t, "viewer")
 	page := d.URL + "/users/" + url.PathEscape(auth0apitest.FixtureUserID)
 	pages := []struct {
 		name, url string
@@ -514,6 +509,19 @@ func TestBrowserMeasureUserPage(t *testing.T) {
 	}
 	t.Logf("  the user page: %.2f× the page of one call; %.2f× the slowest call beyond the browser's floor; the dashboard's time %.2f× the slowest call",
 		m[0][0]/m[1][0], (m[0][0]-m[2][0])/50, m[0][3]/50)
+}
+
+// measurementDemo starts the demo and a browser signed in as persona, for a measurement: it
+// skips unless USERDESK_MEASURE=1.
+func measurementDemo(t *testing.T, persona string) (*demoServer, *auth0apitest.Tenant, context.Context) {
+	t.Helper()
+	if os.Getenv("USERDESK_MEASURE") != "1" {
+		t.Skip("a measurement: set USERDESK_MEASURE=1 to run it")
+	}
+	d, tenant := startSectionsDemo(t)
+	ctx := newBrowser(t)
+	browserSignIn(t, ctx, d, persona)
+	return d, tenant, ctx
 }
 
 // measureNavigation reads the current page's timings, in milliseconds: when the last section
@@ -557,12 +565,7 @@ func medians(rows [][4]float64) [4]float64 {
 //
 //	USERDESK_MEASURE=1 go test -run TestBrowserMeasurePageWeight -v .
 func TestBrowserMeasurePageWeight(t *testing.T) {
-	if os.Getenv("USERDESK_MEASURE") != "1" {
-		t.Skip("a measurement: set USERDESK_MEASURE=1 to run it")
-	}
-	d, _ := startSectionsDemo(t)
-	ctx := newBrowser(t)
-	browserSignIn(t, ctx, d, "admin")
+	d, _, ctx := measurementDemo(t, "admin")
 	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
 		t.Fatal(err)
 	}
