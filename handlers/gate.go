@@ -58,6 +58,10 @@ type targetRule struct {
 	// maximum age, or is sent to sign in again first (stepup.go). Any change to a staff
 	// account needs it too, whatever the route.
 	stepUp bool
+	// stepUpWhen marks a change that is dangerous only for some requests: the gate asks it,
+	// with the user it read, whether this request's is (an edit that changes the e-mail
+	// address or the phone number), and then treats it as stepUp.
+	stepUpWhen func(c echo.Context, u *auth0api.User) bool
 	// page: the route is the user page, whose sections the gate starts reading at once with
 	// the target (pagePrefetch), so the page answers in one round trip.
 	page bool
@@ -103,6 +107,12 @@ func (r *targetRule) alsoOn(param string) *targetRule { r.second = param; return
 
 // withStepUp marks a dangerous change (targetRule.stepUp).
 func (r *targetRule) withStepUp() *targetRule { r.stepUp = true; return r }
+
+// withStepUpWhen marks a change that is dangerous when dangerous says so (targetRule.stepUpWhen).
+func (r *targetRule) withStepUpWhen(dangerous func(c echo.Context, u *auth0api.User) bool) *targetRule {
+	r.stepUpWhen = dangerous
+	return r
+}
 
 // sendsEmail marks a change that e-mails the user (targetRule.emails).
 func (r *targetRule) sendsEmail() *targetRule { r.emails = true; return r }
@@ -270,7 +280,7 @@ func (s *server) gateTarget(c echo.Context, me identity, staff policy.Staff, rt 
 	if v.refusal != nil {
 		return refuse(id, v.refusal, v.details()...)
 	}
-	stepUp := v.stepUp
+	stepUp := v.stepUp || (r.stepUpWhen != nil && t.User != nil && s.stepUpNeeded(me) && r.stepUpWhen(c, t.User))
 	if r.second != "" {
 		t2, err := s.gateSecond(c, me, staff, rt, t, refuse)
 		if err != nil {

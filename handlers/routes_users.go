@@ -47,7 +47,7 @@ func (s *server) userRoutes() []route {
 
 		// Edit (users_edit.go).
 		{http.MethodGet, "/users/:id/edit", actEditUsers, s.editUserForm, reads().needsWholeUser()},
-		{http.MethodPost, "/users/:id/edit", actEditUsers, s.updateUser, changes(audit.UserUpdate).needsWholeUser()},
+		{http.MethodPost, "/users/:id/edit", actEditUsers, s.updateUser, changes(audit.UserUpdate).needsWholeUser().withStepUpWhen(editChangesSignIn)},
 
 		// Actions (users_actions.go).
 		{http.MethodPost, "/users/:id/block", actBlockUsers, s.blockUser, changes(audit.UserBlock).notOnSelf("block your own account").withStepUp()},

@@ -236,15 +236,6 @@ func (s *server) updateUser(c echo.Context) error {
 		d.Problem = &views.Problem{Title: "Not saved", Message: err.msg}
 		return s.renderEdit(c, err.status, d)
 	}
-	// A new e-mail address (or its verification) or phone number is where the password resets
-	// and MFA codes go: an account-takeover-grade change (checklist item 17), which needs a
-	// recent sign-in like the other dangerous actions. The gate cannot tell before the form is
-	// read against the user, so it is asked here, before anything is changed.
-	if changesSignInFields(changed) {
-		if me, _ := currentIdentity(c); s.stepUpNeeded(me) {
-			return s.requireStepUp(c)
-		}
-	}
 	if len(changed) == 0 {
 		s.audit(c, event, id, nil, audit.Strings("fields", []string{}))
 		return s.respondChanged(c, views.UserProfile(s.userPageData(c, *cur)),
@@ -269,13 +260,14 @@ func (s *server) updateUser(c echo.Context) error {
 		Message: "Saved " + views.UserTitle(*updated) + ": " + fieldWords(changed) + "."}, userPath(id))
 }
 
-// signInFields are the user's fields whose change needs a step-up: where password resets,
-// verification links and MFA codes are sent.
-var signInFields = []string{"email", "email_verified", "phone_number"}
-
-// changesSignInFields reports whether an edit changes one of signInFields.
-func changesSignInFields(changed []string) bool {
-	return slices.ContainsFunc(changed, func(f string) bool { return slices.Contains(signInFields, f) })
+// editChangesSignIn reports whether the posted edit form changes where password resets,
+// verification links and MFA codes go — the e-mail address, whether it is verified, the phone
+// number — compared with u as the gate read it: an account-takeover-grade change (checklist
+// item 17), which needs a recent sign-in like the other dangerous actions (the edit route's
+// targetRule.stepUpWhen). An emptied address changes nothing (the form refuses it).
+func editChangesSignIn(c echo.Context, u *auth0api.User) bool {
+	f, _ := editFormFromRequest(c)
+	return (f.Email != "" && f.Email != u.Email) || f.EmailVerified != u.EmailVerified || f.PhoneNumber != u.PhoneNumber
 }
 
 // applyUpdate returns the user (a JSON object) as the update would leave it: each field set or
