@@ -19,13 +19,11 @@ func BenchmarkCompressHTML(b *testing.B) {
 		name, path string
 		htmx       bool
 	}{{"page", "/users", false}, {"partial", "/users?q=ma", true}} {
-		req := httptest.NewRequest(http.MethodGet, page.path, nil)
-		req.AddCookie(cookie)
-		if page.htmx {
-			req.Header.Set("HX-Request", "true")
-		}
 		rec := httptest.NewRecorder()
-		a.srv.e.ServeHTTP(rec, req)
+		a.srv.e.ServeHTTP(rec, benchRequest(b, a, cookie, page.path, page.htmx))
+		if rec.Code != http.StatusOK {
+			b.Fatalf("GET %s = %d:\n%.300s", page.path, rec.Code, rec.Body.String())
+		}
 		html := rec.Body.Bytes()
 		for _, level := range []int{gzip.BestSpeed, 3, gzipLevel, gzip.DefaultCompression, gzip.BestCompression} {
 			b.Run(fmt.Sprintf("%s/level=%d", page.name, level), func(b *testing.B) {
