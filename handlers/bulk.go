@@ -81,22 +81,16 @@ var bulkOps = []bulkOp{
 	},
 	{
 		BulkAction: views.BulkAction{Op: "roles-assign", Label: "Assign a role"}, route: "POST /users/:id/roles", needsRole: true,
-		title: func(n int, role string) string { return "Assign the role " + role + " to " + users(n) },
-		// As the single route (refuseUnassignable): only a role the person may assign to
-		// this user (the policy's assignable roles, staff roles only with manage_staff).
-		allowed: func(staff policy.Staff, t *target, p map[string]string) error {
-			if !staff.MayAssignRole(t.policyTarget(), p[paramRoleName]) {
-				return httpError(http.StatusForbidden, "You may not assign the role "+p[paramRoleName]+" to this user.", nil).asDenied()
-			}
-			return nil
-		},
+		title:   func(n int, role string) string { return "Assign the role " + role + " to " + users(n) },
+		allowed: mayAssignJobRole("assign"),
 		run: func(s *server, ctx context.Context, a userops.Actor, t userops.Target, p map[string]string) (string, error) {
 			return "", s.ops.AssignRoles(ctx, a, t, []string{p["role"]})
 		},
 	},
 	{
 		BulkAction: views.BulkAction{Op: "roles-remove", Label: "Remove a role"}, route: "DELETE /users/:id/roles/:role", needsRole: true,
-		title: func(n int, role string) string { return "Remove the role " + role + " from " + users(n) },
+		title:   func(n int, role string) string { return "Remove the role " + role + " from " + users(n) },
+		allowed: mayAssignJobRole("remove"),
 		run: func(s *server, ctx context.Context, a userops.Actor, t userops.Target, p map[string]string) (string, error) {
 			return "", s.ops.RemoveRoles(ctx, a, t, []string{p["role"]})
 		},
@@ -503,6 +497,19 @@ func (s *server) bulkStep(j bulk.Job) bulk.Step {
 			return bulk.Failed, s.jobFailure(log, err), label
 		}
 		return bulk.Done, "", label
+	}
+}
+
+// mayAssignJobRole is the role actions' per-user rule, as the single routes'
+// (refuseUnassignable): only a role the person may assign to this user (their groups'
+// assignable roles there; roles giving dashboard access only with manage_staff), whether to
+// assign or to remove it (verb).
+func mayAssignJobRole(verb string) func(policy.Staff, *target, map[string]string) error {
+	return func(staff policy.Staff, t *target, p map[string]string) error {
+		if !staff.MayAssignRole(t.policyTarget(), p[paramRoleName]) {
+			return httpError(http.StatusForbidden, "You may not "+verb+" the role "+p[paramRoleName]+" on this user.", nil).asDenied()
+		}
+		return nil
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"userdesk/auth0api"
 	"userdesk/auth0api/auth0apitest"
 	"userdesk/bulk"
+	"userdesk/policy"
 )
 
 // Tests of bulk actions (bulk.go): through the real router, the real client and the emulated
@@ -574,5 +575,57 @@ func TestBulkAssignOnlyAssignableRoles(t *testing.T) {
 		if c.Method == http.MethodPost {
 			t.Errorf("a role was asked of Auth0: %s %s", c.Method, c.Path)
 		}
+	}
+}
+
+// twoReachRoles is a policy whose helpdesk is in two groups: one may assign support-viewer to
+// EMEA users, the other billing-viewer to AMER users.
+const twoReachRoles = `
+groups:
+  - name: admin
+    members: [userdesk-admin]
+    actions: [view, view_raw, view_logs, block, unlock, send_emails, reset_mfa, end_sessions,
+              write_auth_methods, create, edit, delete, link, assign_roles, assign_permissions,
+              export, manage_staff, staff_sessions, audit, policy]
+  - name: emea-roles
+    members: [userdesk-helpdesk]
+    actions: [view, assign_roles]
+    reach:
+      users: 'app_metadata.region:"emea"'
+    assignable_roles: [support-viewer]
+  - name: amer-roles
+    members: [userdesk-helpdesk]
+    actions: [view, assign_roles]
+    reach:
+      users: 'app_metadata.region:"amer"'
+    assignable_roles: [billing-viewer]
+`
+
+// TestBulkRemoveOnlyAssignableRoles: a bulk "Remove a role" decides each user as the single
+// route does: the role must be one the person may assign to that user, not one they may assign
+// to someone. Grace (AMER, in the helpdesk's reach) holds support-viewer, which the helpdesk may
+// assign to EMEA users only: the single route refuses its removal, and so does the job, leaving
+// the role where it is.
+func TestBulkRemoveOnlyAssignableRoles(t *testing.T) {
+	p, err := policy.Load([]byte(twoReachRoles), "two-reach-roles.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newTestApp(t, func(o *appOptions) { o.config = func(c *Config) { c.Policy = p } })
+	grace := auth0apitest.FixtureSocialUserID
+	role := a.Tenant.RoleID("support-viewer")
+	must(t, a.srv.users.AddUserRoles(t.Context(), grace, []string{role}))
+	b := a.signIn(t, "helpdesk")
+	if resp, _ := secChange(t, a, b, http.MethodDelete, "/users/"+url.PathEscape(grace)+"/roles/"+role, nil); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("the single route's removal = %d, want 403", resp.StatusCode)
+	}
+	form := usersForm(grace)
+	form.Set("role", role)
+	j := waitJob(t, a, startBulkJob(t, b, "roles-remove", form))
+	if it := itemOf(t, j, grace); it.Outcome != bulk.Skipped || !strings.Contains(it.Reason, "You may not remove the role support-viewer") {
+		t.Errorf("Grace in the job: %+v, want skipped because the role is not hers to remove", it)
+	}
+	if !slices.Contains(a.Tenant.UserRoles(grace), role) {
+		t.Error("Grace lost support-viewer")
 	}
 }
