@@ -5,7 +5,8 @@ package handlers
 // record is read again at the job's first user (also after a resume) and then every
 // RevalidateEvery: a role lost narrows what the job may do to the users after it, and an
 // account blocked, deleted or left without a dashboard role stops the job. A check that fails
-// fails that user (access not confirmed) and is tried again at the next. Their running jobs
+// holds the job and is tried again twice (ownerRetry) before that user fails (access not
+// confirmed); the next user checks again. Their running jobs
 // also stop at once when a session's check ends their access, when an admin signs them out
 // everywhere, and when they sign out everywhere themselves.
 
@@ -33,6 +34,13 @@ const (
 	stoppedByOwner = "its owner signed out everywhere"
 )
 
+// ownerRetry and ownerRetries: a failed check of a job's owner is tried again after 2 s, then
+// 4 s, before the user it was made for fails (as "access not confirmed").
+const (
+	ownerRetry   = 2 * time.Second
+	ownerRetries = 2
+)
+
 // jobOwner is a running job's owner as last checked.
 type jobOwner struct {
 	mu        sync.Mutex
@@ -57,6 +65,18 @@ func (s *server) ownerNow(ctx context.Context, j bulk.Job, o *jobOwner) (staff p
 		return s.staffOf(o.me), "", nil
 	}
 	kept, ended, err := s.checkAccess(ctx, o.me)
+	// A check that fails holds the job (the other workers wait on o.mu) and is tried again
+	// after ownerRetry, twice, before the user fails: a short outage of Auth0 (or a run of
+	// 429s the job itself caused) does not fail every user that follows.
+	for try := 0; err != nil && try < ownerRetries; try++ {
+		s.log.Warn("could not check a bulk job's owner's access; trying again", "err", err, "job", j.ID, "actor_sub", o.me.Subject)
+		select {
+		case <-ctx.Done():
+			return policy.Staff{}, "", ctx.Err()
+		case <-time.After(ownerRetry << try):
+		}
+		kept, ended, err = s.checkAccess(ctx, o.me)
+	}
 	switch {
 	case err != nil:
 		s.log.Warn("could not check a bulk job's owner's access", "err", err, "job", j.ID, "actor_sub", o.me.Subject)
@@ -103,13 +123,20 @@ func (s *server) recordJobEvent(ctx context.Context, j bulk.Job, owner identity,
 // A failure is logged: the jobs' own checks stop them at their next user anyway when access
 // ended, and nothing else waits on this.
 func (s *server) stopJobsOf(ctx context.Context, sub, why string) {
-	jobs, err := s.runner.Store.Recent(ctx, sub, recentJobs)
+	// Every running job (a short list), not the person's latest: a job started before many
+	// small ones must stop too.
+	ids, err := s.runner.Store.Running(ctx)
 	if err != nil {
-		s.log.Error("list a person's bulk jobs to stop them", "err", err, "actor_sub", sub)
+		s.log.Error("list the running bulk jobs to stop a person's", "err", err, "actor_sub", sub)
 		return
 	}
-	for _, j := range jobs {
-		if j.State != bulk.Running {
+	for _, id := range ids {
+		j, err := s.runner.Store.Get(ctx, id)
+		if err != nil {
+			s.log.Error("read a running bulk job", "err", err, "job", id)
+			continue
+		}
+		if j.Owner != sub || j.State != bulk.Running {
 			continue
 		}
 		s.log.Warn("bulk job stopped", "job", j.ID, "actor_sub", sub, "reason", why)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"userdesk/auth0api/auth0apitest"
 	"userdesk/bulk"
 	"userdesk/views"
 )
@@ -16,6 +17,11 @@ import (
 // tenant answers every call after 100 ms, and waits until its first user is done: the job is
 // then running, with most of its users still waiting.
 func slowBlockJob(t *testing.T, persona string) (*testApp, *browser, string, []string) {
+	return slowBlockJobOf(t, persona, 12)
+}
+
+// slowBlockJobOf is slowBlockJob on n users.
+func slowBlockJobOf(t *testing.T, persona string, n int) (*testApp, *browser, string, []string) {
 	t.Helper()
 	a := newTestApp(t, func(o *appOptions) {
 		o.config = func(c *Config) { c.BulkWorkers = 1 }
@@ -23,7 +29,7 @@ func slowBlockJob(t *testing.T, persona string) (*testApp, *browser, string, []s
 	b := a.signIn(t, persona)
 	var ids []string
 	for _, u := range a.Tenant.Users() {
-		if id, _ := u["user_id"].(string); strings.HasPrefix(id, "auth0|") && !strings.Contains(id, "userdesk") && len(ids) < 12 {
+		if id, _ := u["user_id"].(string); strings.HasPrefix(id, "auth0|") && !strings.Contains(id, "userdesk") && len(ids) < n {
 			ids = append(ids, id)
 		}
 	}
@@ -133,4 +139,40 @@ func TestBulkJobStopsWhenItsOwnerIsSignedOutEverywhere(t *testing.T) {
 		}
 		wantStopped(t, a, id, len(ids), stoppedByOwner)
 	})
+}
+
+// TestBulkJobStopsHoweverManyJobsCameAfter: signing a person out everywhere stops their running
+// job even when they started many jobs after it (all of them, not only their latest, are looked
+// at).
+func TestBulkJobStopsHoweverManyJobsCameAfter(t *testing.T) {
+	a, _, id, ids := slowBlockJobOf(t, "helpdesk", 60)
+	for i := range recentJobs { // later jobs of theirs, over
+		j := bulk.NewJob(staffID("helpdesk"), "block", "Block 1 user", nil, []string{"auth0|later"}, a.Clock.Now().Add(time.Duration(i+1)*time.Second))
+		j.State = bulk.Finished
+		must(t, a.srv.runner.Store.Create(t.Context(), j))
+	}
+	admin := a.signIn(t, "admin")
+	resp, body := post(t, admin, "/staff/sessions/end-all", map[string][]string{"sub": {staffID("helpdesk")}}, false)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("end all = %d:\n%.500s", resp.StatusCode, body)
+	}
+	wantStopped(t, a, id, len(ids), stoppedByAdmin)
+}
+
+// TestBulkJobOwnerCheckRetried: a check of the owner that fails (two 429s from the roles read)
+// holds the job and is tried again; the users are changed once it answers, none failed for it.
+func TestBulkJobOwnerCheckRetried(t *testing.T) {
+	a := newTestApp(t)
+	b := a.signIn(t, "helpdesk")
+	var ids []string
+	for _, u := range a.Tenant.Users() {
+		if id, _ := u["user_id"].(string); strings.HasPrefix(id, "auth0|") && !strings.Contains(id, "userdesk") && len(ids) < 3 {
+			ids = append(ids, id)
+		}
+	}
+	a.Tenant.Fail("GET /users/{id}/roles", auth0apitest.Fault{Status: http.StatusTooManyRequests, Times: 2})
+	j := waitJob(t, a, startBulkJob(t, b, "block", usersForm(ids...)))
+	if c := j.Counts(); c.Done != len(ids) || c.Failed != 0 {
+		t.Errorf("job: %+v %+v; want every user done after the check was retried", c, j.Items)
+	}
 }
