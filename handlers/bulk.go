@@ -557,20 +557,14 @@ func (s *server) auditJobRefusal(ctx context.Context, j bulk.Job, a userops.Acto
 
 // bulkEnded records a job's end (bulk.end) with its counts: the runner tells it once per job.
 func (s *server) bulkEnded(ctx context.Context, j bulk.Job) {
-	me := jobIdentity(j)
 	c := j.Counts()
-	e := audit.Event{Name: audit.BulkEnd, Outcome: audit.OutcomeSuccess,
-		Actor:     audit.Actor{Subject: me.Subject, Email: me.Email, Name: me.Name, Groups: s.staffOf(me).Groups()},
-		RequestID: j.ID, IP: j.Params[paramIP], Route: "bulk " + j.Action + " " + j.ID,
-		Details: []audit.Attr{audit.String("job", j.ID), audit.String("op", j.Action), audit.String("state", string(j.State)),
-			audit.Int("count", int64(c.Total)), audit.Int("succeeded", int64(c.Done)), audit.Int("failed", int64(c.Failed)),
-			audit.Int("skipped", int64(c.Skipped))}}
+	details := []audit.Attr{audit.String("op", j.Action), audit.String("state", string(j.State)),
+		audit.Int("count", int64(c.Total)), audit.Int("succeeded", int64(c.Done)), audit.Int("failed", int64(c.Failed)),
+		audit.Int("skipped", int64(c.Skipped))}
 	if j.Stopped != "" {
-		e.Details = append(e.Details, audit.String("stopped", j.Stopped))
+		details = append(details, audit.String("stopped", j.Stopped))
 	}
-	if err := s.rec.Record(context.WithoutCancel(ctx), e); err != nil {
-		s.log.Error("audit event not recorded", "err", err, "event", string(e.Name), "job", j.ID)
-	}
+	s.recordJobEvent(ctx, j, jobIdentity(j), audit.BulkEnd, "", details...)
 	s.log.Info("bulk job ended", "job", j.ID, "state", j.State, "done", c.Done, "failed", c.Failed, "skipped", c.Skipped)
 }
 

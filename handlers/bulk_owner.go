@@ -83,7 +83,7 @@ func (s *server) ownerNow(ctx context.Context, j bulk.Job, o *jobOwner) (staff p
 		return policy.Staff{}, "", err
 	case ended != "":
 		o.ended = ended
-		s.stopJob(ctx, j, o.me, ended)
+		s.stopJob(ctx, j.ID, o.me.Subject, jobStoppedReasons[ended])
 		return policy.Staff{}, ended, nil
 	}
 	if len(kept) < len(o.me.Claims) {
@@ -91,29 +91,29 @@ func (s *server) ownerNow(ctx context.Context, j bulk.Job, o *jobOwner) (staff p
 		narrowed.Claims = kept
 		from, to := groupsWords(s.staffOf(o.me)), groupsWords(s.staffOf(narrowed))
 		s.log.Info("bulk job's access narrowed", "job", j.ID, "actor_sub", o.me.Subject, "from", from, "to", to)
-		s.recordJobEvent(ctx, j, o.me, audit.SessionAccessNarrowed, audit.String("from", from), audit.String("to", to))
+		s.recordJobEvent(ctx, j, o.me, audit.SessionAccessNarrowed, o.me.Subject, audit.String("from", from), audit.String("to", to))
 		o.me = narrowed
 	}
 	o.checkedAt = now
 	return s.staffOf(o.me), "", nil
 }
 
-// stopJob stops j because its owner's access ended, and records why.
-func (s *server) stopJob(ctx context.Context, j bulk.Job, owner identity, ended accessEnded) {
-	why := jobStoppedReasons[ended]
-	s.log.Warn("bulk job stopped: its owner's access ended", "job", j.ID, "actor_sub", owner.Subject, "reason", string(ended))
-	if _, err := s.runner.Stop(context.WithoutCancel(ctx), j.ID, why); err != nil {
-		s.log.Error("stop a bulk job", "err", err, "job", j.ID)
+// stopJob stops the job id of the person sub, saying why (bulk.Job.Stopped).
+func (s *server) stopJob(ctx context.Context, id, sub, why string) {
+	s.log.Warn("bulk job stopped", "job", id, "actor_sub", sub, "reason", why)
+	if _, err := s.runner.Stop(context.WithoutCancel(ctx), id, why); err != nil {
+		s.log.Error("stop a bulk job", "err", err, "job", id)
 	}
 }
 
-// recordJobEvent records an event of job j under its owner.
-func (s *server) recordJobEvent(ctx context.Context, j bulk.Job, owner identity, name audit.Name, details ...audit.Attr) {
+// recordJobEvent records an event of job j under its owner (as the groups they hold), about
+// the user target ("" for the job itself).
+func (s *server) recordJobEvent(ctx context.Context, j bulk.Job, owner identity, name audit.Name, target string, details ...audit.Attr) {
 	e := audit.Event{Name: name, Outcome: audit.OutcomeSuccess,
 		Actor:     audit.Actor{Subject: owner.Subject, Email: owner.Email, Name: owner.Name, Groups: s.staffOf(owner).Groups()},
-		Target:    audit.Target{UserID: owner.Subject},
+		Target:    audit.Target{UserID: target},
 		RequestID: j.ID, IP: j.Params[paramIP], Route: "bulk " + j.Action + " " + j.ID,
-		Details: append(details, audit.String("job", j.ID))}
+		Details: append([]audit.Attr{audit.String("job", j.ID)}, details...)}
 	if err := s.rec.Record(context.WithoutCancel(ctx), e); err != nil {
 		s.log.Error("audit event not recorded", "err", err, "event", string(e.Name), "job", j.ID)
 	}
@@ -139,9 +139,6 @@ func (s *server) stopJobsOf(ctx context.Context, sub, why string) {
 		if j.Owner != sub || j.State != bulk.Running {
 			continue
 		}
-		s.log.Warn("bulk job stopped", "job", j.ID, "actor_sub", sub, "reason", why)
-		if _, err := s.runner.Stop(context.WithoutCancel(ctx), j.ID, why); err != nil {
-			s.log.Error("stop a bulk job", "err", err, "job", j.ID)
-		}
+		s.stopJob(ctx, j.ID, sub, why)
 	}
 }
